@@ -1,0 +1,167 @@
+#!/usr/bin/env bash
+# The DEVELOPMENT PKI of AntiFraud.Exchange. Never use this material in production: its private keys
+# are committed to a public repository.
+#
+#   certs-dev/pki.sh init [--force]          root CA, issuing CA, hub server certificate, CRL, sample partners
+#   certs-dev/pki.sh issue KIND ID [--days N] [--dir DIR]
+#                                            a partner certificate; KIND is police|bank|carrier|auditor
+#   certs-dev/pki.sh revoke ID [--dir DIR]   revoke a partner certificate and publish a new CRL
+#   certs-dev/pki.sh crl                     re-publish the CRL (valid 825 days in this dev PKI)
+#   certs-dev/pki.sh list                    the certificates the issuing CA has signed, with their state
+#
+# A partner's identity is carried in exactly one place: a URI subject alternative name
+#   urn:afx:partner:<kind>:<id>        for example urn:afx:partner:bank:bank-alpha
+# The hub reads nothing else (not the CN) to decide who is calling.
+set -euo pipefail
+
+PKI=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+CA="$PKI/ca"
+ISSUING_CONF="$CA/issuing.cnf"
+
+die() { echo "pki.sh: $*" >&2; exit 2; }
+
+usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+write_conf() {
+  cat > "$ISSUING_CONF" <<CONF
+[ ca ]
+default_ca = issuing
+
+[ issuing ]
+dir               = $CA
+database          = \$dir/index.txt
+new_certs_dir     = \$dir/newcerts
+serial            = \$dir/serial
+crlnumber         = \$dir/crlnumber
+certificate       = \$dir/issuing.crt
+private_key       = \$dir/issuing.key
+default_md        = sha256
+default_days      = 825
+default_crl_days  = 825
+policy            = any
+unique_subject    = no
+copy_extensions   = none
+email_in_dn       = no
+
+[ any ]
+commonName             = supplied
+organizationName       = optional
+organizationalUnitName = optional
+
+[ partner_ext ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = clientAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid
+subjectAltName         = \${ENV::AFX_SAN}
+
+[ server_ext ]
+basicConstraints       = critical, CA:FALSE
+keyUsage               = critical, digitalSignature
+extendedKeyUsage       = serverAuth
+subjectKeyIdentifier   = hash
+authorityKeyIdentifier = keyid
+subjectAltName         = \${ENV::AFX_SAN}
+CONF
+}
+
+ec_key() { openssl genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-256 -out "$1" 2>/dev/null; chmod 600 "$1"; }
+
+sign() { # $1 csr $2 out $3 ext $4 days $5 san
+  AFX_SAN="$5" openssl ca -batch -config "$ISSUING_CONF" -extensions "$3" -days "$4" \
+    -notext -in "$1" -out "$2" 2>/dev/null || die "openssl ca refused to sign $2"
+}
+
+crl() {
+  AFX_SAN=none openssl ca -batch -config "$ISSUING_CONF" -gencrl -out "$CA/crl.pem" 2>/dev/null
+  echo "published $CA/crl.pem"
+}
+
+issue() {
+  local kind="${1:-}" id="${2:-}"; shift 2 || true
+  local days=825 dir="$PKI/partners"
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --days) days="$2"; shift 2 ;;
+      --dir) dir="$2"; shift 2 ;;
+      *) die "unknown option $1" ;;
+    esac
+  done
+  case "$kind" in police|bank|carrier|auditor) ;; *) die "KIND must be police, bank, carrier or auditor (got '$kind')" ;; esac
+  [[ "$id" =~ ^[a-z0-9][a-z0-9-]{1,62}$ ]] || die "ID must be 2-63 characters of a-z, 0-9 and '-' (got '$id')"
+  [ -f "$CA/issuing.crt" ] || die "no issuing CA: run 'pki.sh init' first"
+  mkdir -p "$dir"
+  ec_key "$dir/$id.key"
+  openssl req -new -key "$dir/$id.key" -subj "/O=$kind/CN=$id" -out "$dir/$id.csr" 2>/dev/null
+  sign "$dir/$id.csr" "$dir/$id.crt" partner_ext "$days" "URI:urn:afx:partner:$kind:$id"
+  rm -f "$dir/$id.csr"
+  echo "issued $dir/$id.crt (identity urn:afx:partner:$kind:$id, valid $days days)"
+}
+
+revoke() {
+  local id="${1:-}"; shift || true
+  local dir="$PKI/partners"
+  [ "${1:-}" = "--dir" ] && dir="$2"
+  [ -f "$dir/$id.crt" ] || die "no certificate $dir/$id.crt"
+  AFX_SAN=none openssl ca -batch -config "$ISSUING_CONF" -revoke "$dir/$id.crt" 2>/dev/null || die "could not revoke $id (already revoked?)"
+  echo "revoked $id"
+  crl
+}
+
+init() {
+  if [ -f "$CA/root.crt" ] && [ "${1:-}" != "--force" ]; then
+    die "a PKI already exists in $CA; pass --force to replace it"
+  fi
+  rm -rf "$CA" "$PKI/hub" "$PKI/partners"
+  mkdir -p "$CA/newcerts" "$PKI/hub" "$PKI/partners"
+  : > "$CA/index.txt"; echo 1000 > "$CA/serial"; echo 1000 > "$CA/crlnumber"
+  write_conf
+
+  ec_key "$CA/root.key"
+  openssl req -x509 -new -key "$CA/root.key" -sha256 -days 3650 -subj "/O=AntiFraud.Exchange DEV/CN=AntiFraud.Exchange DEV Root CA" \
+    -addext "basicConstraints=critical,CA:TRUE" -addext "keyUsage=critical,keyCertSign,cRLSign" \
+    -addext "subjectKeyIdentifier=hash" -out "$CA/root.crt" 2>/dev/null
+
+  ec_key "$CA/issuing.key"
+  openssl req -new -key "$CA/issuing.key" -subj "/O=AntiFraud.Exchange DEV/CN=AntiFraud.Exchange DEV Issuing CA" -out "$CA/issuing.csr" 2>/dev/null
+  openssl x509 -req -in "$CA/issuing.csr" -CA "$CA/root.crt" -CAkey "$CA/root.key" -set_serial 1 -days 1825 -sha256 \
+    -extfile <(printf 'basicConstraints=critical,CA:TRUE,pathlen:0\nkeyUsage=critical,keyCertSign,cRLSign\nsubjectKeyIdentifier=hash\nauthorityKeyIdentifier=keyid\n') \
+    -out "$CA/issuing.crt" 2>/dev/null
+  rm -f "$CA/issuing.csr"
+  cat "$CA/issuing.crt" "$CA/root.crt" > "$CA/ca-bundle.crt"
+
+  ec_key "$PKI/hub/hub.key"
+  openssl req -new -key "$PKI/hub/hub.key" -subj "/O=AntiFraud.Exchange DEV/CN=localhost" -out "$PKI/hub/hub.csr" 2>/dev/null
+  sign "$PKI/hub/hub.csr" "$PKI/hub/hub.crt" server_ext 825 "DNS:localhost,IP:127.0.0.1,IP:::1"
+  rm -f "$PKI/hub/hub.csr"
+  cat "$PKI/hub/hub.crt" "$CA/issuing.crt" > "$PKI/hub/hub-chain.crt"
+  echo "issued $PKI/hub/hub.crt (localhost, 127.0.0.1, ::1)"
+
+  issue police police-shenzhen
+  issue police police-guangzhou
+  issue bank bank-alpha
+  issue bank bank-beta
+  issue carrier carrier-east
+  issue carrier carrier-west
+  issue auditor auditor-national
+  crl
+}
+
+list() {
+  [ -f "$CA/index.txt" ] || die "no PKI yet: run 'pki.sh init'"
+  awk -F'\t' '{ st = ($1=="V") ? "valid" : ($1=="R") ? "REVOKED" : "expired"; print st "\t" $4 "\t" $6 }' "$CA/index.txt"
+}
+
+cmd="${1:-help}"; shift || true
+# The config names absolute paths: write it afresh for wherever this checkout lives.
+[ -d "$CA" ] && [ "$cmd" != init ] && write_conf
+case "$cmd" in
+  init) init "$@" ;;
+  issue) issue "$@" ;;
+  revoke) revoke "$@" ;;
+  crl) crl ;;
+  list) list ;;
+  help|-h|--help) usage ;;
+  *) usage; exit 2 ;;
+esac

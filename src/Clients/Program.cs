@@ -1,0 +1,3 @@
+using AntiFraud.Exchange.Clients;
+
+return await Afx.RunAsync(args);

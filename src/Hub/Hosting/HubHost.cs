@@ -1,0 +1,113 @@
+using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Protocol.Health;
+using AntiFraud.Exchange.Protocol.Wire.Server;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+
+namespace AntiFraud.Exchange.Hub.Hosting;
+
+/// <summary>The hub's wiring, kept out of Program.cs.</summary>
+public static class HubHost
+{
+    /// <summary>A builder whose content root is the build output, where appsettings.json is.</summary>
+    public static WebApplicationBuilder CreateBuilder(string[] args) =>
+        WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = args,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+
+    public static WebApplicationBuilder AddHub(this WebApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(HubOptions.Section);
+        var options = section.Get<HubOptions>() ?? new HubOptions();
+        builder.Services.Configure<HubOptions>(section);
+
+        builder.Logging.AddConsole();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+
+        var tls = LoadTls(options.Tls);
+        builder.Services.AddSingleton(tls);
+        var validator = new ClientCertificateValidator(tls.ClientRoot, tls.Intermediates, TimeProvider.System);
+        builder.Services.AddSingleton(validator);
+
+        var endpoint = options.ParseListen();
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
+            kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
+            kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
+            kestrel.Limits.MinRequestBodyDataRate = null;
+            kestrel.Listen(endpoint, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = tls.Server;
+                    https.ServerCertificateChain = tls.ServerChain;
+                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = validator.Validate;
+                    https.CheckCertificateRevocation = false;
+                });
+            });
+        });
+
+        builder.Services.AddGrpcWire(grpc => builder.Configuration.GetSection("Hub:Grpc").Bind(grpc));
+        return builder;
+    }
+
+    public static WebApplication MapHub(this WebApplication app)
+    {
+        app.UseGrpcWire();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
+        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;
+        var tls = app.Services.GetRequiredService<HubTls>();
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            HubLog.Certificates(logger, tls.Server.Subject, tls.Server.NotAfter.ToUniversalTime(), tls.ClientRoot.Subject);
+            foreach (var address in app.Urls)
+            {
+                HubLog.Listening(logger, address.Replace("https://", string.Empty, StringComparison.Ordinal));
+            }
+        });
+        app.Lifetime.ApplicationStopping.Register(() =>
+        {
+            HubLog.Stopping(logger, options.ShutdownTimeoutSeconds);
+            app.Services.GetRequiredService<HealthStatusRegistry>().MarkAllNotServing();
+        });
+        return app;
+    }
+
+    private static HubTls LoadTls(HubTlsOptions tls)
+    {
+        var certPath = HubPaths.ResolveExisting(tls.CertificatePath, "Hub:Tls:CertificatePath");
+        var keyPath = HubPaths.ResolveExisting(tls.KeyPath, "Hub:Tls:KeyPath");
+        var rootPath = HubPaths.ResolveExisting(tls.ClientCaPath, "Hub:Tls:ClientCaPath");
+
+        var server = X509Certificate2.CreateFromPemFile(certPath, keyPath);
+        var serverChain = new X509Certificate2Collection();
+        serverChain.ImportFromPemFile(certPath);
+        var intermediates = new X509Certificate2Collection();
+        if (!string.IsNullOrEmpty(tls.IntermediatesPath))
+        {
+            intermediates.ImportFromPemFile(HubPaths.ResolveExisting(tls.IntermediatesPath, "Hub:Tls:IntermediatesPath"));
+        }
+
+        var root = X509CertificateLoader.LoadCertificateFromFile(rootPath);
+        var crlPath = string.IsNullOrEmpty(tls.CrlPath) ? null : HubPaths.ResolveExisting(tls.CrlPath, "Hub:Tls:CrlPath");
+        return new HubTls(server, serverChain, root, intermediates, crlPath);
+    }
+}
+
+/// <summary>The loaded TLS material.</summary>
+public sealed record HubTls(
+    X509Certificate2 Server,
+    X509Certificate2Collection ServerChain,
+    X509Certificate2 ClientRoot,
+    X509Certificate2Collection Intermediates,
+    string? CrlPath);

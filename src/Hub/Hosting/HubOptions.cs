@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace AntiFraud.Exchange.Hub.Hosting;
+
+/// <summary>The hub's settings: section "Hub" of appsettings.json, or environment variables Hub__Listen, Hub__Tls__CertificatePath, ...</summary>
+public sealed class HubOptions
+{
+    public const string Section = "Hub";
+
+    /// <summary>Address and port to listen on, "127.0.0.1:7443"; port 0 picks a free one.</summary>
+    public string Listen { get; set; } = "127.0.0.1:7443";
+
+    public HubTlsOptions Tls { get; set; } = new();
+
+    public int ShutdownTimeoutSeconds { get; set; } = 20;
+
+    internal IPEndPoint ParseListen()
+    {
+        if (!IPEndPoint.TryParse(Listen, out var endpoint))
+        {
+            throw new InvalidOperationException($"Hub:Listen '{Listen}' is not an address:port such as 127.0.0.1:7443.");
+        }
+
+        return endpoint;
+    }
+}
+
+/// <summary>TLS is not optional: the hub refuses to start without a server certificate and a client CA.</summary>
+public sealed class HubTlsOptions
+{
+    /// <summary>PEM server certificate, optionally followed by its intermediates.</summary>
+    public string CertificatePath { get; set; } = "certs-dev/hub/hub-chain.crt";
+
+    public string KeyPath { get; set; } = "certs-dev/hub/hub.key";
+
+    /// <summary>The root CA partner certificates must chain to. Only this root is trusted, never the machine store.</summary>
+    public string ClientCaPath { get; set; } = "certs-dev/ca/root.crt";
+
+    /// <summary>Intermediate CAs that may sit between a partner certificate and the root.</summary>
+    public string? IntermediatesPath { get; set; } = "certs-dev/ca/issuing.crt";
+
+    /// <summary>PEM or DER certificate revocation list of the issuing CA; re-read when the file changes.</summary>
+    public string? CrlPath { get; set; } = "certs-dev/ca/crl.pem";
+}

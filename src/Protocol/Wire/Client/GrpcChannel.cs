@@ -1,0 +1,145 @@
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
+
+namespace AntiFraud.Exchange.Protocol.Wire.Client;
+
+/// <summary>Settings of a client channel.</summary>
+public sealed class GrpcChannelOptions
+{
+    /// <summary>A handler to send through; when null the channel builds a SocketsHttpHandler from the TLS settings below.</summary>
+    public HttpMessageHandler? HttpHandler { get; set; }
+
+    /// <summary>The client certificate (with private key) presented to the server.</summary>
+    public X509Certificate2? ClientCertificate { get; set; }
+
+    /// <summary>
+    /// The CA the server certificate must chain to. When set, only this CA is trusted (not the machine
+    /// store); when null, the machine store decides.
+    /// </summary>
+    public X509Certificate2Collection? TrustedCertificateAuthorities { get; set; }
+
+    public int MaxReceiveMessageSize { get; set; } = 16 * 1024 * 1024;
+
+    public int MaxSendMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>HTTP/2 keep-alive ping interval for long-lived streams.</summary>
+    public TimeSpan KeepAlivePingDelay { get; set; } = TimeSpan.FromSeconds(20);
+
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>Sent as user-agent.</summary>
+    public string UserAgent { get; set; } = "antifraud-exchange-dotnet/1.0";
+}
+
+/// <summary>
+/// A connection pool to one gRPC server over HTTP/2 (SocketsHttpHandler). Thread-safe; create one per
+/// server and share it.
+/// </summary>
+public sealed class GrpcChannel : IDisposable
+{
+    private readonly bool _disposeHandler;
+
+    private GrpcChannel(Uri address, GrpcChannelOptions options)
+    {
+        Address = address;
+        Options = options;
+        var handler = options.HttpHandler;
+        if (handler is null)
+        {
+            handler = CreateHandler(options);
+            _disposeHandler = true;
+        }
+
+        Invoker = new HttpMessageInvoker(handler, disposeHandler: false);
+        Handler = handler;
+    }
+
+    public Uri Address { get; }
+
+    public GrpcChannelOptions Options { get; }
+
+    internal HttpMessageInvoker Invoker { get; }
+
+    private HttpMessageHandler Handler { get; }
+
+    public static GrpcChannel ForAddress(string address, GrpcChannelOptions? options = null)
+        => ForAddress(new Uri(address), options);
+
+    public static GrpcChannel ForAddress(Uri address, GrpcChannelOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        if (address.Scheme != Uri.UriSchemeHttps && address.Scheme != Uri.UriSchemeHttp)
+        {
+            throw new ArgumentException($"Address '{address}' must be https:// (or http:// for a plaintext test server).", nameof(address));
+        }
+
+        return new GrpcChannel(address, options ?? new GrpcChannelOptions());
+    }
+
+    /// <summary>The handler the channel uses by default: HTTP/2 with several connections, pinned trust, keep-alive pings.</summary>
+    public static SocketsHttpHandler CreateHandler(GrpcChannelOptions options)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            EnableMultipleHttp2Connections = true,
+            KeepAlivePingDelay = options.KeepAlivePingDelay,
+            KeepAlivePingTimeout = TimeSpan.FromSeconds(20),
+            KeepAlivePingPolicy = HttpKeepAlivePingPolicy.WithActiveRequests,
+            PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan,
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            AutomaticDecompression = System.Net.DecompressionMethods.None,
+            UseCookies = false,
+            UseProxy = false,
+        };
+
+        var ssl = handler.SslOptions;
+        ssl.ApplicationProtocols = [SslApplicationProtocol.Http2];
+        if (options.ClientCertificate is { } clientCertificate)
+        {
+            ssl.ClientCertificates = [clientCertificate];
+            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+        }
+
+        if (options.TrustedCertificateAuthorities is { Count: > 0 } trusted)
+        {
+            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                PinnedTrust.Validate(certificate, errors, trusted);
+        }
+
+        return handler;
+    }
+
+    public void Dispose()
+    {
+        Invoker.Dispose();
+        if (_disposeHandler)
+        {
+            Handler.Dispose();
+        }
+    }
+}
+
+/// <summary>Server certificate validation against a pinned set of CAs only.</summary>
+internal static class PinnedTrust
+{
+    public static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted)
+    {
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
+        {
+            return false;
+        }
+
+        if (errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        {
+            return false;
+        }
+
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
+        chain.ChainPolicy.ExtraStore.AddRange(trusted);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        using var leaf = new X509Certificate2(certificate);
+        return chain.Build(leaf);
+    }
+}
