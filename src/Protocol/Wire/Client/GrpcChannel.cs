@@ -102,8 +102,8 @@ public sealed class GrpcChannel : IDisposable
 
         if (options.TrustedCertificateAuthorities is { Count: > 0 } trusted)
         {
-            ssl.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
-                PinnedTrust.Validate(certificate, errors, trusted);
+            ssl.RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
+                PinnedTrust.Validate(certificate, chain, errors, trusted);
         }
 
         return handler;
@@ -122,7 +122,7 @@ public sealed class GrpcChannel : IDisposable
 /// <summary>Server certificate validation against a pinned set of CAs only.</summary>
 internal static class PinnedTrust
 {
-    public static bool Validate(X509Certificate? certificate, SslPolicyErrors errors, X509Certificate2Collection trusted)
+    public static bool Validate(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection trusted)
     {
         if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable))
         {
@@ -138,6 +138,16 @@ internal static class PinnedTrust
         chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
         chain.ChainPolicy.CustomTrustStore.AddRange(trusted);
         chain.ChainPolicy.ExtraStore.AddRange(trusted);
+        if (presented is not null)
+        {
+            // The intermediates the server sent in its handshake.
+            chain.ChainPolicy.ExtraStore.AddRange(presented.ChainPolicy.ExtraStore);
+            foreach (var element in presented.ChainElements)
+            {
+                chain.ChainPolicy.ExtraStore.Add(element.Certificate);
+            }
+        }
+
         chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
         using var leaf = new X509Certificate2(certificate);
         return chain.Build(leaf);

@@ -1,0 +1,101 @@
+using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Protocol.Wire.Client;
+using AntiFraud.Exchange.Protocol.Wire.Server;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace AntiFraud.Exchange.TestSupport;
+
+/// <summary>
+/// A real Kestrel server on 127.0.0.1:0 speaking HTTP/2 over TLS with the dev server certificate,
+/// serving the wire layer with whatever services the test registers.
+/// </summary>
+public sealed class TestGrpcServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private TestGrpcServer(WebApplication app, int port)
+    {
+        _app = app;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Address => $"https://127.0.0.1:{Port}";
+
+    public IServiceProvider Services => _app.Services;
+
+    public static async Task<TestGrpcServer> StartAsync(
+        Action<IServiceCollection>? services = null,
+        Action<GrpcServerOptions>? grpc = null,
+        bool requireClientCertificate = false,
+        Action<WebApplication>? pipeline = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        var serverCert = DevPki.ServerCertificate();
+        var chain = DevPki.ServerChain();
+        var root = DevPki.RootCa();
+        var issuing = DevPki.IssuingCa();
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.Limits.MinRequestBodyDataRate = null;
+            k.Listen(IPAddress.Loopback, 0, listen =>
+            {
+                listen.Protocols = HttpProtocols.Http2;
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = serverCert;
+                    https.ServerCertificateChain = chain;
+                    if (requireClientCertificate)
+                    {
+                        https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
+                        https.ClientCertificateValidation = (cert, _, _) =>
+                        {
+                            using var c = new X509Chain();
+                            c.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+                            c.ChainPolicy.CustomTrustStore.Add(root);
+                            c.ChainPolicy.ExtraStore.Add(issuing);
+                            c.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+                            return c.Build(cert);
+                        };
+                    }
+                });
+            });
+        });
+        builder.Services.AddGrpcWire(grpc);
+        builder.Services.AddGrpcService<InteropTestService>();
+        services?.Invoke(builder.Services);
+        var app = builder.Build();
+        app.UseGrpcWire();
+        pipeline?.Invoke(app);
+        await app.StartAsync();
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new TestGrpcServer(app, new Uri(address).Port);
+    }
+
+    /// <summary>A channel to this server that trusts only the dev root CA, optionally presenting a partner certificate.</summary>
+    public GrpcChannel CreateChannel(string? partner = "police-shenzhen", Action<GrpcChannelOptions>? configure = null)
+    {
+        var options = new GrpcChannelOptions
+        {
+            TrustedCertificateAuthorities = [DevPki.RootCa()],
+            ClientCertificate = partner is null ? null : DevPki.Partner(partner),
+        };
+        configure?.Invoke(options);
+        return GrpcChannel.ForAddress(Address, options);
+    }
+
+    public Task StopAsync() => _app.StopAsync();
+
+    public async ValueTask DisposeAsync() => await _app.DisposeAsync();
+}
