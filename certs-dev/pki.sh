@@ -96,6 +96,8 @@ issue() {
   openssl req -new -key "$dir/$id.key" -subj "/O=$kind/CN=$id" -out "$dir/$id.csr" 2>/dev/null
   sign "$dir/$id.csr" "$dir/$id.crt" partner_ext "$days" "URI:urn:afx:partner:$kind:$id"
   rm -f "$dir/$id.csr"
+  # The file holds the chain (partner, then issuing CA) so peers that trust only the root can verify it.
+  cat "$CA/issuing.crt" >> "$dir/$id.crt"
   echo "issued $dir/$id.crt (identity urn:afx:partner:$kind:$id, valid $days days)"
 }
 

@@ -12,8 +12,9 @@ public sealed class ShutdownTests
     {
         await using var server = await TestGrpcServer.StartAsync();
         using var channel = server.CreateChannel();
-        var slow = channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Text = "finishing", DelayMs = 800 }).ResponseAsync;
-        await Task.Delay(200);
+        await channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Text = "connect first" });
+        var slow = channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Text = "finishing", DelayMs = 1500 }).ResponseAsync;
+        await Task.Delay(300);
 
         var stopping = server.StopAsync();
         var reply = await slow;

@@ -192,4 +192,14 @@ public sealed class WireCallTests(ServerFixture fixture) : IClassFixture<ServerF
         var ex = await Assert.ThrowsAsync<RpcException>(() => channel.UnaryCall(InteropMethods.Echo, new EchoRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
     }
+
+    [Fact]
+    public async Task StreamingWrites_ToAnUntrustedServer_FailWithUnavailableInsteadOfHanging()
+    {
+        // Trusts a CA that did not sign the server: the handshake fails and the write must say so.
+        using var channel = fixture.Server.CreateChannel(configure: o => o.TrustedCertificateAuthorities = [DevPki.IssuingCa()]);
+        using var call = channel.DuplexStreamingCall(InteropMethods.Duplex, new CallOptions().WithTimeout(TimeSpan.FromSeconds(20)));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => call.RequestStream.WriteAsync(new EchoRequest { Text = "x" }));
+        Assert.Equal(StatusCode.Unavailable, ex.StatusCode);
+    }
 }

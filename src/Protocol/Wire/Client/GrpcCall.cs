@@ -33,6 +33,8 @@ internal sealed class GrpcCall<TRequest, TResponse> : IAsyncStreamReader<TRespon
     private TResponse? _current;
     private int _writing;
     private bool _disposed;
+    private Task<bool>? _responseStarted;
+    private readonly Lock _gate = new();
 
     public GrpcCall(GrpcChannel channel, Method<TRequest, TResponse> method, CallOptions options)
     {
@@ -199,13 +201,19 @@ internal sealed class GrpcCall<TRequest, TResponse> : IAsyncStreamReader<TRespon
     }
 
     /// <summary>Waits for response headers. False when the call has already ended (trailers-only or failed before).</summary>
-    private async ValueTask<bool> EnsureResponseAsync()
+    private async Task<bool> EnsureResponseAsync()
     {
-        if (_reader is not null)
+        Task<bool> headers;
+        lock (_gate)
         {
-            return _status is null;
+            headers = _responseStarted ??= ReadResponseHeadersAsync();
         }
 
+        return await headers && _status is null;
+    }
+
+    private async Task<bool> ReadResponseHeadersAsync()
+    {
         if (_status is not null)
         {
             return false;
@@ -336,6 +344,7 @@ internal sealed class GrpcCall<TRequest, TResponse> : IAsyncStreamReader<TRespon
         {
             return protocol.ErrorCode switch
             {
+                0x0 => new Status(StatusCode.Unavailable, "The server closed the connection (GOAWAY NO_ERROR); reconnect and retry."),
                 0x8 => new Status(StatusCode.Cancelled, "Stream reset by the server (CANCEL)."),
                 0x7 => new Status(StatusCode.Unavailable, "Stream refused by the server (REFUSED_STREAM); safe to retry."),
                 0xb => new Status(StatusCode.ResourceExhausted, "Server reported ENHANCE_YOUR_CALM."),
@@ -410,6 +419,11 @@ internal sealed class GrpcCall<TRequest, TResponse> : IAsyncStreamReader<TRespon
         try
         {
             var framed = MessageFraming.ToFramedArray(message, _channel.Options.MaxSendMessageSize);
+            if (!content.StreamTask.IsCompleted)
+            {
+                await WaitForRequestStreamAsync(content, cancellationToken);
+            }
+
             await content.WriteAsync(framed, cancellationToken);
         }
         catch (RpcException)
@@ -423,6 +437,27 @@ internal sealed class GrpcCall<TRequest, TResponse> : IAsyncStreamReader<TRespon
         finally
         {
             Volatile.Write(ref _writing, 0);
+        }
+    }
+
+    /// <summary>
+    /// Waits until the handler opens the request body. If the send ends first (connection refused, TLS
+    /// failure, or the server answered before reading), the call's status is raised instead of waiting forever.
+    /// </summary>
+    private async Task WaitForRequestStreamAsync(StreamingRequestContent content, CancellationToken cancellationToken)
+    {
+        var first = await Task.WhenAny(content.StreamTask, _send!).WaitAsync(cancellationToken);
+        if (first == content.StreamTask)
+        {
+            return;
+        }
+
+        if (!await EnsureResponseAsync())
+        {
+            var status = _status ?? new Status(StatusCode.Internal, "The call ended before its request stream opened.");
+            throw new RpcException(status.StatusCode == StatusCode.OK
+                ? new Status(StatusCode.Internal, "The server ended the call before reading its requests.")
+                : status, _trailers);
         }
     }
 
@@ -458,6 +493,8 @@ internal sealed class StreamingRequestContent(CancellationToken callToken) : Htt
 {
     private readonly TaskCompletionSource<Stream> _stream = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly TaskCompletionSource _complete = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public Task<Stream> StreamTask => _stream.Task;
 
     public async Task WriteAsync(byte[] framed, CancellationToken cancellationToken)
     {

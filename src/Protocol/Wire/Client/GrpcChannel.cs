@@ -12,6 +12,31 @@ public sealed class GrpcChannelOptions
     /// <summary>The client certificate (with private key) presented to the server.</summary>
     public X509Certificate2? ClientCertificate { get; set; }
 
+    /// <summary>Intermediate CAs sent with the client certificate, so servers that trust only the root can build the chain.</summary>
+    public X509Certificate2Collection? ClientCertificateChain { get; set; }
+
+    /// <summary>
+    /// Loads a partner credential: a PEM file holding the certificate (first) and its intermediates,
+    /// and the PEM private key.
+    /// </summary>
+    public GrpcChannelOptions UsePartnerCertificate(string certificatePath, string keyPath)
+    {
+        ClientCertificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
+        var all = new X509Certificate2Collection();
+        all.ImportFromPemFile(certificatePath);
+        ClientCertificateChain = [.. all.Skip(1)];
+        return this;
+    }
+
+    /// <summary>Trusts only the CA certificate(s) in this PEM file for the server's certificate.</summary>
+    public GrpcChannelOptions TrustOnly(string caPath)
+    {
+        var cas = new X509Certificate2Collection();
+        cas.ImportFromPemFile(caPath);
+        TrustedCertificateAuthorities = cas;
+        return this;
+    }
+
     /// <summary>
     /// The CA the server certificate must chain to. When set, only this CA is trusted (not the machine
     /// store); when null, the machine store decides.
@@ -96,8 +121,8 @@ public sealed class GrpcChannel : IDisposable
         ssl.ApplicationProtocols = [SslApplicationProtocol.Http2];
         if (options.ClientCertificate is { } clientCertificate)
         {
-            ssl.ClientCertificates = [clientCertificate];
-            ssl.LocalCertificateSelectionCallback = (_, _, _, _, _) => clientCertificate;
+            ssl.ClientCertificateContext = SslStreamCertificateContext.Create(
+                clientCertificate, options.ClientCertificateChain, offline: true);
         }
 
         if (options.TrustedCertificateAuthorities is { Count: > 0 } trusted)
