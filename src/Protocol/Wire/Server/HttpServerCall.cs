@@ -306,7 +306,11 @@ internal sealed class HttpServerCall : IDisposable
 
     private void SendStatus(Status status, Metadata? trailers)
     {
-        GrpcServerLog.CallEnded(_runtime.Logger, Method.FullName, Peer, status.StatusCode, status.Detail);
+        if (_runtime.Logger.IsEnabled(Microsoft.Extensions.Logging.LogLevel.Debug))
+        {
+            GrpcServerLog.CallEnded(_runtime.Logger, Method.FullName, Peer, status.StatusCode, status.Detail);
+        }
+
         var response = HttpContext.Response;
         try
         {

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Runs every test of AntiFraud.Exchange. Installs what the tests need when it is missing:
+#   - redis-server (Debian) for the Redis backend tests, which start private instances themselves;
+#   - @grpc/grpc-js (npm ci in tests/interop), the independent gRPC peer of the interop tests.
+# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Interop]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+say() { printf '\n== %s\n' "$*"; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v openssl >/dev/null 2>&1 || missing+=(openssl)
+command -v node >/dev/null 2>&1 || missing+=(nodejs npm)
+if [ ${#missing[@]} -gt 0 ]; then
+  say "installing ${missing[*]} (apt-get)"
+  as_root apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+if [ ! -d tests/interop/node_modules/@grpc/grpc-js ]; then
+  say "installing the grpc-js interop peer (npm ci)"
+  npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
+fi
+
+say "building"
+dotnet build AntiFraud.Exchange.sln -c Release -nologo -clp:ErrorsOnly
+
+say "testing"
+log=$(mktemp)
+set +e
+dotnet test AntiFraud.Exchange.sln -c Release --no-build -nologo --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+
+# One closing line for whoever reads the log: totals over every test assembly.
+awk '/^(Passed|Failed)! +- +Failed: /{
+       gsub(",", ""); for (i = 1; i <= NF; i++) { if ($i == "Failed:") f += $(i+1); if ($i == "Passed:") p += $(i+1); if ($i == "Skipped:") s += $(i+1) }
+     } END { printf "\ntests: %d passed, %d failed, %d skipped\n", p, f, s }' "$log"
+rm -f "$log"
+exit "$status"
