@@ -20,9 +20,13 @@ public sealed class HubFixture : IAsyncLifetime
 
     public IServiceProvider Services => _app.Services;
 
-    public static WebApplication Build(params string[] settings)
+    public static WebApplication Build(params string[] settings) => Build(null, settings);
+
+    /// <summary>Builds the hub; <paramref name="services"/> runs before AddHub, so tests can put in their own audit sink or clock.</summary>
+    public static WebApplication Build(Action<IServiceCollection>? services, params string[] settings)
     {
         var builder = HubHost.CreateBuilder(["--Hub:Listen=127.0.0.1:0", .. settings]);
+        services?.Invoke(builder.Services);
         builder.AddHub();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var app = builder.Build();
@@ -30,13 +34,19 @@ public sealed class HubFixture : IAsyncLifetime
         return app;
     }
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => await StartAsync(Build());
+
+    public async Task StartAsync(WebApplication app)
     {
-        _app = Build();
+        _app = app;
         await _app.StartAsync();
         var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         Port = new Uri(address).Port;
     }
+
+    /// <summary>A channel presenting the certificate in these PEM files.</summary>
+    public GrpcChannel Channel(string certPath, string keyPath) =>
+        GrpcChannel.ForAddress(Address, new GrpcChannelOptions().TrustOnly(DevPki.RootCaPath).UsePartnerCertificate(certPath, keyPath));
 
     public GrpcChannel Channel(string? partner)
     {

@@ -161,6 +161,12 @@ const checks = {
     return 'SERVING; unknown service NOT_FOUND';
   },
 
+  // Reports the status of a health check instead of judging it: identity tests read the code.
+  async health_status() {
+    const r = await unary(healthClient, 'Check', { service: '' });
+    return JSON.stringify({ code: r.err ? r.err.code : 0, details: r.err ? r.err.details : r.response.status });
+  },
+
   async reflection_list_services() {
     return new Promise((resolve, reject) => {
       const call = reflectionClient.ServerReflectionInfo({ deadline: deadline(10000) });
@@ -185,6 +191,7 @@ const checks = {
     try {
       const detail = await Promise.race([fn(), new Promise((_, rej) => setTimeout(() => rej(new Error('timed out after 20 s')), 20000))]);
       line = { name, ok: true, detail: String(detail) };
+      if (name === 'health_status') Object.assign(line, JSON.parse(detail));
     } catch (e) {
       line = { name, ok: false, detail: e.message };
     }

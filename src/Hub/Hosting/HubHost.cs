@@ -2,8 +2,9 @@ using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Protocol.Health;
 using AntiFraud.Exchange.Protocol.Wire.Server;
+using AntiFraud.Exchange.Hub.Audit;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.AspNetCore.Server.Kestrel.Https;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 
@@ -30,11 +31,16 @@ public static class HubHost
 
         var tls = LoadTls(options.Tls);
         builder.Services.AddSingleton(tls);
-        var validator = new ClientCertificateValidator(tls.ClientRoot, tls.Intermediates, TimeProvider.System);
-        builder.Services.AddSingleton(validator);
+        var registryPath = HubPaths.ResolveExisting(options.Partners.RegistryPath, "Hub:Partners:RegistryPath");
+        builder.Services.AddSingleton(sp => new PartnerRegistry(registryPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerRegistry>>()));
+        builder.Services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
+        builder.Services.AddSingleton<PartnerAuthenticator>();
+        builder.Services.AddSingleton<IServerCallFilter, PartnerAuthenticationFilter>();
+        builder.Services.TryAddSingleton<IAuditSink, LoggingAuditSink>();
+        builder.Services.AddSingleton<TlsHandshake>();
 
         var endpoint = options.ParseListen();
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
@@ -46,14 +52,7 @@ public static class HubHost
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
-                listen.UseHttps(https =>
-                {
-                    https.ServerCertificate = tls.Server;
-                    https.ServerCertificateChain = tls.ServerChain;
-                    https.ClientCertificateMode = ClientCertificateMode.RequireCertificate;
-                    https.ClientCertificateValidation = validator.Validate;
-                    https.CheckCertificateRevocation = false;
-                });
+                listen.UseHttps(kestrel.ApplicationServices.GetRequiredService<TlsHandshake>().Options());
             });
         });
 
@@ -63,6 +62,9 @@ public static class HubHost
 
     public static WebApplication MapHub(this WebApplication app)
     {
+        // Start-up fails here, loudly, on a bad registry or CRL rather than on the first call.
+        _ = app.Services.GetRequiredService<PartnerRegistry>();
+        _ = app.Services.GetRequiredService<CrlStore>();
         app.UseGrpcWire();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;
@@ -83,6 +85,7 @@ public static class HubHost
         return app;
     }
 
+    /// <summary>Fails start-up with a clear message when a file the hub needs cannot be read.</summary>
     private static HubTls LoadTls(HubTlsOptions tls)
     {
         var certPath = HubPaths.ResolveExisting(tls.CertificatePath, "Hub:Tls:CertificatePath");

@@ -10,4 +10,19 @@ internal static partial class HubLog
 
     [LoggerMessage(102, LogLevel.Information, "Server certificate {Subject} (expires {NotAfter:u}); client CA {CaSubject}")]
     public static partial void Certificates(ILogger logger, string subject, DateTime notAfter, string caSubject);
+
+    [LoggerMessage(103, LogLevel.Information, "{What} reloaded from {Path}")]
+    public static partial void Reloaded(ILogger logger, string what, string path);
+
+    [LoggerMessage(104, LogLevel.Error, "{What} {Path} could not be reloaded; the previous content stays in force: {Reason}")]
+    public static partial void ReloadFailed(ILogger logger, string what, string path, string reason);
+
+    [LoggerMessage(105, LogLevel.Warning, "Revocation list {Path} is stale (next update was due {NextUpdate:u}); publish a new one. It is still enforced.")]
+    public static partial void CrlStale(ILogger logger, string path, DateTimeOffset nextUpdate);
+
+    [LoggerMessage(106, LogLevel.Information, "audit {Kind} actor={Actor} exchange={ExchangeId}: {Detail}")]
+    public static partial void Audit(ILogger logger, AntiFraud.Exchange.Contract.V1.AuditEventKind kind, string actor, string exchangeId, string detail);
+
+    [LoggerMessage(107, LogLevel.Warning, "TLS handshake from {Remote} refused: no client certificate")]
+    public static partial void NoClientCertificate(ILogger logger, string remote);
 }

@@ -12,6 +12,8 @@ public sealed class HubOptions
 
     public HubTlsOptions Tls { get; set; } = new();
 
+    public HubPartnerOptions Partners { get; set; } = new();
+
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
     internal IPEndPoint ParseListen()
@@ -41,4 +43,10 @@ public sealed class HubTlsOptions
 
     /// <summary>PEM or DER certificate revocation list of the issuing CA; re-read when the file changes.</summary>
     public string? CrlPath { get; set; } = "certs-dev/ca/crl.pem";
+}
+
+public sealed class HubPartnerOptions
+{
+    /// <summary>The partner registry (JSON) the operator edits; re-read when it changes.</summary>
+    public string RegistryPath { get; set; } = "config/partners.json";
 }

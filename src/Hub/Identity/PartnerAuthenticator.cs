@@ -1,0 +1,153 @@
+using System.Runtime.CompilerServices;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Hub.Hosting;
+
+namespace AntiFraud.Exchange.Hub.Identity;
+
+/// <summary>The outcome of authenticating a caller: a partner, or the reason it was refused.</summary>
+public readonly record struct AuthenticationResult(PartnerIdentity? Partner, string? Refusal, string? Subject)
+{
+    public bool Succeeded => Partner is not null;
+}
+
+/// <summary>
+/// Decides who a client certificate belongs to. The chain must end at the hub's own root (custom root
+/// trust, never the machine store). The chain is built once per connection's certificate and kept no
+/// longer than the certificate lives; the validity period, the CRL and the partner registry are checked
+/// on every call, so an expiry, a revocation or a disabled partner takes effect at once, even on an open
+/// connection.
+/// </summary>
+internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegistry registry, TimeProvider time)
+{
+    private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
+
+    private readonly ConditionalWeakTable<X509Certificate2, ChainCheck> _checked = [];
+
+    public AuthenticationResult Authenticate(X509Certificate2? certificate)
+    {
+        if (certificate is null)
+        {
+            return Refuse("no client certificate was presented", null);
+        }
+
+        var check = _checked.GetValue(certificate, BuildChain);
+        var subject = check.Subject;
+        if (check.Refusal is not null)
+        {
+            return Refuse(check.Refusal, subject);
+        }
+
+        var now = time.GetUtcNow();
+        if (now < check.NotBefore)
+        {
+            return Refuse($"certificate is not valid before {check.NotBefore:u}", subject);
+        }
+
+        if (now > check.NotAfter)
+        {
+            return Refuse($"certificate expired at {check.NotAfter:u}", subject);
+        }
+
+        if (crl.Current.IsRevoked(certificate))
+        {
+            return Refuse($"certificate serial {certificate.SerialNumber} is revoked", subject);
+        }
+
+        var identity = check.Identity!;
+        if (!registry.TryGet(identity.Id, out var entry))
+        {
+            return Refuse($"partner '{identity.Id}' is not registered with this hub", subject);
+        }
+
+        if (!entry.Enabled)
+        {
+            return Refuse($"partner '{identity.Id}' is disabled", subject);
+        }
+
+        if (entry.Kind != identity.Kind)
+        {
+            return Refuse($"certificate names '{identity.Id}' a {PartnerIdentity.KindName(identity.Kind)}, but the registry lists a {PartnerIdentity.KindName(entry.Kind)}", subject);
+        }
+
+        return new AuthenticationResult(identity, null, subject);
+    }
+
+    private static AuthenticationResult Refuse(string reason, string? subject) => new(null, reason, subject);
+
+    private ChainCheck BuildChain(X509Certificate2 certificate)
+    {
+        var subject = certificate.Subject;
+        using var chain = new X509Chain();
+        var policy = chain.ChainPolicy;
+        policy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        policy.CustomTrustStore.Add(tls.ClientRoot);
+        policy.ExtraStore.AddRange(tls.Intermediates);
+        policy.RevocationMode = X509RevocationMode.NoCheck;
+        // Validity periods are checked per call against the hub's clock, not cached here.
+        policy.VerificationFlags = X509VerificationFlags.IgnoreNotTimeValid;
+        policy.ApplicationPolicy.Add(ClientAuth);
+        if (!chain.Build(certificate))
+        {
+            var statuses = chain.ChainStatus.Select(s => s.Status).Distinct().ToList();
+            var reason = statuses.Contains(X509ChainStatusFlags.UntrustedRoot) || statuses.Contains(X509ChainStatusFlags.PartialChain)
+                ? "certificate is not issued by this hub's certificate authority"
+                : statuses.Contains(X509ChainStatusFlags.NotSignatureValid)
+                    ? "certificate is not issued by this hub's certificate authority (its signature does not verify)"
+                : statuses.Contains(X509ChainStatusFlags.NotValidForUsage)
+                    ? "certificate is not valid for client authentication"
+                    : "certificate chain is invalid: " + string.Join(", ", statuses);
+            return new ChainCheck(subject, reason, null, default, default);
+        }
+
+        var notBefore = DateTimeOffset.MinValue;
+        var notAfter = DateTimeOffset.MaxValue;
+        foreach (var element in chain.ChainElements)
+        {
+            var nb = new DateTimeOffset(element.Certificate.NotBefore.ToUniversalTime());
+            var na = new DateTimeOffset(element.Certificate.NotAfter.ToUniversalTime());
+            notBefore = nb > notBefore ? nb : notBefore;
+            notAfter = na < notAfter ? na : notAfter;
+        }
+
+        var uris = PartnerUris(certificate).ToList();
+        if (uris.Count != 1 || !PartnerIdentity.TryParseUri(uris[0], out var identity))
+        {
+            return new ChainCheck(subject, $"certificate must carry exactly one URI SAN '{PartnerIdentity.UriPrefix}<kind>:<id>' (found {uris.Count})", null, default, default);
+        }
+
+        return new ChainCheck(subject, null, identity, notBefore, notAfter);
+    }
+
+    private static IEnumerable<string> PartnerUris(X509Certificate2 certificate)
+    {
+        // GeneralNames ::= SEQUENCE OF GeneralName; uniformResourceIdentifier is [6] IA5String (implicit).
+        var uriTag = new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 6);
+        foreach (var extension in certificate.Extensions)
+        {
+            if (extension.Oid?.Value != "2.5.29.17")
+            {
+                continue;
+            }
+
+            var names = new System.Formats.Asn1.AsnReader(extension.RawData, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
+            while (names.HasData)
+            {
+                if (names.PeekTag().HasSameClassAndValue(uriTag))
+                {
+                    var name = names.ReadCharacterString(System.Formats.Asn1.UniversalTagNumber.IA5String, uriTag);
+                    if (name.StartsWith(PartnerIdentity.UriPrefix, StringComparison.Ordinal))
+                    {
+                        yield return name;
+                    }
+                }
+                else
+                {
+                    names.ReadEncodedValue();
+                }
+            }
+        }
+    }
+
+    private sealed record ChainCheck(string Subject, string? Refusal, PartnerIdentity? Identity, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+}

@@ -1,0 +1,124 @@
+using System.Diagnostics;
+using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.Protocol.Wire;
+using AntiFraud.Exchange.TestSupport;
+using Grpc.Health.V1;
+
+namespace AntiFraud.Exchange.Hub.Tests.Identity;
+
+/// <summary>An operator's day: onboard a partner, enable it, cut it off, all while the hub runs.</summary>
+public sealed class OnboardingTests
+{
+    [Fact]
+    public async Task Registry_EditedWhileRunning_TakesEffectWithoutRestart_AndABadEditKeepsTheLastGoodOne()
+    {
+        using var certs = new TestCertificates();
+        var partner = certs.Issue("bank", "bank-new");
+        var registry = certs.WriteRegistry(("bank-new", "bank", false));
+        await using var hub = new HubFixture();
+        await hub.StartAsync(HubFixture.Build($"--Hub:Partners:RegistryPath={registry}"));
+        using var channel = hub.Channel(partner.Cert, partner.Key);
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => Check(channel));
+        Assert.Contains("disabled", refused.Status.Detail, StringComparison.Ordinal);
+
+        certs.WriteRegistry(("bank-new", "bank", true));
+        await Eventually(async () => (await Check(channel)).Status == HealthCheckResponse.Types.ServingStatus.Serving);
+
+        await File.WriteAllTextAsync(registry, "{ \"partners\": [ { \"id\": \"BAD ID\" } ] }");
+        await Task.Delay(1500);
+        Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await Check(channel)).Status);
+    }
+
+    [Fact]
+    public async Task PkiScript_IssueThenRevoke_PartnerIsServedThenCutOffOnItsOpenConnection()
+    {
+        var root = Path.Combine(Path.GetTempPath(), "afx-pki-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            CopyDirectory(DevPki.CertsDir, root);
+            await Run(root, "issue", "bank", "bank-gamma");
+            var registry = Path.Combine(root, "partners.json");
+            await File.WriteAllTextAsync(registry, """{ "partners": [ { "id": "bank-gamma", "kind": "bank", "displayName": "Gamma", "enabled": true } ] }""");
+
+            await using var hub = new HubFixture();
+            await hub.StartAsync(HubFixture.Build(
+                $"--Hub:Partners:RegistryPath={registry}",
+                $"--Hub:Tls:ClientCaPath={root}/ca/root.crt",
+                $"--Hub:Tls:IntermediatesPath={root}/ca/issuing.crt",
+                $"--Hub:Tls:CrlPath={root}/ca/crl.pem"));
+            using var channel = hub.Channel($"{root}/partners/bank-gamma.crt", $"{root}/partners/bank-gamma.key");
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, (await Check(channel)).Status);
+
+            await Run(root, "revoke", "bank-gamma");
+
+            await Eventually(async () =>
+            {
+                var ex = await Assert.ThrowsAnyAsync<Exception>(() => Check(channel));
+                return ex is RpcException { StatusCode: StatusCode.Unauthenticated } rpc && rpc.Status.Detail.Contains("revoked", StringComparison.Ordinal);
+            });
+        }
+        finally
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static Task<HealthCheckResponse> Check(Protocol.Wire.Client.GrpcChannel channel) =>
+        new HealthClient(channel).CheckAsync(new HealthCheckRequest()).ResponseAsync;
+
+    private static async Task Eventually(Func<Task<bool>> condition)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (true)
+        {
+            try
+            {
+                if (await condition())
+                {
+                    return;
+                }
+            }
+            catch (Exception) when (DateTime.UtcNow < deadline)
+            {
+                // Not yet.
+            }
+
+            if (DateTime.UtcNow >= deadline)
+            {
+                Assert.Fail("condition not met within 10 s");
+            }
+
+            await Task.Delay(200);
+        }
+    }
+
+    private static async Task Run(string root, params string[] args)
+    {
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(Path.Combine(root, "pki.sh"));
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var output = await process.StandardOutput.ReadToEndAsync() + await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        Assert.True(process.ExitCode == 0, $"pki.sh {string.Join(' ', args)} failed: {output}");
+    }
+
+    private static void CopyDirectory(string from, string to)
+    {
+        foreach (var dir in Directory.GetDirectories(from, "*", SearchOption.AllDirectories))
+        {
+            Directory.CreateDirectory(dir.Replace(from, to, StringComparison.Ordinal));
+        }
+
+        Directory.CreateDirectory(to);
+        foreach (var file in Directory.GetFiles(from, "*", SearchOption.AllDirectories))
+        {
+            File.Copy(file, file.Replace(from, to, StringComparison.Ordinal));
+        }
+    }
+}
