@@ -25,7 +25,11 @@ public sealed class HubFixture : IAsyncLifetime
     /// <summary>Builds the hub; <paramref name="services"/> runs before AddHub, so tests can put in their own audit sink or clock.</summary>
     public static WebApplication Build(Action<IServiceCollection>? services, params string[] settings)
     {
-        var builder = HubHost.CreateBuilder(["--Hub:Listen=127.0.0.1:0", .. settings]);
+        // Each hub gets its own store unless the test names one.
+        var store = settings.Any(s => s.StartsWith("--Hub:Store:", StringComparison.Ordinal))
+            ? []
+            : new[] { $"--Hub:Store:Path={Path.Combine(Path.GetTempPath(), "afx-hub-" + Guid.NewGuid().ToString("N")[..8], "hub.db")}" };
+        var builder = HubHost.CreateBuilder(["--Hub:Listen=127.0.0.1:0", .. store, .. settings]);
         services?.Invoke(builder.Services);
         builder.AddHub();
         builder.Logging.SetMinimumLevel(LogLevel.Warning);

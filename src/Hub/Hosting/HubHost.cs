@@ -3,6 +3,12 @@ using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Protocol.Health;
 using AntiFraud.Exchange.Protocol.Wire.Server;
 using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Compliance;
+using AntiFraud.Exchange.Hub.Deadlines;
+using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Exchanges;
+using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Storage;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -57,7 +63,43 @@ public static class HubHost
         });
 
         builder.Services.AddGrpcWire(grpc => builder.Configuration.GetSection("Hub:Grpc").Bind(grpc));
+        AddExchange(builder.Services, options);
         return builder;
+    }
+
+    private static void AddExchange(IServiceCollection services, HubOptions options)
+    {
+        var policyPath = string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : HubPaths.ResolveExisting(options.Deadlines.PolicyPath, "Hub:Deadlines:PolicyPath");
+        services.AddSingleton(sp => new DeadlinePolicy(policyPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeadlinePolicy>>()));
+        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(options.Store, sp));
+        services.AddSingleton<InboxBroker>();
+        services.AddSingleton<EventBus>();
+        services.AddSingleton<DeadlineTracker>();
+        services.AddHostedService<ExchangeStartup>();
+        services.AddHostedService(sp => sp.GetRequiredService<DeadlineTracker>());
+        services.TryAddSingleton<IDeliveryMasker, PassThroughMasker>();
+        services.AddSingleton<ExchangeCoordinator>();
+        services.AddSingleton<ComplianceCalculator>();
+        services.AddGrpcService<ExchangeService>();
+        services.AddGrpcService<InboxService>();
+        services.AddGrpcService<OperationsService>();
+    }
+
+    private static IExchangeStore CreateStore(HubStoreOptions store, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<SqliteExchangeStore>>();
+        switch (store.Provider)
+        {
+            case "sqlite":
+                var path = Path.GetFullPath(store.Path);
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                return new SqliteExchangeStore(path, durable: true, logger);
+            case "memory":
+                HubLog.VolatileStore(services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub"));
+                return new SqliteExchangeStore(string.Empty, durable: false, logger);
+            default:
+                throw new InvalidOperationException($"Hub:Store:Provider '{store.Provider}' is unknown: use sqlite (the default) or memory.");
+        }
     }
 
     public static WebApplication MapHub(this WebApplication app)
@@ -65,6 +107,7 @@ public static class HubHost
         // Start-up fails here, loudly, on a bad registry or CRL rather than on the first call.
         _ = app.Services.GetRequiredService<PartnerRegistry>();
         _ = app.Services.GetRequiredService<CrlStore>();
+        _ = app.Services.GetRequiredService<IExchangeStore>();
         app.UseGrpcWire();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;

@@ -25,4 +25,7 @@ internal static partial class HubLog
 
     [LoggerMessage(107, LogLevel.Warning, "TLS handshake from {Remote} refused: no client certificate")]
     public static partial void NoClientCertificate(ILogger logger, string remote);
+
+    [LoggerMessage(108, LogLevel.Warning, "Hub:Store:Provider is 'memory': NOTHING SURVIVES A RESTART. Use it for benchmarks and tests only.")]
+    public static partial void VolatileStore(ILogger logger);
 }

@@ -14,6 +14,10 @@ public sealed class HubOptions
 
     public HubPartnerOptions Partners { get; set; } = new();
 
+    public HubStoreOptions Store { get; set; } = new();
+
+    public HubDeadlineOptions Deadlines { get; set; } = new();
+
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
     internal IPEndPoint ParseListen()
@@ -49,4 +53,19 @@ public sealed class HubPartnerOptions
 {
     /// <summary>The partner registry (JSON) the operator edits; re-read when it changes.</summary>
     public string RegistryPath { get; set; } = "config/partners.json";
+}
+
+public sealed class HubStoreOptions
+{
+    /// <summary>"sqlite" (durable, the default) or "memory" (nothing survives a restart: benchmarks and tests only).</summary>
+    public string Provider { get; set; } = "sqlite";
+
+    /// <summary>The SQLite database file; its folder is created when missing.</summary>
+    public string Path { get; set; } = "data/hub.db";
+}
+
+public sealed class HubDeadlineOptions
+{
+    /// <summary>The deadline policy file; built-in defaults apply when empty.</summary>
+    public string? PolicyPath { get; set; } = "config/deadlines.json";
 }

@@ -24,15 +24,6 @@ public sealed class HubStartupTests(HubFixture hub) : IClassFixture<HubFixture>
     }
 
     [Fact]
-    public async Task Hub_ContractServicesNotYetServed_AreUnimplemented()
-    {
-        using var channel = hub.Channel("police-shenzhen");
-        var ex = await Assert.ThrowsAsync<RpcException>(() =>
-            new ExchangeClient(channel).GetAsync(new Contract.V1.GetExchangeRequest { ExchangeId = "x" }).ResponseAsync);
-        Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
-    }
-
-    [Fact]
     public async Task Hub_GrpcJsHealthCheck_Passes()
     {
         var (exit, stdout, stderr) = await NodePeer.RunAsync("client.js",

@@ -1,0 +1,164 @@
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Exchanges;
+using AntiFraud.Exchange.Hub.Storage;
+
+namespace AntiFraud.Exchange.Hub.Deadlines;
+
+/// <summary>
+/// Watches every open deadline and stop-payment hold on the hub's clock. When a deadline nears it
+/// emits DEADLINE_APPROACHING; when it passes, the exchange becomes EXPIRED with DEADLINE_PASSED; when a
+/// hold is about to lapse, HOLD_EXPIRING. Each goes to the submitter's watch stream, the operator log
+/// and the audit log, and fires once: the store records which escalations happened, so a restart (or
+/// another replica) never repeats one. Timers are re-armed from the store at start.
+/// </summary>
+internal sealed class DeadlineTracker(
+    IExchangeStore store,
+    EventBus bus,
+    DeadlinePolicy policy,
+    IAuditSink audit,
+    TimeProvider time,
+    ILogger<DeadlineTracker> logger) : BackgroundService
+{
+    private readonly PriorityQueue<(string Id, EscalationLevel Level), DateTimeOffset> _due = new();
+    private readonly Lock _gate = new();
+    private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly TaskCompletionSource _armed = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the timers of stored exchanges are re-armed after start.</summary>
+    public Task Armed => _armed.Task;
+
+    public int Scheduled
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _due.Count;
+            }
+        }
+    }
+
+    /// <summary>Arms the timers of an exchange: its deadline warning and expiry, or its hold warning once answered.</summary>
+    public void Track(ExchangeRecord record)
+    {
+        var rules = policy.Current;
+        lock (_gate)
+        {
+            if (record.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged)
+            {
+                var submitted = record.SubmittedAt.ToDateTimeOffset();
+                var deadline = record.Deadline.ToDateTimeOffset();
+                _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlineApproaching), submitted + ((deadline - submitted) * rules.WarnAtFraction));
+                _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlinePassed), deadline);
+            }
+            else if (record.State == ExchangeState.Answered && record.HoldExpiresAt is { } hold)
+            {
+                _due.Enqueue((record.ExchangeId, EscalationLevel.HoldExpiring), hold.ToDateTimeOffset() - rules.HoldWarning);
+            }
+        }
+
+        _wake.TrySetResult();
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            foreach (var record in await store.ListOpenAsync(stoppingToken))
+            {
+                Track(record);
+            }
+
+            DeadlineLog.Rearmed(logger, Scheduled);
+        }
+        finally
+        {
+            _armed.TrySetResult();
+        }
+
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var wake = _wake;
+            (string Id, EscalationLevel Level) next = default;
+            DateTimeOffset due = DateTimeOffset.MaxValue;
+            lock (_gate)
+            {
+                if (_due.TryPeek(out var item, out var at))
+                {
+                    next = item;
+                    due = at;
+                }
+            }
+
+            var now = time.GetUtcNow();
+            if (due <= now)
+            {
+                lock (_gate)
+                {
+                    _due.Dequeue();
+                }
+
+                await FireAsync(next.Id!, next.Level, stoppingToken);
+                continue;
+            }
+
+            if (wake.Task.IsCompleted)
+            {
+                Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
+                continue;
+            }
+
+            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+            var wait = due == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : due - now;
+            var sleeping = Task.Delay(wait, time, delay.Token);
+            await Task.WhenAny(sleeping, wake.Task);
+            await delay.CancelAsync();
+        }
+    }
+
+    private async Task FireAsync(string id, EscalationLevel level, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var now = time.GetUtcNow();
+            var committed = await store.TryEscalateAsync(id, level, current => level == EscalationLevel.DeadlinePassed
+                ? ExchangeLifecycle.Expired(current, now)
+                : ExchangeLifecycle.Warn(current, level, now), cancellationToken);
+            if (committed is null || committed.Events.Count == 0)
+            {
+                return;
+            }
+
+            var record = committed.Record;
+            bus.Publish(record.From.Id, committed.Events);
+            DeadlineLog.Escalated(logger, level, id, record.To.Id, record.From.Id, record.Case.CaseNumber,
+                (level == EscalationLevel.HoldExpiring ? record.HoldExpiresAt : record.Deadline).ToDateTimeOffset());
+            await audit.RecordAsync(new AuditEvent(
+                level == EscalationLevel.DeadlinePassed ? AuditEventKind.Expired : AuditEventKind.Escalated,
+                null, level.ToString(), id, record.Case.CaseNumber, record.To), cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            DeadlineLog.EscalationFailed(logger, level, id, ex);
+            lock (_gate)
+            {
+                // Try again shortly: an escalation must not be lost to a passing store failure.
+                _due.Enqueue((id, level), time.GetUtcNow().AddSeconds(5));
+            }
+        }
+    }
+}
+
+internal static partial class DeadlineLog
+{
+    [LoggerMessage(300, LogLevel.Information, "Deadline timers re-armed: {Count} scheduled")]
+    public static partial void Rearmed(ILogger logger, int count);
+
+    [LoggerMessage(301, LogLevel.Warning, "ESCALATION {Level}: exchange {ExchangeId} to {Recipient} from {Submitter} (case {CaseNumber}) due {Due:u}")]
+    public static partial void Escalated(ILogger logger, EscalationLevel level, string exchangeId, string recipient, string submitter, string caseNumber, DateTimeOffset due);
+
+    [LoggerMessage(302, LogLevel.Error, "Escalation {Level} of {ExchangeId} failed; retrying in 5 s")]
+    public static partial void EscalationFailed(ILogger logger, EscalationLevel level, string exchangeId, Exception exception);
+}

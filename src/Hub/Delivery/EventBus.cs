@@ -1,0 +1,83 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Storage;
+
+namespace AntiFraud.Exchange.Hub.Delivery;
+
+/// <summary>
+/// Live fan-out of committed watch events to open Watch streams, indexed by exchange and by case so a
+/// publish touches only the streams that follow it. Streams read stored events first and dedupe by
+/// sequence, so nothing published before a stream subscribed is missed.
+/// </summary>
+internal sealed class EventBus
+{
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Subscription, byte>> _byKey = new(StringComparer.Ordinal);
+
+    public Subscription Subscribe(WatchTarget target)
+    {
+        var key = Key(target);
+        var subscription = new Subscription(this, key);
+        _byKey.GetOrAdd(key, _ => new ConcurrentDictionary<Subscription, byte>()).TryAdd(subscription, 0);
+        return subscription;
+    }
+
+    public void Publish(string submitter, IReadOnlyList<WatchEvent> events)
+    {
+        foreach (var e in events)
+        {
+            Deliver("x\n" + e.ExchangeId, e);
+            Deliver("c\n" + submitter + "\n" + e.CaseNumber, e);
+        }
+    }
+
+    private void Deliver(string key, WatchEvent e)
+    {
+        if (_byKey.TryGetValue(key, out var subscriptions))
+        {
+            foreach (var subscription in subscriptions.Keys)
+            {
+                subscription.Writer.TryWrite(e);
+            }
+        }
+    }
+
+    private static string Key(WatchTarget target) =>
+        target.ExchangeId is not null ? "x\n" + target.ExchangeId : "c\n" + target.Submitter + "\n" + target.CaseNumber;
+
+    private void Remove(Subscription subscription)
+    {
+        if (_byKey.TryGetValue(subscription.Key, out var set))
+        {
+            set.TryRemove(subscription, out _);
+            if (set.IsEmpty)
+            {
+                _byKey.TryRemove(new KeyValuePair<string, ConcurrentDictionary<Subscription, byte>>(subscription.Key, set));
+            }
+        }
+    }
+
+    public sealed class Subscription : IDisposable
+    {
+        private readonly EventBus _bus;
+        private readonly Channel<WatchEvent> _channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+
+        internal Subscription(EventBus bus, string key)
+        {
+            _bus = bus;
+            Key = key;
+        }
+
+        internal string Key { get; }
+
+        internal ChannelWriter<WatchEvent> Writer => _channel.Writer;
+
+        public ChannelReader<WatchEvent> Reader => _channel.Reader;
+
+        public void Dispose()
+        {
+            _bus.Remove(this);
+            _channel.Writer.TryComplete();
+        }
+    }
+}

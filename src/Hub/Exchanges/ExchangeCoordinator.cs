@@ -1,0 +1,434 @@
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Deadlines;
+using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Storage;
+using AntiFraud.Exchange.Protocol.Wire;
+using Google.Protobuf.WellKnownTypes;
+
+namespace AntiFraud.Exchange.Hub.Exchanges;
+
+/// <summary>
+/// The exchange's behaviour behind the gRPC handlers: accept, deliver, acknowledge, answer, follow the
+/// money, cancel, and read back, each durable before it is acknowledged, published to watchers after
+/// commit, and audited.
+/// </summary>
+internal sealed class ExchangeCoordinator(
+    IExchangeStore store,
+    InboxBroker broker,
+    EventBus bus,
+    DeadlineTracker deadlines,
+    DeadlinePolicy policy,
+    PartnerRegistry registry,
+    IAuditSink audit,
+    IDeliveryMasker masker,
+    TimeProvider time,
+    ILogger<ExchangeCoordinator> logger)
+{
+    private const uint DefaultFollowDepth = 3;
+
+    public IExchangeStore Store => store;
+
+    public async Task<SubmitResponse> SubmitAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
+    {
+        RequestValidator.Validate(request, registry);
+        await ValidateRenewalAsync(caller, request, cancellationToken);
+        var outcome = await AcceptAsync(caller, request, parent: null, cancellationToken);
+        var record = outcome.Record;
+        var receipt = outcome.Duplicate ? null : await audit.RecordAsync(new AuditEvent(AuditEventKind.Submitted, caller.ToRef(),
+            RequestValidator.KindName(record.Request.KindCase), record.ExchangeId, record.Case.CaseNumber, record.To, request), cancellationToken);
+        return new SubmitResponse
+        {
+            ExchangeId = record.ExchangeId,
+            Deadline = record.Deadline,
+            State = record.State,
+            Duplicate = outcome.Duplicate,
+            Receipt = receipt,
+        };
+    }
+
+    /// <summary>Stores a new exchange (a police submission or a follow-up), then queues, tracks and publishes it.</summary>
+    private async Task<SubmitOutcome> AcceptAsync(PartnerIdentity submitter, SubmitRequest request, ExchangeRecord? parent, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        var deadline = now + policy.Current.DeadlineFor(request.Request.KindCase, request.Priority);
+        var record = new ExchangeRecord
+        {
+            ExchangeId = "ex-" + Guid.CreateVersion7(now).ToString("N"),
+            From = submitter.ToRef(),
+            To = new PartnerRef { Kind = RequestValidator.RecipientKindFor(request.Request.KindCase), Id = request.Recipient.Id },
+            Priority = request.Priority,
+            Case = request.Case,
+            Request = request.Request,
+            State = ExchangeState.Submitted,
+            SubmittedAt = Timestamp.FromDateTimeOffset(now),
+            Deadline = Timestamp.FromDateTimeOffset(deadline),
+            IdempotencyKey = request.IdempotencyKey,
+            ParentExchangeId = parent?.ExchangeId ?? string.Empty,
+            FollowDepth = parent is null ? 0 : parent.FollowDepth + 1,
+        };
+        var outcome = await Durable(() => store.SubmitAsync(record, ExchangeLifecycle.Submitted(record, now).Events, cancellationToken));
+        if (!outcome.Duplicate)
+        {
+            broker.Enqueue(new PendingDelivery(record.ExchangeId, record.To.Id, record.Priority, outcome.QueueOrder));
+            deadlines.Track(record);
+            bus.Publish(submitter.Id, outcome.Events);
+            ExchangeLog.Accepted(logger, record.ExchangeId, RequestValidator.KindName(record.Request.KindCase), record.Priority, submitter.Id, record.To.Id, record.Case.CaseNumber, deadline);
+        }
+
+        return outcome;
+    }
+
+    private async Task ValidateRenewalAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
+    {
+        if (request.Request.KindCase != Request.KindOneofCase.StopPayment || request.Request.StopPayment.RenewsExchangeId.Length == 0)
+        {
+            return;
+        }
+
+        var renews = request.Request.StopPayment.RenewsExchangeId;
+        var previous = await store.GetAsync(renews, cancellationToken);
+        if (previous is null || previous.From.Id != caller.Id || previous.Request.KindCase != Request.KindOneofCase.StopPayment)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"request.stop_payment.renews_exchange_id: '{renews}' is not a stop-payment you submitted.");
+        }
+
+        var renewals = 0;
+        for (var r = previous; r is not null && r.Request.StopPayment.RenewsExchangeId.Length > 0; r = await store.GetAsync(r.Request.StopPayment.RenewsExchangeId, cancellationToken))
+        {
+            renewals++;
+        }
+
+        if (renewals >= policy.Current.MaxHoldRenewals)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition,
+                $"request.stop_payment.renews_exchange_id: the hold was already renewed {renewals} times; at most {policy.Current.MaxHoldRenewals} renewals are allowed. Use a freeze.");
+        }
+    }
+
+    public async Task<ExchangeRecord> GetAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
+    {
+        var record = await OwnAsync(caller, exchangeId, cancellationToken);
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Get", record.ExchangeId, record.Case.CaseNumber), cancellationToken);
+        return ForSubmitter(caller, record);
+    }
+
+    public async Task<CaseView> GetCaseAsync(PartnerIdentity caller, string caseNumber, CancellationToken cancellationToken)
+    {
+        if (caseNumber.Length == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "case_number: is required.");
+        }
+
+        var records = await store.GetCaseAsync(caller.Id, caseNumber, cancellationToken);
+        if (records.Count == 0)
+        {
+            throw new RpcException(StatusCode.PermissionDenied, $"Case '{caseNumber}' does not exist or was not opened by '{caller.Id}'.");
+        }
+
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber), cancellationToken);
+        var view = new CaseView { CaseNumber = caseNumber };
+        view.Exchanges.AddRange(records.Select(r => ForSubmitter(caller, r)));
+        return view;
+    }
+
+    public async Task<ExchangeRecord> CancelAsync(PartnerIdentity caller, CancelExchangeRequest request, CancellationToken cancellationToken)
+    {
+        var record = await OwnAsync(caller, request.ExchangeId, cancellationToken);
+        var reason = request.Reason.Length > 0 ? request.Reason : "withdrawn by the submitter";
+        var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Cancelled(r, reason, time.GetUtcNow()), cancellationToken));
+        broker.Complete(committed.Record.To.Id, committed.Record.ExchangeId);
+        bus.Publish(caller.Id, committed.Events);
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Cancelled, caller.ToRef(), reason, record.ExchangeId, record.Case.CaseNumber, record.To), cancellationToken);
+        return ForSubmitter(caller, committed.Record);
+    }
+
+    /// <summary>Streams every event of the target from after_sequence on, then live; ends only with the call.</summary>
+    public async Task WatchAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream, CancellationToken cancellationToken)
+    {
+        WatchTarget target;
+        switch (request.TargetCase)
+        {
+            case WatchRequest.TargetOneofCase.ExchangeId:
+                await OwnAsync(caller, request.ExchangeId, cancellationToken);
+                target = WatchTarget.Exchange(request.ExchangeId);
+                break;
+            case WatchRequest.TargetOneofCase.CaseNumber:
+                if ((await store.GetCaseAsync(caller.Id, request.CaseNumber, cancellationToken)).Count == 0)
+                {
+                    throw new RpcException(StatusCode.PermissionDenied, $"Case '{request.CaseNumber}' does not exist or was not opened by '{caller.Id}'.");
+                }
+
+                target = WatchTarget.Case(caller.Id, request.CaseNumber);
+                break;
+            default:
+                throw new RpcException(StatusCode.InvalidArgument, "target: set exchange_id or case_number.");
+        }
+
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Watch", request.ExchangeId, request.CaseNumber), cancellationToken);
+
+        // Subscribe first, then replay what is stored: an event committed in between comes through
+        // both ways and is dropped by sequence, so none is missed.
+        using var live = bus.Subscribe(target);
+        var last = request.AfterSequence;
+        while (true)
+        {
+            var page = await store.ReadEventsAsync(target, last, 500, cancellationToken);
+            foreach (var e in page)
+            {
+                await stream.WriteAsync(ForSubmitter(caller, e), cancellationToken);
+                last = e.Sequence;
+            }
+
+            if (page.Count < 500)
+            {
+                break;
+            }
+        }
+
+        await foreach (var e in live.Reader.ReadAllAsync(cancellationToken))
+        {
+            if (e.Sequence > last)
+            {
+                await stream.WriteAsync(ForSubmitter(caller, e), cancellationToken);
+                last = e.Sequence;
+            }
+        }
+    }
+
+    /// <summary>Delivers the caller's work, most urgent first, until the stream ends; unacknowledged items return to the queue.</summary>
+    public async Task SubscribeAsync(PartnerIdentity caller, SubscribeRequest request, IAsyncStreamWriter<InboxItem> stream, CancellationToken cancellationToken)
+    {
+        if (request.PartnerId.Length > 0 && request.PartnerId != caller.Id)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), $"Inbox/Subscribe to another partner's inbox"), cancellationToken);
+            throw new RpcException(StatusCode.PermissionDenied, $"'{caller.Id}' may subscribe only to its own inbox.");
+        }
+
+        var window = request.MaxInFlight is > 0 and <= 1000 ? (int)request.MaxInFlight : 32;
+        using var lease = broker.Open(caller.Id, window);
+        ExchangeLog.Subscribed(logger, caller.Id, window, broker.Pending(caller.Id));
+        try
+        {
+            while (true)
+            {
+                var id = await lease.NextAsync(cancellationToken);
+                var committed = await Durable(() => store.UpdateAsync(id, r => ExchangeLifecycle.Delivered(r, time.GetUtcNow()), cancellationToken));
+                var record = committed.Record;
+                if (ExchangeLifecycle.IsTerminal(record.State) || record.To.Id != caller.Id)
+                {
+                    lease.Drop(id);
+                    continue;
+                }
+
+                bus.Publish(record.From.Id, committed.Events);
+                var item = new InboxItem
+                {
+                    ExchangeId = record.ExchangeId,
+                    From = record.From,
+                    Priority = record.Priority,
+                    Case = record.Case,
+                    Request = record.Request,
+                    Deadline = record.Deadline,
+                    SubmittedAt = record.SubmittedAt,
+                    DeliveryAttempt = record.DeliveryAttempts,
+                    ParentExchangeId = record.ParentExchangeId,
+                };
+                var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));
+                await stream.WriteAsync(masked.Message, cancellationToken);
+                await audit.RecordAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {record.DeliveryAttempts}",
+                    record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions), cancellationToken);
+            }
+        }
+        finally
+        {
+            ExchangeLog.Unsubscribed(logger, caller.Id);
+        }
+    }
+
+    public async Task<AckResponse> AckAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
+    {
+        var record = await AddressedAsync(caller, exchangeId, cancellationToken);
+        var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Acknowledged(r, time.GetUtcNow()), cancellationToken));
+        broker.Complete(caller.Id, exchangeId);
+        bus.Publish(record.From.Id, committed.Events);
+        var receipt = await audit.RecordAsync(new AuditEvent(AuditEventKind.Acknowledged, caller.ToRef(), "acknowledged", exchangeId, record.Case.CaseNumber, record.From), cancellationToken);
+        return new AckResponse { State = committed.Record.State, Receipt = receipt };
+    }
+
+    public async Task<RespondResponse> RespondAsync(PartnerIdentity caller, RespondRequest request, CancellationToken cancellationToken)
+    {
+        var record = await AddressedAsync(caller, request.ExchangeId, cancellationToken);
+        var rejecting = request.RejectionReason.Length > 0;
+        if (!rejecting)
+        {
+            RequestValidator.ValidateResult(record, request.Result);
+        }
+
+        var hold = policy.Current.HoldPeriod;
+        var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => rejecting
+            ? ExchangeLifecycle.Rejected(r, request.RejectionReason, time.GetUtcNow())
+            : ExchangeLifecycle.Answered(r, request.Result, time.GetUtcNow(), hold), cancellationToken));
+        broker.Complete(caller.Id, record.ExchangeId);
+        bus.Publish(record.From.Id, committed.Events);
+        var answered = committed.Record;
+        if (answered.HoldExpiresAt is not null && committed.Events.Count > 0)
+        {
+            deadlines.Track(answered);
+        }
+
+        var receipt = await audit.RecordAsync(new AuditEvent(rejecting ? AuditEventKind.Rejected : AuditEventKind.Answered, caller.ToRef(),
+            rejecting ? "rejected" : "answered", record.ExchangeId, record.Case.CaseNumber, record.From, request), cancellationToken);
+        var response = new RespondResponse { State = answered.State, Receipt = receipt };
+        if (!rejecting)
+        {
+            response.FollowUpExchangeIds.AddRange(await FollowTheMoneyAsync(answered, cancellationToken));
+        }
+
+        return response;
+    }
+
+    /// <summary>
+    /// Opens follow-up holds at the banks the money went on to, when the case opted in: same kind of
+    /// hold, linked to its parent, within the depth limit and above the amount threshold, and never a
+    /// second hold on an account already held in this case. Idempotent per (parent, transfer).
+    /// </summary>
+    private async Task<IReadOnlyList<string>> FollowTheMoneyAsync(ExchangeRecord answered, CancellationToken cancellationToken)
+    {
+        var follow = answered.Case.FollowTheMoney;
+        var hold = answered.Result.KindCase switch
+        {
+            Result.KindOneofCase.StopPayment => answered.Result.StopPayment,
+            Result.KindOneofCase.Freeze => answered.Result.Freeze,
+            _ => null,
+        };
+        var maxDepth = follow?.MaxDepth is > 0 ? follow.MaxDepth : DefaultFollowDepth;
+        if (follow is not { Enabled: true } || hold is null || answered.FollowDepth >= maxDepth)
+        {
+            return [];
+        }
+
+        var submitter = new PartnerIdentity(answered.From.Kind, answered.From.Id);
+        var opened = new List<string>();
+        for (var i = 0; i < hold.OnwardTransfers.Count; i++)
+        {
+            var transfer = hold.OnwardTransfers[i];
+            var to = transfer.Counterparty;
+            if (transfer.Direction == TransferDirection.Credit
+                || (follow.MinAmount is { } min && transfer.Amount.MinorUnits < min.MinorUnits)
+                || !registry.TryGet(to.BankId, out var bank) || bank.Kind != PartnerKind.Bank || !bank.Enabled)
+            {
+                ExchangeLog.NotFollowed(logger, answered.ExchangeId, i, to.BankId);
+                continue;
+            }
+
+            if (await store.FindHoldAsync(submitter.Id, answered.Case.CaseNumber, to.BankId, to.AccountNumber, cancellationToken) is not null)
+            {
+                continue;
+            }
+
+            var request = new Request();
+            var victim = answered.Request.KindCase == Request.KindOneofCase.StopPayment ? answered.Request.StopPayment.Victim : answered.Request.Freeze.Victim;
+            var reason = $"following the money from {answered.ExchangeId} (transfer {transfer.TransactionId})";
+            if (answered.Request.KindCase == Request.KindOneofCase.StopPayment)
+            {
+                request.StopPayment = new StopPaymentNotice { Account = to, Amount = transfer.Amount, Victim = victim, ReportedTransfer = transfer, Reason = reason };
+            }
+            else
+            {
+                request.Freeze = new FreezeNotice { Account = to, Amount = transfer.Amount, Victim = victim, ReportedTransfer = transfer, Reason = reason };
+            }
+
+            var submit = new SubmitRequest
+            {
+                IdempotencyKey = $"follow:{answered.ExchangeId}:{(transfer.TransactionId.Length > 0 ? transfer.TransactionId : i.ToString(System.Globalization.CultureInfo.InvariantCulture))}",
+                Recipient = new PartnerRef { Kind = PartnerKind.Bank, Id = to.BankId },
+                Priority = answered.Priority,
+                Case = answered.Case,
+                Request = request,
+            };
+            var outcome = await AcceptAsync(submitter, submit, answered, cancellationToken);
+            if (!outcome.Duplicate)
+            {
+                await audit.RecordAsync(new AuditEvent(AuditEventKind.Submitted, submitter.ToRef(), "follow-up " + RequestValidator.KindName(request.KindCase),
+                    outcome.Record.ExchangeId, answered.Case.CaseNumber, outcome.Record.To, submit), cancellationToken);
+            }
+
+            opened.Add(outcome.Record.ExchangeId);
+        }
+
+        return opened;
+    }
+
+    private async Task<ExchangeRecord> OwnAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
+    {
+        if (exchangeId.Length == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "exchange_id: is required.");
+        }
+
+        var record = await store.GetAsync(exchangeId, cancellationToken);
+        if (record is null || record.From.Id != caller.Id)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), "read of an exchange it did not submit", exchangeId), cancellationToken);
+            throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or was not submitted by '{caller.Id}'.");
+        }
+
+        return record;
+    }
+
+    private async Task<ExchangeRecord> AddressedAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
+    {
+        if (exchangeId.Length == 0)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, "exchange_id: is required.");
+        }
+
+        var record = await store.GetAsync(exchangeId, cancellationToken);
+        if (record is null || record.To.Id != caller.Id)
+        {
+            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), "answer to an exchange not addressed to it", exchangeId), cancellationToken);
+            throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or is not addressed to '{caller.Id}'.");
+        }
+
+        return record;
+    }
+
+    private T ForSubmitter<T>(PartnerIdentity caller, T message)
+        where T : class, Google.Protobuf.IMessage<T>
+    {
+        var record = message as ExchangeRecord ?? (message as WatchEvent)?.Snapshot;
+        return masker.Mask(message, new MaskingContext(caller, record?.Case?.LegalBasis ?? LegalBasis.Unspecified,
+            record?.Request?.KindCase ?? Request.KindOneofCase.None, true)).Message;
+    }
+
+    /// <summary>A store failure is UNAVAILABLE: the caller may retry, and nothing was acknowledged.</summary>
+    private static async Task<T> Durable<T>(Func<Task<T>> write)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (StoreUnavailableException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message), inner: ex);
+        }
+    }
+}
+
+internal static partial class ExchangeLog
+{
+    [LoggerMessage(400, LogLevel.Information, "Accepted {ExchangeId}: {Kind} {Priority} from {Submitter} to {Recipient} (case {CaseNumber}), due {Deadline:u}")]
+    public static partial void Accepted(ILogger logger, string exchangeId, string kind, Priority priority, string submitter, string recipient, string caseNumber, DateTimeOffset deadline);
+
+    [LoggerMessage(401, LogLevel.Information, "{Partner} subscribed to its inbox (window {Window}, {Pending} waiting)")]
+    public static partial void Subscribed(ILogger logger, string partner, int window, int pending);
+
+    [LoggerMessage(402, LogLevel.Information, "{Partner} inbox stream ended; unacknowledged items return to its queue")]
+    public static partial void Unsubscribed(ILogger logger, string partner);
+
+    [LoggerMessage(403, LogLevel.Information, "Onward transfer {Index} of {ExchangeId} not followed (bank '{BankId}': credit, below threshold, or not a registered bank)")]
+    public static partial void NotFollowed(ILogger logger, string exchangeId, int index, string bankId);
+}

@@ -1,0 +1,27 @@
+using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Storage;
+
+namespace AntiFraud.Exchange.Hub.Exchanges;
+
+/// <summary>Before the hub listens: every exchange not yet acknowledged goes back into its recipient's queue.</summary>
+internal sealed class ExchangeStartup(IExchangeStore store, InboxBroker broker, ILogger<ExchangeStartup> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var pending = await store.ListUnacknowledgedAsync(cancellationToken);
+        foreach (var item in pending)
+        {
+            broker.Enqueue(item);
+        }
+
+        StartupLog.Restored(logger, pending.Count, pending.Select(p => p.Recipient).Distinct().Count());
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+internal static partial class StartupLog
+{
+    [LoggerMessage(410, LogLevel.Information, "Inbox queues restored: {Count} unacknowledged exchanges for {Recipients} recipients")]
+    public static partial void Restored(ILogger logger, int count, int recipients);
+}

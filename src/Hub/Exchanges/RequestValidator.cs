@@ -1,0 +1,229 @@
+using System.Text.RegularExpressions;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Protocol.Wire;
+
+namespace AntiFraud.Exchange.Hub.Exchanges;
+
+/// <summary>
+/// Checks a submission before anything is stored. Each refusal is INVALID_ARGUMENT naming the field
+/// path, the rule and the value, so an officer or an integration engineer can fix it at once.
+/// </summary>
+internal static partial class RequestValidator
+{
+    [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
+    private static partial Regex E164();
+
+    [GeneratedRegex(@"^[A-Z]{3}$")]
+    private static partial Regex Currency();
+
+    /// <summary>Which kind of partner a request goes to.</summary>
+    public static PartnerKind RecipientKindFor(Request.KindOneofCase kind) => kind switch
+    {
+        Request.KindOneofCase.StopPayment or Request.KindOneofCase.Freeze or Request.KindOneofCase.FreezeRelease or Request.KindOneofCase.AccountQuery => PartnerKind.Bank,
+        Request.KindOneofCase.CallTrace or Request.KindOneofCase.NumberSuspension => PartnerKind.Carrier,
+        _ => PartnerKind.Unspecified,
+    };
+
+    public static void Validate(SubmitRequest request, PartnerRegistry registry)
+    {
+        Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key", "is required (1-128 characters), so a retried Submit never creates a second exchange");
+        Require(request.Priority != Priority.Unspecified, "priority", "is required: CRITICAL, HIGH, MEDIUM or LOW");
+        ValidateCase(request.Case);
+        Require(request.Request is not null && request.Request.KindCase != Request.KindOneofCase.None, "request", "must carry one of stop_payment, freeze, freeze_release, account_query, call_trace, number_suspension");
+
+        Require(request.Recipient is not null && request.Recipient.Id.Length > 0, "recipient.id", "is required");
+        var wanted = RecipientKindFor(request.Request!.KindCase);
+        var kindName = KindName(request.Request.KindCase);
+        if (!registry.TryGet(request.Recipient!.Id, out var entry))
+        {
+            Fail("recipient.id", $"'{request.Recipient.Id}' is not a registered partner");
+        }
+
+        if (!entry.Enabled)
+        {
+            Fail("recipient.id", $"'{entry.Id}' is disabled and cannot receive requests");
+        }
+
+        if (entry.Kind != wanted)
+        {
+            Fail("recipient", $"a {kindName} goes to a {PartnerIdentity.KindName(wanted)}, but '{entry.Id}' is a {PartnerIdentity.KindName(entry.Kind)}");
+        }
+
+        if (request.Recipient.Kind != PartnerKind.Unspecified && request.Recipient.Kind != entry.Kind)
+        {
+            Fail("recipient.kind", $"says {PartnerIdentity.KindName(request.Recipient.Kind)}, but '{entry.Id}' is registered as a {PartnerIdentity.KindName(entry.Kind)}");
+        }
+
+        var r = request.Request;
+        switch (r.KindCase)
+        {
+            case Request.KindOneofCase.StopPayment:
+                ValidateAccount(r.StopPayment.Account, "request.stop_payment.account", entry.Id);
+                ValidateAmount(r.StopPayment.Amount, "request.stop_payment.amount");
+                ValidatePerson(r.StopPayment.Victim, "request.stop_payment.victim");
+                if (r.StopPayment.HoldPeriod is { } hold)
+                {
+                    Require(hold.ToTimeSpan() > TimeSpan.Zero, "request.stop_payment.hold_period", "must be positive when set");
+                }
+
+                break;
+            case Request.KindOneofCase.Freeze:
+                ValidateAccount(r.Freeze.Account, "request.freeze.account", entry.Id);
+                ValidateAmount(r.Freeze.Amount, "request.freeze.amount");
+                ValidatePerson(r.Freeze.Victim, "request.freeze.victim");
+                break;
+            case Request.KindOneofCase.FreezeRelease:
+                Require(r.FreezeRelease.FreezeExchangeId.Length > 0, "request.freeze_release.freeze_exchange_id", "is required: the exchange whose freeze is released");
+                ValidateAccount(r.FreezeRelease.Account, "request.freeze_release.account", entry.Id);
+                break;
+            case Request.KindOneofCase.AccountQuery:
+                ValidateAccount(r.AccountQuery.Account, "request.account_query.account", entry.Id);
+                Require(r.AccountQuery.IncludeHolder || r.AccountQuery.IncludeBalance || r.AccountQuery.IncludeTransactions,
+                    "request.account_query", "asks for nothing: set include_holder, include_balance or include_transactions");
+                if (r.AccountQuery.IncludeTransactions)
+                {
+                    Require(r.AccountQuery.TransactionsFrom is not null && r.AccountQuery.TransactionsTo is not null,
+                        "request.account_query.transactions_from", "and transactions_to are required with include_transactions");
+                    Require(r.AccountQuery.TransactionsFrom!.ToDateTimeOffset() < r.AccountQuery.TransactionsTo!.ToDateTimeOffset(),
+                        "request.account_query.transactions_to", "must be after transactions_from");
+                }
+
+                break;
+            case Request.KindOneofCase.CallTrace:
+                ValidatePhone(r.CallTrace.CalledNumber, "request.call_trace.called_number", required: true);
+                ValidatePhone(r.CallTrace.PresentedNumber, "request.call_trace.presented_number", required: false);
+                Require(r.CallTrace.CallTime is not null, "request.call_trace.call_time", "is required");
+                break;
+            case Request.KindOneofCase.NumberSuspension:
+                ValidatePhone(r.NumberSuspension.Number, "request.number_suspension.number", required: true);
+                break;
+        }
+    }
+
+    private static void ValidateCase(CaseRef? c)
+    {
+        Require(c is not null, "case", "is required: the case number, legal basis and approving officer");
+        Require(c!.CaseNumber.Length is > 0 and <= 64, "case.case_number", "is required (1-64 characters)");
+        Require(c.LegalBasis != LegalBasis.Unspecified, "case.legal_basis", "is required: every request needs a legal basis");
+        Require(c.ApprovingOfficer.Length > 0, "case.approving_officer", "is required");
+        if (c.FollowTheMoney is { Enabled: true } follow && follow.MinAmount is { } min)
+        {
+            Require(min.MinorUnits >= 0, "case.follow_the_money.min_amount.minor_units", $"must not be negative (got {min.MinorUnits})");
+        }
+    }
+
+    private static void ValidateAccount(AccountRef? account, string path, string recipient)
+    {
+        Require(account is not null, path, "is required");
+        Require(account!.AccountNumber.Length is > 0 and <= 64, path + ".account_number", "is required");
+        Require(account.BankId.Length == 0 || account.BankId == recipient, path + ".bank_id",
+            $"is '{account.BankId}', but the request is addressed to '{recipient}': send it to the bank that holds the account");
+    }
+
+    private static void ValidateAmount(Money? amount, string path)
+    {
+        Require(amount is not null, path, "is required");
+        Require(Currency().IsMatch(amount!.Currency), path + ".currency", $"must be an ISO 4217 code such as CNY (got '{amount.Currency}')");
+        Require(amount.MinorUnits > 0, path + ".minor_units", $"must be a positive amount in minor units (got {amount.MinorUnits})");
+    }
+
+    private static void ValidatePerson(Person? person, string path)
+    {
+        if (person?.Phone is { } phone)
+        {
+            ValidatePhone(phone, path + ".phone", required: false);
+        }
+    }
+
+    private static void ValidatePhone(PhoneNumber? phone, string path, bool required)
+    {
+        if (phone is null || phone.E164.Length == 0)
+        {
+            Require(!required, path + ".e164", "is required");
+            return;
+        }
+
+        Require(E164().IsMatch(phone.E164), path + ".e164", $"must be an E.164 number such as +8613800138000 (got '{phone.E164}')");
+    }
+
+    public static string KindName(Request.KindOneofCase kind) => kind switch
+    {
+        Request.KindOneofCase.StopPayment => "stop-payment notice",
+        Request.KindOneofCase.Freeze => "freeze notice",
+        Request.KindOneofCase.FreezeRelease => "freeze release",
+        Request.KindOneofCase.AccountQuery => "account query",
+        Request.KindOneofCase.CallTrace => "call trace request",
+        Request.KindOneofCase.NumberSuspension => "number suspension request",
+        _ => "request",
+    };
+
+    /// <summary>The answer must be the counterpart of the request, with a status.</summary>
+    public static void ValidateResult(ExchangeRecord exchange, Result? result)
+    {
+        Require(result is not null && result.KindCase != Result.KindOneofCase.None, "result", "is required (or set rejection_reason to refuse the request)");
+        var expected = exchange.Request.KindCase switch
+        {
+            Request.KindOneofCase.StopPayment => Result.KindOneofCase.StopPayment,
+            Request.KindOneofCase.Freeze => Result.KindOneofCase.Freeze,
+            Request.KindOneofCase.FreezeRelease => Result.KindOneofCase.FreezeRelease,
+            Request.KindOneofCase.AccountQuery => Result.KindOneofCase.AccountQuery,
+            Request.KindOneofCase.CallTrace => Result.KindOneofCase.CallTrace,
+            _ => Result.KindOneofCase.NumberSuspension,
+        };
+        if (result!.KindCase != expected)
+        {
+            Fail("result", $"a {KindName(exchange.Request.KindCase)} is answered with result.{Snake(expected)}, not result.{Snake(result.KindCase)}");
+        }
+
+        var (status, path) = result.KindCase switch
+        {
+            Result.KindOneofCase.StopPayment => ((int)result.StopPayment.Status, "result.stop_payment.status"),
+            Result.KindOneofCase.Freeze => ((int)result.Freeze.Status, "result.freeze.status"),
+            Result.KindOneofCase.FreezeRelease => ((int)result.FreezeRelease.Status, "result.freeze_release.status"),
+            Result.KindOneofCase.AccountQuery => ((int)result.AccountQuery.Status, "result.account_query.status"),
+            Result.KindOneofCase.CallTrace => ((int)result.CallTrace.Status, "result.call_trace.status"),
+            _ => ((int)result.NumberSuspension.Status, "result.number_suspension.status"),
+        };
+        Require(status != 0, path, "is required");
+        if (result.KindCase is Result.KindOneofCase.StopPayment or Result.KindOneofCase.Freeze)
+        {
+            var hold = result.KindCase == Result.KindOneofCase.StopPayment ? result.StopPayment : result.Freeze;
+            var prefix = "result." + Snake(result.KindCase);
+            if (hold.AmountHeld is { } held)
+            {
+                Require(held.MinorUnits >= 0, prefix + ".amount_held.minor_units", $"must not be negative (got {held.MinorUnits})");
+            }
+
+            for (var i = 0; i < hold.OnwardTransfers.Count; i++)
+            {
+                var t = hold.OnwardTransfers[i];
+                Require(t.Amount is { MinorUnits: > 0 }, $"{prefix}.onward_transfers[{i}].amount.minor_units", "must be a positive amount");
+                Require(t.Counterparty is { AccountNumber.Length: > 0 }, $"{prefix}.onward_transfers[{i}].counterparty.account_number", "is required: where the money went");
+            }
+        }
+    }
+
+    private static string Snake(Result.KindOneofCase kind) => kind switch
+    {
+        Result.KindOneofCase.StopPayment => "stop_payment",
+        Result.KindOneofCase.Freeze => "freeze",
+        Result.KindOneofCase.FreezeRelease => "freeze_release",
+        Result.KindOneofCase.AccountQuery => "account_query",
+        Result.KindOneofCase.CallTrace => "call_trace",
+        Result.KindOneofCase.NumberSuspension => "number_suspension",
+        _ => "none",
+    };
+
+    private static void Require(bool condition, string field, string rule)
+    {
+        if (!condition)
+        {
+            Fail(field, rule);
+        }
+    }
+
+    [System.Diagnostics.CodeAnalysis.DoesNotReturn]
+    private static void Fail(string field, string rule) =>
+        throw new RpcException(StatusCode.InvalidArgument, $"{field}: {rule}.");
+}

@@ -1,0 +1,66 @@
+using AntiFraud.Exchange.Contract.V1;
+
+namespace AntiFraud.Exchange.Hub.Storage;
+
+/// <summary>What a watcher follows: one exchange, or every exchange of one police centre's case.</summary>
+public readonly record struct WatchTarget(string? ExchangeId, string? Submitter, string? CaseNumber)
+{
+    public static WatchTarget Exchange(string id) => new(id, null, null);
+
+    public static WatchTarget Case(string submitter, string caseNumber) => new(null, submitter, caseNumber);
+
+    public bool Matches(WatchEvent e, string submitter) =>
+        ExchangeId is not null
+            ? e.ExchangeId == ExchangeId
+            : e.CaseNumber == CaseNumber && submitter == Submitter;
+}
+
+/// <summary>A change to one exchange: the new record and the events it produced (sequence numbers are assigned on commit).</summary>
+public sealed record ExchangeChange(ExchangeRecord Updated, IReadOnlyList<WatchEvent> Events);
+
+/// <summary>The committed result of a change: the record as stored and its events with their sequence numbers.</summary>
+public sealed record Committed(ExchangeRecord Record, IReadOnlyList<WatchEvent> Events);
+
+public sealed record SubmitOutcome(ExchangeRecord Record, bool Duplicate, IReadOnlyList<WatchEvent> Events, long QueueOrder);
+
+/// <summary>An exchange waiting for its recipient to acknowledge it, in queue order.</summary>
+public sealed record PendingDelivery(string ExchangeId, string Recipient, Priority Priority, long QueueOrder);
+
+/// <summary>
+/// The durable state of the exchange. Everything a method returns has been committed: with the
+/// embedded store that means written to disk (group commit, fsync) before the caller replies.
+/// </summary>
+public interface IExchangeStore
+{
+    /// <summary>Stores a new exchange with its events, unless the submitter already used the idempotency key: then the earlier exchange comes back with Duplicate set.</summary>
+    Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken);
+
+    Task<ExchangeRecord?> GetAsync(string exchangeId, CancellationToken cancellationToken);
+
+    /// <summary>The exchanges of one police centre's case, in submission order.</summary>
+    Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber, CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Reads the current record, lets <paramref name="change"/> decide (it may throw an RpcException
+    /// to refuse), and commits the result atomically with the events. A null change means "nothing to do".
+    /// </summary>
+    Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken);
+
+    /// <summary>Events of the target after a sequence number, oldest first.</summary>
+    Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max, CancellationToken cancellationToken);
+
+    /// <summary>Exchanges not yet acknowledged, for rebuilding the inbox queues after a restart.</summary>
+    Task<IReadOnlyList<PendingDelivery>> ListUnacknowledgedAsync(CancellationToken cancellationToken);
+
+    /// <summary>Exchanges whose deadline or hold still needs watching, for re-arming timers after a restart.</summary>
+    Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken);
+
+    /// <summary>Records an escalation once: false when this level already fired for the exchange (on this or any replica).</summary>
+    Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken);
+
+    /// <summary>Exchanges addressed to a responder (or all, when null) submitted in a time range, for compliance figures.</summary>
+    Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+
+    /// <summary>An earlier stop-payment or freeze of this account in the same case, if any (following the money never holds an account twice).</summary>
+    Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken);
+}

@@ -1,0 +1,318 @@
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Wire;
+using Google.Protobuf;
+using Microsoft.Data.Sqlite;
+
+namespace AntiFraud.Exchange.Hub.Storage;
+
+/// <summary>
+/// The embedded store: SQLite in WAL mode. Writes go through one <see cref="SqliteWriter"/> (group
+/// commit, synchronous=FULL: committed means on disk); reads use pooled connections that WAL lets run
+/// beside the writer. Records are stored whole as protobuf, with the columns the queries need beside them.
+/// </summary>
+internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
+{
+    private const string Schema = """
+        CREATE TABLE IF NOT EXISTS exchanges (
+            id TEXT PRIMARY KEY,
+            submitter TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            case_number TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            priority INTEGER NOT NULL,
+            state INTEGER NOT NULL,
+            queue_order INTEGER NOT NULL,
+            submitted_ms INTEGER NOT NULL,
+            hold_bank TEXT,
+            hold_account TEXT,
+            record BLOB NOT NULL,
+            UNIQUE (submitter, idempotency_key));
+        CREATE INDEX IF NOT EXISTS ix_exchanges_case ON exchanges (submitter, case_number, queue_order);
+        CREATE INDEX IF NOT EXISTS ix_exchanges_state ON exchanges (state, recipient);
+        CREATE INDEX IF NOT EXISTS ix_exchanges_submitted ON exchanges (submitted_ms);
+        CREATE INDEX IF NOT EXISTS ix_exchanges_hold ON exchanges (submitter, case_number, hold_bank, hold_account);
+        CREATE TABLE IF NOT EXISTS events (
+            seq INTEGER PRIMARY KEY AUTOINCREMENT,
+            exchange_id TEXT NOT NULL,
+            submitter TEXT NOT NULL,
+            case_number TEXT NOT NULL,
+            body BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_events_exchange ON events (exchange_id, seq);
+        CREATE INDEX IF NOT EXISTS ix_events_case ON events (submitter, case_number, seq);
+        CREATE TABLE IF NOT EXISTS escalations (
+            exchange_id TEXT NOT NULL,
+            level INTEGER NOT NULL,
+            PRIMARY KEY (exchange_id, level));
+        CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        """;
+
+    private readonly string _readConnectionString;
+    private readonly SqliteConnection _writeConnection;
+    private readonly SqliteWriter _writer;
+
+    public SqliteExchangeStore(string dataSource, bool durable, ILogger<SqliteExchangeStore> logger)
+    {
+        var inMemory = !durable;
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = inMemory ? "afx-" + Guid.NewGuid().ToString("N") : dataSource,
+            Mode = inMemory ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
+            Cache = inMemory ? SqliteCacheMode.Shared : SqliteCacheMode.Default,
+            Pooling = true,
+            DefaultTimeout = 30,
+        };
+        _readConnectionString = builder.ToString();
+        _writeConnection = new SqliteConnection(_readConnectionString);
+        _writeConnection.Open();
+        Pragma(_writeConnection, inMemory ? "PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        Pragma(_writeConnection, "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
+        Pragma(_writeConnection, Schema);
+        var journal = Scalar<string>(_writeConnection, "PRAGMA journal_mode;");
+        var sync = Scalar<long>(_writeConnection, "PRAGMA synchronous;") switch { 0 => "OFF", 1 => "NORMAL", 2 => "FULL", _ => "EXTRA" };
+        StoreLog.Opened(logger, inMemory ? ":memory:" : dataSource,
+            Scalar<long>(_writeConnection, "SELECT count(*) FROM exchanges"),
+            Scalar<long>(_writeConnection, "SELECT count(*) FROM events"), journal, sync);
+        _writer = new SqliteWriter(_writeConnection, logger);
+    }
+
+    public Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync(connection =>
+        {
+            using (var find = connection.CreateCommand())
+            {
+                find.CommandText = "SELECT record, queue_order FROM exchanges WHERE submitter = $s AND idempotency_key = $k";
+                find.Parameters.AddWithValue("$s", record.From.Id);
+                find.Parameters.AddWithValue("$k", record.IdempotencyKey);
+                using var reader = find.ExecuteReader();
+                if (reader.Read())
+                {
+                    return new SubmitOutcome(ExchangeRecord.Parser.ParseFrom((byte[])reader[0]), true, [], reader.GetInt64(1));
+                }
+            }
+
+            var order = NextCounter(connection, "queue_order");
+            var (holdBank, holdAccount) = HoldKey(record);
+            using (var insert = connection.CreateCommand())
+            {
+                insert.CommandText = """
+                    INSERT INTO exchanges (id, submitter, recipient, case_number, idempotency_key, priority, state, queue_order, submitted_ms, hold_bank, hold_account, record)
+                    VALUES ($id, $s, $r, $c, $k, $p, $st, $q, $t, $hb, $ha, $rec)
+                    """;
+                insert.Parameters.AddWithValue("$id", record.ExchangeId);
+                insert.Parameters.AddWithValue("$s", record.From.Id);
+                insert.Parameters.AddWithValue("$r", record.To.Id);
+                insert.Parameters.AddWithValue("$c", record.Case.CaseNumber);
+                insert.Parameters.AddWithValue("$k", record.IdempotencyKey);
+                insert.Parameters.AddWithValue("$p", (int)record.Priority);
+                insert.Parameters.AddWithValue("$st", (int)record.State);
+                insert.Parameters.AddWithValue("$q", order);
+                insert.Parameters.AddWithValue("$t", record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
+                insert.Parameters.AddWithValue("$hb", (object?)holdBank ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$ha", (object?)holdAccount ?? DBNull.Value);
+                insert.Parameters.AddWithValue("$rec", record.ToByteArray());
+                insert.ExecuteNonQuery();
+            }
+
+            return new SubmitOutcome(record, false, AppendEvents(connection, record, events), order);
+        }, cancellationToken);
+
+    public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync(connection => Apply(connection, exchangeId, change), cancellationToken);
+
+    public Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
+        _writer.ExecuteAsync<Committed?>(connection =>
+        {
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT OR IGNORE INTO escalations (exchange_id, level) VALUES ($id, $l)";
+            insert.Parameters.AddWithValue("$id", exchangeId);
+            insert.Parameters.AddWithValue("$l", (int)level);
+            return insert.ExecuteNonQuery() == 0 ? null : Apply(connection, exchangeId, change);
+        }, cancellationToken);
+
+    private static Committed Apply(SqliteConnection connection, string exchangeId, Func<ExchangeRecord, ExchangeChange?> change)
+    {
+        ExchangeRecord current;
+        using (var read = connection.CreateCommand())
+        {
+            read.CommandText = "SELECT record FROM exchanges WHERE id = $id";
+            read.Parameters.AddWithValue("$id", exchangeId);
+            var blob = read.ExecuteScalar() as byte[]
+                ?? throw new RpcException(StatusCode.NotFound, $"Exchange '{exchangeId}' does not exist.");
+            current = ExchangeRecord.Parser.ParseFrom(blob);
+        }
+
+        var result = change(current);
+        if (result is null)
+        {
+            return new Committed(current, []);
+        }
+
+        var updated = result.Updated;
+        using (var write = connection.CreateCommand())
+        {
+            write.CommandText = "UPDATE exchanges SET state = $st, record = $rec WHERE id = $id";
+            write.Parameters.AddWithValue("$id", exchangeId);
+            write.Parameters.AddWithValue("$st", (int)updated.State);
+            write.Parameters.AddWithValue("$rec", updated.ToByteArray());
+            write.ExecuteNonQuery();
+        }
+
+        return new Committed(updated, AppendEvents(connection, updated, result.Events));
+    }
+
+    private static List<WatchEvent> AppendEvents(SqliteConnection connection, ExchangeRecord record, IReadOnlyList<WatchEvent> events)
+    {
+        var committed = new List<WatchEvent>(events.Count);
+        foreach (var e in events)
+        {
+            // The body is stored without its sequence number; the row id is the sequence.
+            using var insert = connection.CreateCommand();
+            insert.CommandText = "INSERT INTO events (exchange_id, submitter, case_number, body) VALUES ($id, $s, $c, $b) RETURNING seq";
+            insert.Parameters.AddWithValue("$id", record.ExchangeId);
+            insert.Parameters.AddWithValue("$s", record.From.Id);
+            insert.Parameters.AddWithValue("$c", record.Case.CaseNumber);
+            insert.Parameters.AddWithValue("$b", e.ToByteArray());
+            var stored = e.Clone();
+            stored.Sequence = (ulong)(long)insert.ExecuteScalar()!;
+            committed.Add(stored);
+        }
+
+        return committed;
+    }
+
+    public async Task<ExchangeRecord?> GetAsync(string exchangeId, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken);
+        await using var read = connection.CreateCommand();
+        read.CommandText = "SELECT record FROM exchanges WHERE id = $id";
+        read.Parameters.AddWithValue("$id", exchangeId);
+        return await read.ExecuteScalarAsync(cancellationToken) is byte[] blob ? ExchangeRecord.Parser.ParseFrom(blob) : null;
+    }
+
+    public Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber, CancellationToken cancellationToken) =>
+        ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c ORDER BY queue_order",
+            cancellationToken, ("$s", submitter), ("$c", caseNumber));
+
+    public Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken) =>
+        ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c AND hold_bank = $b AND hold_account = $a ORDER BY queue_order LIMIT 1",
+            cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", accountNumber))
+        .ContinueWith(t => t.Result.FirstOrDefault(), cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+
+    public Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken) =>
+        ReadRecordsAsync($"SELECT record FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}, {(int)ExchangeState.Acknowledged}) OR (state = {(int)ExchangeState.Answered} AND hold_bank IS NOT NULL)", cancellationToken);
+
+    public Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+        recipient is null
+            ? ReadRecordsAsync("SELECT record FROM exchanges WHERE submitted_ms >= $f AND submitted_ms < $t", cancellationToken,
+                ("$f", from.ToUnixTimeMilliseconds()), ("$t", to.ToUnixTimeMilliseconds()))
+            : ReadRecordsAsync("SELECT record FROM exchanges WHERE recipient = $r AND submitted_ms >= $f AND submitted_ms < $t", cancellationToken,
+                ("$r", recipient), ("$f", from.ToUnixTimeMilliseconds()), ("$t", to.ToUnixTimeMilliseconds()));
+
+    public async Task<IReadOnlyList<PendingDelivery>> ListUnacknowledgedAsync(CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken);
+        await using var read = connection.CreateCommand();
+        read.CommandText = $"SELECT id, recipient, priority, queue_order FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}) ORDER BY queue_order";
+        var list = new List<PendingDelivery>();
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3)));
+        }
+
+        return list;
+    }
+
+    public async Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max, CancellationToken cancellationToken)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken);
+        await using var read = connection.CreateCommand();
+        if (target.ExchangeId is not null)
+        {
+            read.CommandText = "SELECT seq, body FROM events WHERE exchange_id = $id AND seq > $after ORDER BY seq LIMIT $max";
+            read.Parameters.AddWithValue("$id", target.ExchangeId);
+        }
+        else
+        {
+            read.CommandText = "SELECT seq, body FROM events WHERE submitter = $s AND case_number = $c AND seq > $after ORDER BY seq LIMIT $max";
+            read.Parameters.AddWithValue("$s", target.Submitter);
+            read.Parameters.AddWithValue("$c", target.CaseNumber);
+        }
+
+        read.Parameters.AddWithValue("$after", (long)afterSequence);
+        read.Parameters.AddWithValue("$max", max);
+        var list = new List<WatchEvent>();
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var e = WatchEvent.Parser.ParseFrom((byte[])reader[1]);
+            e.Sequence = (ulong)reader.GetInt64(0);
+            list.Add(e);
+        }
+
+        return list;
+    }
+
+    private async Task<IReadOnlyList<ExchangeRecord>> ReadRecordsAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    {
+        await using var connection = await OpenReadAsync(cancellationToken);
+        await using var read = connection.CreateCommand();
+        read.CommandText = sql;
+        foreach (var (name, value) in parameters)
+        {
+            read.Parameters.AddWithValue(name, value);
+        }
+
+        var list = new List<ExchangeRecord>();
+        await using var reader = await read.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            list.Add(ExchangeRecord.Parser.ParseFrom((byte[])reader[0]));
+        }
+
+        return list;
+    }
+
+    private async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
+    {
+        var connection = new SqliteConnection(_readConnectionString);
+        await connection.OpenAsync(cancellationToken);
+        return connection;
+    }
+
+    internal static (string? Bank, string? Account) HoldKey(ExchangeRecord record) => record.Request?.KindCase switch
+    {
+        Request.KindOneofCase.StopPayment => (record.Request.StopPayment.Account.BankId, record.Request.StopPayment.Account.AccountNumber),
+        Request.KindOneofCase.Freeze => (record.Request.Freeze.Account.BankId, record.Request.Freeze.Account.AccountNumber),
+        _ => (null, null),
+    };
+
+    private static long NextCounter(SqliteConnection connection, string name)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = "INSERT INTO counters (name, value) VALUES ($n, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value";
+        command.Parameters.AddWithValue("$n", name);
+        return (long)command.ExecuteScalar()!;
+    }
+
+    private static void Pragma(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.ExecuteNonQuery();
+    }
+
+    private static T Scalar<T>(SqliteConnection connection, string sql)
+    {
+        using var command = connection.CreateCommand();
+        command.CommandText = sql;
+        return (T)command.ExecuteScalar()!;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        await _writeConnection.DisposeAsync();
+        SqliteConnection.ClearAllPools();
+    }
+}
