@@ -32,7 +32,7 @@ public static class HubHost
         builder.Services.Configure<HubOptions>(section);
 
         builder.Logging.AddConsole();
-        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.TryAddSingleton(TimeProvider.System);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
 
         var tls = LoadTls(options.Tls);

@@ -11,4 +11,10 @@ public sealed class GrpcServerOptions
 
     /// <summary>Put exception messages of unexpected handler failures into grpc-message. Off: they could leak data.</summary>
     public bool EnableDetailedErrors { get; set; }
+
+    /// <summary>
+    /// The clock of call deadlines (grpc-timeout). Kept apart from the application's TimeProvider so an
+    /// application running on a simulated clock still times out calls in real time.
+    /// </summary>
+    public TimeProvider DeadlineClock { get; set; } = TimeProvider.System;
 }

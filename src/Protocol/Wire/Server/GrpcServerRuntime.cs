@@ -9,13 +9,12 @@ internal sealed class GrpcServerRuntime
 {
     public GrpcServerRuntime(
         IOptions<GrpcServerOptions> options,
-        TimeProvider timeProvider,
         ILoggerFactory loggerFactory,
         IEnumerable<IServerCallFilter> filters,
         IHostApplicationLifetime? lifetime = null)
     {
         Options = options.Value;
-        TimeProvider = timeProvider;
+        TimeProvider = Options.DeadlineClock;
         Logger = loggerFactory.CreateLogger("AntiFraud.Exchange.Protocol.Wire.Server");
         Filters = filters.ToArray();
         Stopping = lifetime?.ApplicationStopping ?? CancellationToken.None;
@@ -23,6 +22,7 @@ internal sealed class GrpcServerRuntime
 
     public GrpcServerOptions Options { get; }
 
+    /// <summary>The clock of call deadlines.</summary>
     public TimeProvider TimeProvider { get; }
 
     public ILogger Logger { get; }
