@@ -215,15 +215,17 @@ internal sealed class ExchangeCoordinator(
             while (true)
             {
                 var id = await lease.NextAsync(cancellationToken);
-                var committed = await Durable(() => store.UpdateAsync(id, r => ExchangeLifecycle.Delivered(r, time.GetUtcNow()), cancellationToken));
-                var record = committed.Record;
-                if (ExchangeLifecycle.IsTerminal(record.State) || record.To.Id != caller.Id)
+                var record = await store.GetAsync(id, cancellationToken);
+                if (record is null || ExchangeLifecycle.IsTerminal(record.State) || record.To.Id != caller.Id)
                 {
                     lease.Drop(id);
                     continue;
                 }
 
-                bus.Publish(record.From.Id, committed.Events);
+                // Record the delivery without waiting for its commit: at-least-once needs no durable
+                // DELIVERED (a crash before it commits means one more delivery), and the single writer
+                // keeps this write ahead of the recipient's Ack, which cannot come before the item is sent.
+                _ = RecordDeliveryAsync(caller, id);
                 var item = new InboxItem
                 {
                     ExchangeId = record.ExchangeId,
@@ -233,18 +235,31 @@ internal sealed class ExchangeCoordinator(
                     Request = record.Request,
                     Deadline = record.Deadline,
                     SubmittedAt = record.SubmittedAt,
-                    DeliveryAttempt = record.DeliveryAttempts,
+                    DeliveryAttempt = record.DeliveryAttempts + 1,
                     ParentExchangeId = record.ParentExchangeId,
                 };
                 var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));
                 await stream.WriteAsync(masked.Message, cancellationToken);
-                await audit.RecordAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {record.DeliveryAttempts}",
+                await audit.RecordAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {item.DeliveryAttempt}",
                     record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions), cancellationToken);
             }
         }
         finally
         {
             ExchangeLog.Unsubscribed(logger, caller.Id);
+        }
+    }
+
+    private async Task RecordDeliveryAsync(PartnerIdentity caller, string exchangeId)
+    {
+        try
+        {
+            var committed = await store.UpdateAsync(exchangeId, r => ExchangeLifecycle.Delivered(r, time.GetUtcNow()), CancellationToken.None);
+            bus.Publish(committed.Record.From.Id, committed.Events);
+        }
+        catch (Exception ex)
+        {
+            ExchangeLog.DeliveryNotRecorded(logger, exchangeId, caller.Id, ex);
         }
     }
 
@@ -428,6 +443,9 @@ internal static partial class ExchangeLog
 
     [LoggerMessage(402, LogLevel.Information, "{Partner} inbox stream ended; unacknowledged items return to its queue")]
     public static partial void Unsubscribed(ILogger logger, string partner);
+
+    [LoggerMessage(404, LogLevel.Warning, "Delivery of {ExchangeId} to {Partner} was sent but not recorded; it will be delivered again")]
+    public static partial void DeliveryNotRecorded(ILogger logger, string exchangeId, string partner, Exception exception);
 
     [LoggerMessage(403, LogLevel.Information, "Onward transfer {Index} of {ExchangeId} not followed (bank '{BankId}': credit, below threshold, or not a registered bank)")]
     public static partial void NotFollowed(ILogger logger, string exchangeId, int index, string bankId);

@@ -49,22 +49,31 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     private readonly string _readConnectionString;
     private readonly SqliteConnection _writeConnection;
     private readonly SqliteWriter _writer;
+    private readonly string? _volatileFile;
 
+    /// <param name="dataSource">The database file. Not durable: a throwaway file in memory (tmpfs) with fsync off.</param>
     public SqliteExchangeStore(string dataSource, bool durable, ILogger<SqliteExchangeStore> logger)
     {
         var inMemory = !durable;
+        if (inMemory)
+        {
+            // Same engine and code path, minus the disk: a WAL database on tmpfs with synchronous=OFF.
+            var folder = Directory.Exists("/dev/shm") ? "/dev/shm" : Path.GetTempPath();
+            dataSource = Path.Combine(folder, "afx-volatile-" + Guid.NewGuid().ToString("N") + ".db");
+            _volatileFile = dataSource;
+        }
+
         var builder = new SqliteConnectionStringBuilder
         {
-            DataSource = inMemory ? "afx-" + Guid.NewGuid().ToString("N") : dataSource,
-            Mode = inMemory ? SqliteOpenMode.Memory : SqliteOpenMode.ReadWriteCreate,
-            Cache = inMemory ? SqliteCacheMode.Shared : SqliteCacheMode.Default,
+            DataSource = dataSource,
+            Mode = SqliteOpenMode.ReadWriteCreate,
             Pooling = true,
             DefaultTimeout = 30,
         };
         _readConnectionString = builder.ToString();
         _writeConnection = new SqliteConnection(_readConnectionString);
         _writeConnection.Open();
-        Pragma(_writeConnection, inMemory ? "PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        Pragma(_writeConnection, inMemory ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         Pragma(_writeConnection, "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
         Pragma(_writeConnection, Schema);
         var journal = Scalar<string>(_writeConnection, "PRAGMA journal_mode;");
@@ -73,47 +82,66 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             Scalar<long>(_writeConnection, "SELECT count(*) FROM exchanges"),
             Scalar<long>(_writeConnection, "SELECT count(*) FROM events"), journal, sync);
         _writer = new SqliteWriter(_writeConnection, logger);
+        _writer.Committed += () =>
+        {
+            foreach (var (id, record) in _pending)
+            {
+                if (ExchangeCache.Keeps(record))
+                {
+                    _cache[id] = record;
+                }
+                else
+                {
+                    _cache.TryRemove(id, out _);
+                }
+            }
+
+            _pending.Clear();
+        };
+        _writer.RolledBack += _pending.Clear;
     }
+
+    // Committed records of open exchanges, so reads and transitions need no SELECT and no parse.
+    // Written only on the writer thread after a commit; a batch sees its own writes through _pending.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ExchangeRecord> _cache = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExchangeRecord> _pending = new(StringComparer.Ordinal);
 
     public Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(connection =>
         {
-            using (var find = connection.CreateCommand())
+            var find = _writer.Command("SELECT record, queue_order FROM exchanges WHERE submitter = $s AND idempotency_key = $k", "$s", "$k");
+            find.Parameters[0].Value = record.From.Id;
+            find.Parameters[1].Value = record.IdempotencyKey;
+            using (var reader = find.ExecuteReader())
             {
-                find.CommandText = "SELECT record, queue_order FROM exchanges WHERE submitter = $s AND idempotency_key = $k";
-                find.Parameters.AddWithValue("$s", record.From.Id);
-                find.Parameters.AddWithValue("$k", record.IdempotencyKey);
-                using var reader = find.ExecuteReader();
                 if (reader.Read())
                 {
                     return new SubmitOutcome(ExchangeRecord.Parser.ParseFrom((byte[])reader[0]), true, [], reader.GetInt64(1));
                 }
             }
 
-            var order = NextCounter(connection, "queue_order");
+            var order = NextCounter("queue_order");
             var (holdBank, holdAccount) = HoldKey(record);
-            using (var insert = connection.CreateCommand())
-            {
-                insert.CommandText = """
-                    INSERT INTO exchanges (id, submitter, recipient, case_number, idempotency_key, priority, state, queue_order, submitted_ms, hold_bank, hold_account, record)
-                    VALUES ($id, $s, $r, $c, $k, $p, $st, $q, $t, $hb, $ha, $rec)
-                    """;
-                insert.Parameters.AddWithValue("$id", record.ExchangeId);
-                insert.Parameters.AddWithValue("$s", record.From.Id);
-                insert.Parameters.AddWithValue("$r", record.To.Id);
-                insert.Parameters.AddWithValue("$c", record.Case.CaseNumber);
-                insert.Parameters.AddWithValue("$k", record.IdempotencyKey);
-                insert.Parameters.AddWithValue("$p", (int)record.Priority);
-                insert.Parameters.AddWithValue("$st", (int)record.State);
-                insert.Parameters.AddWithValue("$q", order);
-                insert.Parameters.AddWithValue("$t", record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds());
-                insert.Parameters.AddWithValue("$hb", (object?)holdBank ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$ha", (object?)holdAccount ?? DBNull.Value);
-                insert.Parameters.AddWithValue("$rec", record.ToByteArray());
-                insert.ExecuteNonQuery();
-            }
-
-            return new SubmitOutcome(record, false, AppendEvents(connection, record, events), order);
+            var insert = _writer.Command("""
+                INSERT INTO exchanges (id, submitter, recipient, case_number, idempotency_key, priority, state, queue_order, submitted_ms, hold_bank, hold_account, record)
+                VALUES ($id, $s, $r, $c, $k, $p, $st, $q, $t, $hb, $ha, $rec)
+                """, "$id", "$s", "$r", "$c", "$k", "$p", "$st", "$q", "$t", "$hb", "$ha", "$rec");
+            var p = insert.Parameters;
+            p[0].Value = record.ExchangeId;
+            p[1].Value = record.From.Id;
+            p[2].Value = record.To.Id;
+            p[3].Value = record.Case.CaseNumber;
+            p[4].Value = record.IdempotencyKey;
+            p[5].Value = (int)record.Priority;
+            p[6].Value = (int)record.State;
+            p[7].Value = order;
+            p[8].Value = record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
+            p[9].Value = (object?)holdBank ?? DBNull.Value;
+            p[10].Value = (object?)holdAccount ?? DBNull.Value;
+            p[11].Value = record.ToByteArray();
+            insert.ExecuteNonQuery();
+            _pending[record.ExchangeId] = record;
+            return new SubmitOutcome(record, false, AppendEvents(record, events), order);
         }, cancellationToken);
 
     public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
@@ -122,25 +150,24 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     public Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync<Committed?>(connection =>
         {
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT OR IGNORE INTO escalations (exchange_id, level) VALUES ($id, $l)";
-            insert.Parameters.AddWithValue("$id", exchangeId);
-            insert.Parameters.AddWithValue("$l", (int)level);
+            var insert = _writer.Command("INSERT OR IGNORE INTO escalations (exchange_id, level) VALUES ($id, $l)", "$id", "$l");
+            insert.Parameters[0].Value = exchangeId;
+            insert.Parameters[1].Value = (int)level;
             return insert.ExecuteNonQuery() == 0 ? null : Apply(connection, exchangeId, change);
         }, cancellationToken);
 
-    private static Committed Apply(SqliteConnection connection, string exchangeId, Func<ExchangeRecord, ExchangeChange?> change)
+    private Committed Apply(SqliteConnection connection, string exchangeId, Func<ExchangeRecord, ExchangeChange?> change)
     {
-        ExchangeRecord current;
-        using (var read = connection.CreateCommand())
+        if (!_pending.TryGetValue(exchangeId, out var current) && !_cache.TryGetValue(exchangeId, out current))
         {
-            read.CommandText = "SELECT record FROM exchanges WHERE id = $id";
-            read.Parameters.AddWithValue("$id", exchangeId);
+            var read = _writer.Command("SELECT record FROM exchanges WHERE id = $id", "$id");
+            read.Parameters[0].Value = exchangeId;
             var blob = read.ExecuteScalar() as byte[]
                 ?? throw new RpcException(StatusCode.NotFound, $"Exchange '{exchangeId}' does not exist.");
             current = ExchangeRecord.Parser.ParseFrom(blob);
         }
 
+        // The change may refuse by throwing; it does so before anything below is written.
         var result = change(current);
         if (result is null)
         {
@@ -148,30 +175,26 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         }
 
         var updated = result.Updated;
-        using (var write = connection.CreateCommand())
-        {
-            write.CommandText = "UPDATE exchanges SET state = $st, record = $rec WHERE id = $id";
-            write.Parameters.AddWithValue("$id", exchangeId);
-            write.Parameters.AddWithValue("$st", (int)updated.State);
-            write.Parameters.AddWithValue("$rec", updated.ToByteArray());
-            write.ExecuteNonQuery();
-        }
-
-        return new Committed(updated, AppendEvents(connection, updated, result.Events));
+        var write = _writer.Command("UPDATE exchanges SET state = $st, record = $rec WHERE id = $id", "$st", "$rec", "$id");
+        write.Parameters[0].Value = (int)updated.State;
+        write.Parameters[1].Value = updated.ToByteArray();
+        write.Parameters[2].Value = exchangeId;
+        write.ExecuteNonQuery();
+        _pending[exchangeId] = updated;
+        return new Committed(updated, AppendEvents(updated, result.Events));
     }
 
-    private static List<WatchEvent> AppendEvents(SqliteConnection connection, ExchangeRecord record, IReadOnlyList<WatchEvent> events)
+    private List<WatchEvent> AppendEvents(ExchangeRecord record, IReadOnlyList<WatchEvent> events)
     {
         var committed = new List<WatchEvent>(events.Count);
         foreach (var e in events)
         {
             // The body is stored without its sequence number; the row id is the sequence.
-            using var insert = connection.CreateCommand();
-            insert.CommandText = "INSERT INTO events (exchange_id, submitter, case_number, body) VALUES ($id, $s, $c, $b) RETURNING seq";
-            insert.Parameters.AddWithValue("$id", record.ExchangeId);
-            insert.Parameters.AddWithValue("$s", record.From.Id);
-            insert.Parameters.AddWithValue("$c", record.Case.CaseNumber);
-            insert.Parameters.AddWithValue("$b", e.ToByteArray());
+            var insert = _writer.Command("INSERT INTO events (exchange_id, submitter, case_number, body) VALUES ($id, $s, $c, $b) RETURNING seq", "$id", "$s", "$c", "$b");
+            insert.Parameters[0].Value = record.ExchangeId;
+            insert.Parameters[1].Value = record.From.Id;
+            insert.Parameters[2].Value = record.Case.CaseNumber;
+            insert.Parameters[3].Value = e.ToByteArray();
             var stored = e.Clone();
             stored.Sequence = (ulong)(long)insert.ExecuteScalar()!;
             committed.Add(stored);
@@ -180,8 +203,14 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         return committed;
     }
 
+    /// <summary>The committed record. Returned instances are shared: never mutate one, clone it.</summary>
     public async Task<ExchangeRecord?> GetAsync(string exchangeId, CancellationToken cancellationToken)
     {
+        if (_cache.TryGetValue(exchangeId, out var cached))
+        {
+            return cached;
+        }
+
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var read = connection.CreateCommand();
         read.CommandText = "SELECT record FROM exchanges WHERE id = $id";
@@ -287,11 +316,10 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         _ => (null, null),
     };
 
-    private static long NextCounter(SqliteConnection connection, string name)
+    private long NextCounter(string name)
     {
-        using var command = connection.CreateCommand();
-        command.CommandText = "INSERT INTO counters (name, value) VALUES ($n, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value";
-        command.Parameters.AddWithValue("$n", name);
+        var command = _writer.Command("INSERT INTO counters (name, value) VALUES ($n, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", "$n");
+        command.Parameters[0].Value = name;
         return (long)command.ExecuteScalar()!;
     }
 
@@ -314,5 +342,19 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         await _writer.DisposeAsync();
         await _writeConnection.DisposeAsync();
         SqliteConnection.ClearAllPools();
+        if (_volatileFile is not null)
+        {
+            foreach (var file in new[] { _volatileFile, _volatileFile + "-wal", _volatileFile + "-shm" })
+            {
+                File.Delete(file);
+            }
+        }
     }
+}
+
+/// <summary>Which records the cache keeps: open ones, and answered holds whose expiry is still watched.</summary>
+internal static class ExchangeCache
+{
+    public static bool Keeps(ExchangeRecord record) =>
+        record.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged or ExchangeState.Expired;
 }

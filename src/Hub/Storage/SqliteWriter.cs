@@ -5,9 +5,10 @@ namespace AntiFraud.Exchange.Hub.Storage;
 
 /// <summary>
 /// The one writer of the embedded store, with group commit: every write waiting when the previous
-/// commit finishes goes into the next transaction, so one fsync acknowledges many writes. Each write
-/// runs under its own savepoint, so a write that fails (say, a refused transition) does not take the
-/// others of its batch down. Nothing completes before its transaction is committed.
+/// commit finishes goes into the next transaction, so one fsync acknowledges many writes. A write may
+/// refuse (throw <see cref="Protocol.Wire.RpcException"/>) only before it changes anything; then it
+/// alone fails. Any other failure rolls the whole batch back and fails every write in it, so nothing
+/// that was not committed is ever acknowledged. Statements are prepared once and reused.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -55,24 +56,22 @@ internal sealed class SqliteWriter : IAsyncDisposable
             try
             {
                 using var transaction = _connection.BeginTransaction();
-                for (var i = 0; i < batch.Count; i++)
+                _transaction = transaction;
+                foreach (var write in batch)
                 {
-                    Exec("SAVEPOINT w");
                     try
                     {
-                        batch[i].Run(_connection);
-                        Exec("RELEASE w");
+                        write.Run(_connection);
                     }
-                    catch (Exception ex)
+                    catch (Protocol.Wire.RpcException refusal)
                     {
-                        Exec("ROLLBACK TO w");
-                        Exec("RELEASE w");
-                        batch[i].Fail(ex);
+                        write.Fail(refusal);
                     }
                 }
 
                 transaction.Commit();
                 Commits++;
+                Committed?.Invoke();
                 foreach (var write in batch)
                 {
                     write.Complete();
@@ -80,6 +79,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
             catch (Exception ex)
             {
+                RolledBack?.Invoke();
                 StoreLog.CommitFailed(_logger, batch.Count, ex);
                 foreach (var write in batch)
                 {
@@ -89,17 +89,43 @@ internal sealed class SqliteWriter : IAsyncDisposable
         }
     }
 
-    private void Exec(string sql)
+    /// <summary>Runs after each commit, on the writer thread, before any write of the batch completes.</summary>
+    public event Action? Committed;
+
+    /// <summary>Runs when a batch is rolled back.</summary>
+    public event Action? RolledBack;
+
+    private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
+    private SqliteTransaction? _transaction;
+
+    /// <summary>A prepared statement on the writer connection, reused across writes (writer thread only).</summary>
+    public SqliteCommand Command(string sql, params string[] parameters)
     {
-        using var command = _connection.CreateCommand();
-        command.CommandText = sql;
-        command.ExecuteNonQuery();
+        if (!_prepared.TryGetValue(sql, out var command))
+        {
+            command = _connection.CreateCommand();
+            command.CommandText = sql;
+            foreach (var name in parameters)
+            {
+                command.Parameters.Add(new SqliteParameter { ParameterName = name });
+            }
+
+            command.Prepare();
+            _prepared[sql] = command;
+        }
+
+        command.Transaction = _transaction;
+        return command;
     }
 
     public async ValueTask DisposeAsync()
     {
         _queue.Writer.TryComplete();
         await _loop;
+        foreach (var command in _prepared.Values)
+        {
+            command.Dispose();
+        }
     }
 
     private interface IWrite

@@ -1,0 +1,188 @@
+// bench/HubBench: full exchanges over mTLS against a running hub, or a bare unary echo for comparison.
+//   HubBench exchange URL SECONDS CONCURRENCY [RATE]   police submit -> bank delivered/ack/answer -> police watch sees ANSWERED
+//   HubBench echo URL SECONDS CONCURRENCY              unary InteropTest/Echo over the same client stack
+// Prints one JSON line: {"mode":..,"ops_per_s":..,"p50_ms":..,"p99_ms":..,"count":..}
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.Protocol.Wire;
+using AntiFraud.Exchange.Protocol.Wire.Client;
+using AntiFraud.Exchange.Testing.V1;
+using AntiFraud.Exchange.TestSupport;
+using Google.Protobuf.WellKnownTypes;
+
+var mode = args[0];
+var url = args[1];
+var seconds = int.Parse(args[2], CultureInfo.InvariantCulture);
+var concurrency = int.Parse(args[3], CultureInfo.InvariantCulture);
+var rate = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0;
+
+GrpcChannel Connect(string partner) => GrpcChannel.ForAddress(url, new GrpcChannelOptions()
+    .TrustOnly(DevPki.RootCaPath)
+    .UsePartnerCertificate(DevPki.PartnerCertPath(partner), DevPki.PartnerKeyPath(partner)));
+
+var latencies = new ConcurrentBag<double>();
+using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
+var started = Stopwatch.GetTimestamp();
+long completed = 0;
+
+if (mode == "echo")
+{
+    using var channel = Connect("police-shenzhen");
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Text = "freeze 6222020200001234567 CNY 35000000" });
+            latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            Interlocked.Increment(ref completed);
+        }
+    }));
+}
+else
+{
+    var caseNumber = "BENCH-" + Guid.NewGuid().ToString("N")[..8];
+    using var police = Connect("police-shenzhen");
+    using var alpha = Connect("bank-alpha");
+    using var beta = Connect("bank-beta");
+    var answeredAt = new ConcurrentDictionary<string, long>();
+    var submittedAt = new ConcurrentDictionary<string, long>();
+    using var drain = new CancellationTokenSource();
+
+    // Simulated banks: take each item, acknowledge and answer at once.
+    Task Bank(GrpcChannel channel) => Task.Run(async () =>
+    {
+        var inbox = new InboxClient(channel);
+        using var stream = inbox.Subscribe(new SubscribeRequest { MaxInFlight = 256 }, new CallOptions(CancellationToken: drain.Token));
+        var result = new Result { Freeze = new HoldResult { Status = HoldStatus.Executed, AmountHeld = new Money { Currency = "CNY", MinorUnits = 100_00 } } };
+        var work = new List<Task>();
+        try
+        {
+            while (await stream.ResponseStream.MoveNext(drain.Token))
+            {
+                var id = stream.ResponseStream.Current.ExchangeId;
+                work.Add(Task.Run(async () =>
+                {
+                    await inbox.AckAsync(new AckRequest { ExchangeId = id });
+                    await inbox.RespondAsync(new RespondRequest { ExchangeId = id, Result = result });
+                }));
+                if (work.Count > 512)
+                {
+                    work.RemoveAll(t => t.IsCompleted);
+                }
+            }
+        }
+        catch (RpcException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await Task.WhenAll(work);
+    });
+
+    var banks = new[] { Bank(alpha), Bank(beta) };
+    var exchange = new ExchangeClient(police);
+    var caseRef = new CaseRef { CaseNumber = caseNumber, LegalBasis = LegalBasis.CriminalInvestigation, ApprovingOfficer = "Inspector Wang" };
+
+    // The police centre watches the whole case and counts answers as they arrive.
+    var first = await exchange.SubmitAsync(Freeze("bank-alpha", 0));
+    var watcher = Task.Run(async () =>
+    {
+        using var watch = exchange.Watch(new WatchRequest { CaseNumber = caseNumber }, new CallOptions(CancellationToken: drain.Token));
+        try
+        {
+            while (await watch.ResponseStream.MoveNext(drain.Token))
+            {
+                var e = watch.ResponseStream.Current;
+                if (e.EventCase == WatchEvent.EventOneofCase.Transition && e.Transition.To == ExchangeState.Answered)
+                {
+                    answeredAt[e.ExchangeId] = Stopwatch.GetTimestamp();
+                }
+            }
+        }
+        catch (RpcException)
+        {
+        }
+        catch (OperationCanceledException)
+        {
+        }
+    });
+
+    SubmitRequest Freeze(string bank, long n) => new()
+    {
+        IdempotencyKey = caseNumber + "-" + n.ToString(CultureInfo.InvariantCulture),
+        Recipient = new PartnerRef { Kind = PartnerKind.Bank, Id = bank },
+        Priority = Priority.High,
+        Case = caseRef,
+        Request = new Request
+        {
+            Freeze = new FreezeNotice
+            {
+                Account = new AccountRef { BankId = bank, AccountNumber = "6222" + n.ToString("D12", CultureInfo.InvariantCulture) },
+                Amount = new Money { Currency = "CNY", MinorUnits = 100_00 },
+            },
+        },
+    };
+
+    long sequence = 0;
+    var interval = rate > 0 ? TimeSpan.FromSeconds(concurrency / rate) : TimeSpan.Zero;
+    started = Stopwatch.GetTimestamp();
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
+    {
+        // Stagger the workers so a paced run is a steady stream, not bursts of CONCURRENCY at once.
+        var next = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency * worker / concurrency);
+        while (!stop.IsCancellationRequested)
+        {
+            if (rate > 0)
+            {
+                next += (long)(interval.TotalSeconds * Stopwatch.Frequency);
+                var wait = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), next);
+                if (wait > TimeSpan.Zero)
+                {
+                    await Task.Delay(wait);
+                }
+            }
+
+            var n = Interlocked.Increment(ref sequence);
+            var t = Stopwatch.GetTimestamp();
+            var reply = await exchange.SubmitAsync(Freeze(n % 2 == 0 ? "bank-alpha" : "bank-beta", n));
+            latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            submittedAt[reply.ExchangeId] = t;
+        }
+    }));
+
+    // Let the in-flight exchanges finish, then count the ones whose answer the watcher saw.
+    var settle = Stopwatch.GetTimestamp();
+    while (answeredAt.Count < submittedAt.Count + 1 && Stopwatch.GetElapsedTime(settle) < TimeSpan.FromSeconds(30))
+    {
+        await Task.Delay(50);
+    }
+
+    // Throughput counts exchanges answered within the submit phase; the tail after it is in the latency figures.
+    var submitEnd = submittedAt.Values.Max();
+    completed = answeredAt.Values.Count(t => t <= submitEnd);
+    var elapsed = Stopwatch.GetElapsedTime(started, submitEnd).TotalSeconds;
+    var full = submittedAt.Where(kv => answeredAt.ContainsKey(kv.Key)).Select(kv => Stopwatch.GetElapsedTime(kv.Value, answeredAt[kv.Key]).TotalMilliseconds).Order().ToArray();
+    await drain.CancelAsync();
+    await Task.WhenAll(banks);
+    await watcher;
+    _ = first;
+    Report("exchange", completed / elapsed, latencies, full);
+    return;
+}
+
+Report(mode, completed / Stopwatch.GetElapsedTime(started).TotalSeconds, latencies, null);
+
+static void Report(string mode, double perSecond, IEnumerable<double> submit, double[]? full)
+{
+    var sorted = submit.Order().ToArray();
+    double P(double[] s, double p) => s.Length == 0 ? 0 : s[Math.Clamp((int)Math.Ceiling(p * s.Length) - 1, 0, s.Length - 1)];
+    var line = FormattableString.Invariant($"{{\"mode\":\"{mode}\",\"ops_per_s\":{perSecond:F0},\"count\":{sorted.Length},\"p50_ms\":{P(sorted, 0.5):F2},\"p99_ms\":{P(sorted, 0.99):F2}");
+    line += full is null ? "}" : FormattableString.Invariant($",\"full_p50_ms\":{P(full, 0.5):F2},\"full_p99_ms\":{P(full, 0.99):F2}}}");
+    Console.WriteLine(line);
+}

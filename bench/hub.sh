@@ -1,0 +1,51 @@
+#!/usr/bin/env bash
+# Full exchanges per second over mTLS, in one run on this machine:
+#   sqlite   - the hub on its durable embedded store (group commit, fsync)
+#   memory   - the same hub with the store in memory (the cost of durability)
+#   half     - sqlite again at half the measured rate, for submit latency under normal load
+#   echo     - a bare unary echo over the same wire layer and client (the ceiling of the stack)
+# A full exchange: police Submit -> bank inbox delivery -> Ack -> Respond -> police Watch sees ANSWERED.
+#   bench/hub.sh [SECONDS] [CONCURRENCY]
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+S=${1:-20}; C=${2:-64}
+dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build bench/HubBench bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null 2>&1 || { dotnet build bench/HubBench -c Release -nologo -clp:ErrorsOnly >/dev/null; dotnet build bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null; }
+HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
+BENCH=bench/HubBench/bin/Release/net10.0/AntiFraud.Exchange.HubBench
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+
+start_hub() { # provider
+  dotnet "$HUB" --Hub:Listen=127.0.0.1:7450 --Hub:Store:Provider="$1" --Hub:Store:Path="$work/$1-$RANDOM.db" \
+    --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information > "$work/hub.log" 2>&1 &
+  HUB_PID=$!
+  for _ in $(seq 1 100); do grep -q "Application started" "$work/hub.log" 2>/dev/null && return; sleep 0.2; done
+  cat "$work/hub.log"; exit 1
+}
+stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
+
+start_hub sqlite
+"$BENCH" exchange https://127.0.0.1:7450 5 "$C" >/dev/null          # warm-up
+sqlite=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
+rate=$(echo "$sqlite" | sed -E 's/.*"ops_per_s":([0-9]+).*/\1/')
+half=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C" $((rate / 2)))
+stop_hub
+
+start_hub memory
+"$BENCH" exchange https://127.0.0.1:7450 5 "$C" >/dev/null
+memory=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
+stop_hub
+
+bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench wire 7451 >/dev/null &
+sleep 3
+"$BENCH" echo https://127.0.0.1:7451 5 "$C" >/dev/null
+echo=$("$BENCH" echo https://127.0.0.1:7451 "$S" "$C")
+
+echo "$S s per run, $C concurrent submitters, $(nproc) cores, $(date -u +%F)"
+echo
+echo "| run | ops/s | submit p50 ms | submit p99 ms | submit→answered seen p50 ms | p99 ms |"
+echo "|---|---:|---:|---:|---:|---:|"
+for r in "sqlite:$sqlite" "memory:$memory" "sqlite at half rate:$half" "bare echo:$echo"; do
+  name=${r%%:\{*}; json=${r#*:}
+  echo "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); print('| $name | %s | %s | %s | %s | %s |' % (d['ops_per_s'], d['p50_ms'], d['p99_ms'], d.get('full_p50_ms','-'), d.get('full_p99_ms','-')))"
+done
