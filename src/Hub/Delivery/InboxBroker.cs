@@ -42,6 +42,7 @@ internal sealed class InboxBroker
         private readonly SortedSet<Key> _available = [];
         private readonly Dictionary<string, Key> _keys = new(StringComparer.Ordinal);
         private readonly Dictionary<string, InboxLease> _leased = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, uint> _attempts = new(StringComparer.Ordinal);
         private readonly List<InboxLease> _streams = [];
 
         public int Count
@@ -67,6 +68,7 @@ internal sealed class InboxBroker
 
                 var key = new Key(PriorityRank(item.Priority), item.QueueOrder, item.ExchangeId);
                 _keys[item.ExchangeId] = key;
+                _attempts[item.ExchangeId] = item.Attempts;
                 _available.Add(key);
                 wake = [.. _streams];
             }
@@ -87,6 +89,7 @@ internal sealed class InboxBroker
                     return;
                 }
 
+                _attempts.Remove(id);
                 _available.Remove(key);
                 if (_leased.Remove(id, out owner))
                 {
@@ -108,7 +111,8 @@ internal sealed class InboxBroker
             return lease;
         }
 
-        public bool TryTake(InboxLease lease, out string id)
+        /// <summary>Leases the most urgent waiting item; the attempt number counts every lease of it.</summary>
+        public bool TryTake(InboxLease lease, out string id, out uint attempt)
         {
             lock (_gate)
             {
@@ -119,11 +123,13 @@ internal sealed class InboxBroker
                     _leased[key.Id] = lease;
                     lease.InFlight++;
                     id = key.Id;
+                    attempt = _attempts[key.Id] = _attempts.GetValueOrDefault(key.Id) + 1;
                     return true;
                 }
             }
 
             id = string.Empty;
+            attempt = 0;
             return false;
         }
 
@@ -136,6 +142,7 @@ internal sealed class InboxBroker
                 {
                     lease.InFlight--;
                     _keys.Remove(id);
+                    _attempts.Remove(id);
                 }
             }
         }
@@ -183,17 +190,17 @@ internal sealed class InboxBroker
 
         internal int InFlight { get; set; }
 
-        /// <summary>The most urgent item waiting, once this stream has room in its window.</summary>
-        public async Task<string> NextAsync(CancellationToken cancellationToken)
+        /// <summary>The most urgent item waiting, once this stream has room in its window, and which delivery of it this is.</summary>
+        public async Task<(string Id, uint Attempt)> NextAsync(CancellationToken cancellationToken)
         {
             while (true)
             {
                 // Arm a fresh signal before looking, so a wake-up between the look and the wait is not lost.
                 var signal = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
                 Volatile.Write(ref _signal, signal);
-                if (_queue.TryTake(this, out var id))
+                if (_queue.TryTake(this, out var id, out var attempt))
                 {
-                    return id;
+                    return (id, attempt);
                 }
 
                 await signal.Task.WaitAsync(cancellationToken);

@@ -214,7 +214,7 @@ internal sealed class ExchangeCoordinator(
         {
             while (true)
             {
-                var id = await lease.NextAsync(cancellationToken);
+                var (id, attempt) = await lease.NextAsync(cancellationToken);
                 var record = await store.GetAsync(id, cancellationToken);
                 if (record is null || ExchangeLifecycle.IsTerminal(record.State) || record.To.Id != caller.Id)
                 {
@@ -235,7 +235,8 @@ internal sealed class ExchangeCoordinator(
                     Request = record.Request,
                     Deadline = record.Deadline,
                     SubmittedAt = record.SubmittedAt,
-                    DeliveryAttempt = record.DeliveryAttempts + 1,
+                    // The broker counts leases: the stored count may lag, as deliveries are recorded without waiting.
+                    DeliveryAttempt = Math.Max(attempt, record.DeliveryAttempts + 1),
                     ParentExchangeId = record.ParentExchangeId,
                 };
                 var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));

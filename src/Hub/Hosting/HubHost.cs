@@ -77,7 +77,12 @@ public static class HubHost
         services.AddSingleton<DeadlineTracker>();
         services.AddHostedService<ExchangeStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineTracker>());
-        services.TryAddSingleton<IDeliveryMasker, PassThroughMasker>();
+        var maskingPolicy = HubPaths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath");
+        var maskingSecret = HubPaths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
+        services.AddSingleton(sp => new MaskingPolicy(new ReloadingFile<MaskingRules>(maskingPolicy, "Masking policy", MaskingRules.Parse,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MaskingPolicy>>())));
+        services.AddSingleton(_ => PseudonymKeys.Load(maskingSecret));
+        services.TryAddSingleton<IDeliveryMasker, MaskingEngine>();
         services.AddSingleton<ExchangeCoordinator>();
         services.AddSingleton<ComplianceCalculator>();
         services.AddGrpcService<ExchangeService>();
@@ -108,6 +113,7 @@ public static class HubHost
         _ = app.Services.GetRequiredService<PartnerRegistry>();
         _ = app.Services.GetRequiredService<CrlStore>();
         _ = app.Services.GetRequiredService<IExchangeStore>();
+        _ = app.Services.GetRequiredService<IDeliveryMasker>();
         app.UseGrpcWire();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;

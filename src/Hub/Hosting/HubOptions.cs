@@ -18,6 +18,8 @@ public sealed class HubOptions
 
     public HubDeadlineOptions Deadlines { get; set; } = new();
 
+    public HubMaskingOptions Masking { get; set; } = new();
+
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
     internal IPEndPoint ParseListen()
@@ -68,4 +70,13 @@ public sealed class HubDeadlineOptions
 {
     /// <summary>The deadline policy file; built-in defaults apply when empty.</summary>
     public string? PolicyPath { get; set; } = "config/deadlines.json";
+}
+
+public sealed class HubMaskingOptions
+{
+    /// <summary>The masking policy; re-read when it changes.</summary>
+    public string PolicyPath { get; set; } = "config/masking.json";
+
+    /// <summary>Hex secret (32+ bytes) from which per-recipient pseudonym keys derive. Keep it out of the repository in production.</summary>
+    public string SecretPath { get; set; } = "certs-dev/masking.key";
 }

@@ -8,7 +8,7 @@ namespace AntiFraud.Exchange.Hub.Masking;
 public readonly record struct MaskingContext(PartnerIdentity Recipient, LegalBasis LegalBasis, Request.KindOneofCase RequestKind, bool RecipientIsSubmitter);
 
 /// <summary>A message as it may leave the hub for one recipient, and what was done to it.</summary>
-public sealed record Masked<T>(T Message, IReadOnlyList<MaskingDecision> Decisions);
+public readonly record struct Masked<T>(T Message, IReadOnlyList<MaskingDecision> Decisions);
 
 /// <summary>Applied to everything that leaves the hub: inbox items, watch events, query results. Storage keeps the complete record.</summary>
 public interface IDeliveryMasker

@@ -24,7 +24,7 @@ public sealed record Committed(ExchangeRecord Record, IReadOnlyList<WatchEvent> 
 public sealed record SubmitOutcome(ExchangeRecord Record, bool Duplicate, IReadOnlyList<WatchEvent> Events, long QueueOrder);
 
 /// <summary>An exchange waiting for its recipient to acknowledge it, in queue order.</summary>
-public sealed record PendingDelivery(string ExchangeId, string Recipient, Priority Priority, long QueueOrder);
+public sealed record PendingDelivery(string ExchangeId, string Recipient, Priority Priority, long QueueOrder, uint Attempts = 0);
 
 /// <summary>
 /// The durable state of the exchange. Everything a method returns has been committed: with the
