@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(AntiFraud.Exchange.Benchmarks.MaskingBenchmarks).Assembly).Run(args);
