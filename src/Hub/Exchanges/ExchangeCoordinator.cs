@@ -378,7 +378,18 @@ internal sealed class ExchangeCoordinator(
         return opened;
     }
 
-    private async Task<ExchangeRecord> OwnAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
+    private Task<ExchangeRecord> OwnAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken) =>
+        VisibleAsync(caller, exchangeId, r => r.From.Id == caller.Id, "read of an exchange it did not submit", "was not submitted by", cancellationToken);
+
+    private Task<ExchangeRecord> AddressedAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken) =>
+        VisibleAsync(caller, exchangeId, r => r.To.Id == caller.Id, "answer to an exchange not addressed to it", "is not addressed to", cancellationToken);
+
+    /// <summary>
+    /// The exchange, when the caller may see it. A missing exchange and another partner's exchange get
+    /// the same PERMISSION_DENIED, so a refusal tells nothing about other partners' work.
+    /// </summary>
+    private async Task<ExchangeRecord> VisibleAsync(PartnerIdentity caller, string exchangeId, Func<ExchangeRecord, bool> visible,
+        string auditDetail, string relation, CancellationToken cancellationToken)
     {
         if (exchangeId.Length == 0)
         {
@@ -386,27 +397,10 @@ internal sealed class ExchangeCoordinator(
         }
 
         var record = await store.GetAsync(exchangeId, cancellationToken);
-        if (record is null || record.From.Id != caller.Id)
+        if (record is null || !visible(record))
         {
-            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), "read of an exchange it did not submit", exchangeId), cancellationToken);
-            throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or was not submitted by '{caller.Id}'.");
-        }
-
-        return record;
-    }
-
-    private async Task<ExchangeRecord> AddressedAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
-    {
-        if (exchangeId.Length == 0)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, "exchange_id: is required.");
-        }
-
-        var record = await store.GetAsync(exchangeId, cancellationToken);
-        if (record is null || record.To.Id != caller.Id)
-        {
-            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), "answer to an exchange not addressed to it", exchangeId), cancellationToken);
-            throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or is not addressed to '{caller.Id}'.");
+            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), auditDetail, exchangeId), cancellationToken);
+            throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or {relation} '{caller.Id}'.");
         }
 
         return record;

@@ -112,9 +112,16 @@ internal static class ExchangeLifecycle
         return Changed(current, next, now, current.State == ExchangeState.Expired ? "answered after the deadline" : null);
     }
 
-    public static ExchangeChange? Rejected(ExchangeRecord current, string reason, DateTimeOffset now)
+    public static ExchangeChange? Rejected(ExchangeRecord current, string reason, DateTimeOffset now) =>
+        Close(current, ExchangeState.Rejected, reason, now, "rejected", (r, at) => r.RejectedAt = at);
+
+    public static ExchangeChange? Cancelled(ExchangeRecord current, string reason, DateTimeOffset now) =>
+        Close(current, ExchangeState.Cancelled, reason, now, "cancelled", (r, at) => r.CancelledAt = at);
+
+    /// <summary>Ends an open exchange without an answer; repeating the same end is a no-op.</summary>
+    private static ExchangeChange? Close(ExchangeRecord current, ExchangeState to, string reason, DateTimeOffset now, string verb, Action<ExchangeRecord, Timestamp> stamp)
     {
-        if (current.State == ExchangeState.Rejected && current.StateReason == reason)
+        if (current.State == to && (to == ExchangeState.Cancelled || current.StateReason == reason))
         {
             return null;
         }
@@ -122,32 +129,12 @@ internal static class ExchangeLifecycle
         if (IsTerminal(current.State))
         {
             throw new RpcException(StatusCode.FailedPrecondition,
-                $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it cannot be rejected.");
+                $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it cannot be {verb}.");
         }
 
         var next = current.Clone();
-        next.State = ExchangeState.Rejected;
-        next.RejectedAt = Timestamp.FromDateTimeOffset(now);
-        next.StateReason = reason;
-        return Changed(current, next, now, reason);
-    }
-
-    public static ExchangeChange? Cancelled(ExchangeRecord current, string reason, DateTimeOffset now)
-    {
-        if (current.State == ExchangeState.Cancelled)
-        {
-            return null;
-        }
-
-        if (IsTerminal(current.State))
-        {
-            throw new RpcException(StatusCode.FailedPrecondition,
-                $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it cannot be cancelled.");
-        }
-
-        var next = current.Clone();
-        next.State = ExchangeState.Cancelled;
-        next.CancelledAt = Timestamp.FromDateTimeOffset(now);
+        next.State = to;
+        stamp(next, Timestamp.FromDateTimeOffset(now));
         next.StateReason = reason;
         return Changed(current, next, now, reason);
     }
