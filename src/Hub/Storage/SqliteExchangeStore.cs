@@ -241,13 +241,17 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     {
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var read = connection.CreateCommand();
-        read.CommandText = $"SELECT id, recipient, priority, queue_order, record FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}) ORDER BY queue_order";
+        // Expired but never acknowledged is still owed to its recipient: a late answer beats none.
+        read.CommandText = $"SELECT id, recipient, priority, queue_order, record FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}, {(int)ExchangeState.Expired}) ORDER BY queue_order";
         var list = new List<PendingDelivery>();
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var attempts = ExchangeRecord.Parser.ParseFrom((byte[])reader[4]).DeliveryAttempts;
-            list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3), attempts));
+            var record = ExchangeRecord.Parser.ParseFrom((byte[])reader[4]);
+            if (record.AcknowledgedAt is null)
+            {
+                list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3), record.DeliveryAttempts));
+            }
         }
 
         return list;
