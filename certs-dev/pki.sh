@@ -140,6 +140,12 @@ init() {
   cat "$PKI/hub/hub.crt" "$CA/issuing.crt" > "$PKI/hub/hub-chain.crt"
   echo "issued $PKI/hub/hub.crt (localhost, 127.0.0.1, ::1)"
 
+  # The key that signs audit-log checkpoints, and its public half for offline verifiers.
+  mkdir -p "$PKI/audit"
+  ec_key "$PKI/audit/log-signing.key"
+  openssl pkey -in "$PKI/audit/log-signing.key" -pubout -out "$PKI/audit/log-signing.pub" 2>/dev/null
+  openssl rand -hex 32 > "$PKI/masking.key"
+
   issue police police-shenzhen
   issue police police-guangzhou
   issue bank bank-alpha

@@ -1,5 +1,4 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Hosting;
 using Google.Protobuf;
 
 namespace AntiFraud.Exchange.Hub.Audit;
@@ -20,14 +19,4 @@ public interface IAuditSink
 {
     /// <summary>Records the event; returns a receipt once it is durable (null from sinks that keep no log).</summary>
     ValueTask<Receipt?> RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken);
-}
-
-/// <summary>Writes audit events to the operator log only; stands in until the tamper-evident log is configured.</summary>
-internal sealed class LoggingAuditSink(ILogger<LoggingAuditSink> logger) : IAuditSink
-{
-    public ValueTask<Receipt?> RecordAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
-    {
-        HubLog.Audit(logger, auditEvent.Kind, auditEvent.Actor?.Id ?? "-", auditEvent.ExchangeId ?? "-", auditEvent.Detail);
-        return ValueTask.FromResult<Receipt?>(null);
-    }
 }

@@ -42,7 +42,21 @@ public static class HubHost
         builder.Services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
         builder.Services.AddSingleton<PartnerAuthenticator>();
         builder.Services.AddSingleton<IServerCallFilter, PartnerAuthenticationFilter>();
-        builder.Services.TryAddSingleton<IAuditSink, LoggingAuditSink>();
+        var auditDirectory = options.Audit.Directory
+            ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Store.Path))!, "audit");
+        var signingKeyPath = HubPaths.ResolveExisting(options.Audit.SigningKeyPath, "Hub:Audit:SigningKeyPath");
+        var secretPath = HubPaths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
+        builder.Services.AddSingleton(sp =>
+        {
+            var key = System.Security.Cryptography.ECDsa.Create();
+            key.ImportFromPem(File.ReadAllText(signingKeyPath));
+            var commitmentKey = System.Security.Cryptography.HMACSHA256.HashData(
+                Convert.FromHexString(File.ReadAllText(secretPath).Trim()), "afx-commitment-v1"u8);
+            return new AuditLog(auditDirectory, options.Audit.Origin, key, commitmentKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditLog>>());
+        });
+        builder.Services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
+        builder.Services.AddHostedService<AuditCheckpointer>();
+        builder.Services.AddGrpcService<AuditService>();
         builder.Services.AddSingleton<TlsHandshake>();
 
         var endpoint = options.ParseListen();
@@ -114,6 +128,7 @@ public static class HubHost
         _ = app.Services.GetRequiredService<CrlStore>();
         _ = app.Services.GetRequiredService<IExchangeStore>();
         _ = app.Services.GetRequiredService<IDeliveryMasker>();
+        _ = app.Services.GetRequiredService<AuditLog>();
         app.UseGrpcWire();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;

@@ -20,9 +20,6 @@ internal static partial class HubLog
     [LoggerMessage(105, LogLevel.Warning, "Revocation list {Path} is stale (next update was due {NextUpdate:u}); publish a new one. It is still enforced.")]
     public static partial void CrlStale(ILogger logger, string path, DateTimeOffset nextUpdate);
 
-    [LoggerMessage(106, LogLevel.Information, "audit {Kind} actor={Actor} exchange={ExchangeId}: {Detail}")]
-    public static partial void Audit(ILogger logger, AntiFraud.Exchange.Contract.V1.AuditEventKind kind, string actor, string exchangeId, string detail);
-
     [LoggerMessage(107, LogLevel.Warning, "TLS handshake from {Remote} refused: no client certificate")]
     public static partial void NoClientCertificate(ILogger logger, string remote);
 

@@ -20,6 +20,8 @@ public sealed class HubOptions
 
     public HubMaskingOptions Masking { get; set; } = new();
 
+    public HubAuditOptions Audit { get; set; } = new();
+
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
     internal IPEndPoint ParseListen()
@@ -79,4 +81,16 @@ public sealed class HubMaskingOptions
 
     /// <summary>Hex secret (32+ bytes) from which per-recipient pseudonym keys derive. Keep it out of the repository in production.</summary>
     public string SecretPath { get; set; } = "certs-dev/masking.key";
+}
+
+public sealed class HubAuditOptions
+{
+    /// <summary>Where the audit log lives; by default an "audit" folder beside the store's database.</summary>
+    public string? Directory { get; set; }
+
+    /// <summary>PEM EC P-256 private key that signs checkpoints.</summary>
+    public string SigningKeyPath { get; set; } = "certs-dev/audit/log-signing.key";
+
+    /// <summary>The log's origin line and signing key name.</summary>
+    public string Origin { get; set; } = "antifraud.exchange/dev-hub";
 }
