@@ -14,6 +14,7 @@ internal static class Afx
 
         Usage:
           afx health [--hub URL] [--cert FILE --key FILE] [--ca FILE]
+          afx audit verify-segment | verify-inclusion | verify-consistency | evidence ...   (run 'afx audit' for details)
 
         Options (environment variable in brackets):
           --hub URL     hub address [AFX_HUB], default https://localhost:7443
@@ -33,6 +34,11 @@ internal static class Afx
         {
             Console.WriteLine(Usage);
             return args.Length == 0 ? 2 : 0;
+        }
+
+        if (args[0] == "audit")
+        {
+            return AuditCommands.Run(args);
         }
 
         if (args[0] != "health")

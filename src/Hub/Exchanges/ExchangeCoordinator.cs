@@ -37,8 +37,9 @@ internal sealed class ExchangeCoordinator(
         await ValidateRenewalAsync(caller, request, cancellationToken);
         var outcome = await AcceptAsync(caller, request, parent: null, cancellationToken);
         var record = outcome.Record;
+        // The deadline goes into the entry, so lateness can be shown from the log alone.
         var receipt = outcome.Duplicate ? null : await audit.RecordAsync(new AuditEvent(AuditEventKind.Submitted, caller.ToRef(),
-            RequestValidator.KindName(record.Request.KindCase), record.ExchangeId, record.Case.CaseNumber, record.To, request), cancellationToken);
+            $"{RequestValidator.KindName(record.Request.KindCase)}; deadline {record.Deadline.ToDateTimeOffset():O}", record.ExchangeId, record.Case.CaseNumber, record.To, request), cancellationToken);
         return new SubmitResponse
         {
             ExchangeId = record.ExchangeId,

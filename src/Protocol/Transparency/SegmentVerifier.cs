@@ -1,0 +1,109 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using AntiFraud.Exchange.Contract.V1;
+using Google.Protobuf;
+
+namespace AntiFraud.Exchange.Protocol.Transparency;
+
+/// <summary>What an offline verification found: the first problem and where, or a clean bill.</summary>
+public sealed record VerificationReport(bool Valid, long Entries, string Message, long? Index = null)
+{
+    public override string ToString() => Valid
+        ? $"OK: {Entries} entries verified. {Message}"
+        : $"TAMPERED{(Index is { } i ? $" at entry {i}" : string.Empty)}: {Message}";
+}
+
+/// <summary>
+/// Verifies an exported log segment (the hub's audit.log format: 4-byte big-endian length, then the
+/// entry) with nothing but the file, the hub's public key and signed checkpoints. It finds torn or
+/// garbage framing, entries removed or reordered (each entry carries its index), and any edit: the
+/// recomputed root must equal every checkpoint's, and the first checkpoint that disagrees bounds the
+/// edited entries. With the leaf hashes of receipts partners hold, an edit is pinned to its entry.
+/// </summary>
+public static class SegmentVerifier
+{
+    public static VerificationReport Verify(
+        byte[] segment,
+        IEnumerable<string> signedCheckpoints,
+        string keyName,
+        ECDsa publicKey,
+        IReadOnlyDictionary<long, byte[]>? receipts = null)
+    {
+        var checkpoints = new List<CheckpointBody>();
+        foreach (var note in signedCheckpoints)
+        {
+            try
+            {
+                checkpoints.Add(SignedCheckpoint.Verify(note, keyName, publicKey));
+            }
+            catch (Exception ex) when (ex is CryptographicException or FormatException)
+            {
+                return new VerificationReport(false, 0, "a checkpoint is forged or altered: " + ex.Message);
+            }
+        }
+
+        var tree = new MerkleTree();
+        var position = 0;
+        while (position < segment.Length)
+        {
+            var index = tree.Size;
+            if (position + 4 > segment.Length)
+            {
+                return new VerificationReport(false, index, $"the segment ends inside the length prefix of entry {index} (torn or cut).", index);
+            }
+
+            var length = BinaryPrimitives.ReadUInt32BigEndian(segment.AsSpan(position));
+            if (position + 4 + length > segment.Length)
+            {
+                return new VerificationReport(false, index, $"entry {index} claims {length} bytes but the segment ends first (torn or cut).", index);
+            }
+
+            var data = segment.AsSpan(position + 4, (int)length);
+            AuditEntry entry;
+            try
+            {
+                entry = AuditEntry.Parser.ParseFrom(data);
+            }
+            catch (InvalidProtocolBufferException)
+            {
+                return new VerificationReport(false, index, $"entry {index} is not a valid audit entry (altered bytes).", index);
+            }
+
+            if ((long)entry.Index != index)
+            {
+                var what = (long)entry.Index > index ? $"entries {index}..{(long)entry.Index - 1} were removed" : "entries were reordered or repeated";
+                return new VerificationReport(false, index, $"position {index} holds the entry numbered {entry.Index}: {what}.", index);
+            }
+
+            var leaf = MerkleHash.Leaf(data);
+            if (receipts is not null && receipts.TryGetValue(index, out var expected) && !expected.AsSpan().SequenceEqual(leaf))
+            {
+                return new VerificationReport(false, index, $"entry {index} differs from the receipt issued for it (edited).", index);
+            }
+
+            tree.Append(leaf);
+            position += 4 + (int)length;
+        }
+
+        var previous = 0L;
+        foreach (var checkpoint in checkpoints.OrderBy(c => c.Size))
+        {
+            if (checkpoint.Size > tree.Size)
+            {
+                return new VerificationReport(false, tree.Size, $"a checkpoint covers {checkpoint.Size} entries but the segment holds {tree.Size}: entries {tree.Size}..{checkpoint.Size - 1} were removed.", tree.Size);
+            }
+
+            if (!tree.Root(checkpoint.Size).AsSpan().SequenceEqual(checkpoint.RootHash))
+            {
+                return new VerificationReport(false, tree.Size,
+                    $"the entries do not hash to the checkpoint at size {checkpoint.Size}: an entry in {previous}..{checkpoint.Size - 1} was edited.", previous);
+            }
+
+            previous = checkpoint.Size;
+        }
+
+        return new VerificationReport(true, tree.Size, checkpoints.Count == 0
+            ? "Framing and order are sound, but no checkpoint was given: the content is unproven."
+            : $"Matches {checkpoints.Count} signed checkpoint(s), the latest at size {previous}.");
+    }
+}
