@@ -1,3 +1,13 @@
+using AntiFraud.Exchange.Benchmarks;
 using BenchmarkDotNet.Running;
 
-BenchmarkSwitcher.FromAssembly(typeof(AntiFraud.Exchange.Benchmarks.MaskingBenchmarks).Assembly).Run(args);
+// `audit [SECONDS] [LEAVES]` runs the audit-log throughput and proof measurements; anything else goes to BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "audit")
+{
+    await AuditBenchmark.RunAsync(
+        args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000);
+    return;
+}
+
+BenchmarkSwitcher.FromAssembly(typeof(MaskingBenchmarks).Assembly).Run(args);
