@@ -76,4 +76,28 @@ public sealed class AuditServiceTests : IAsyncLifetime
         var denied = await Assert.ThrowsAsync<RpcException>(() => _police.Audit.QueryAsync(new AuditQueryRequest()).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, denied.StatusCode);
     }
+
+    [Fact]
+    public async Task AuditorQuery_PagesThroughTheLog_WithoutRepeatsOrGaps()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await _police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "62220000000080" + i, 100_00, caseRef: Requests.Case("SZ-PAGES")));
+        }
+
+        var seen = new List<ulong>();
+        var token = string.Empty;
+        do
+        {
+            var page = await _auditor.Audit.QueryAsync(new AuditQueryRequest { CaseNumber = "SZ-PAGES", Kinds = { AuditEventKind.Submitted }, PageSize = 2, PageToken = token });
+            Assert.True(page.Entries.Count <= 2);
+            seen.AddRange(page.Entries.Select(e => e.Index));
+            token = page.NextPageToken;
+        }
+        while (token.Length > 0);
+
+        Assert.Equal(5, seen.Count);
+        Assert.Equal(seen.Order(), seen);
+        Assert.Equal(5, seen.Distinct().Count());
+    }
 }

@@ -131,7 +131,31 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--checkpoint", checkpoint, "--key", pub, "--origin", Origin));
     }
 
-    private static async Task<int> Afx(params string[] args)
+    [Fact]
+    public async Task Cli_Evidence_ShowsFromTheLogAloneWhetherTheAnswerBeatTheDeadline()
+    {
+        var dir = Path.Combine(_dir, "evidence");
+        var clock = new TestSupport.ManualTimeProvider(new DateTimeOffset(2026, 11, 21, 9, 0, 0, TimeSpan.Zero));
+        await using (var log = new AuditLog(dir, Origin, _key, new byte[32], clock, NullLogger<AuditLog>.Instance))
+        {
+            var police = new PartnerRef { Kind = PartnerKind.Police, Id = "police-shenzhen" };
+            var bank = new PartnerRef { Kind = PartnerKind.Bank, Id = "bank-alpha" };
+            await log.RecordAsync(new AuditEvent(AuditEventKind.Submitted, police, "freeze notice; deadline 2026-11-21T11:00:00.0000000+00:00", "ex-late", "SZ-E"), CancellationToken.None);
+            clock.Advance(TimeSpan.FromMinutes(3));
+            await log.RecordAsync(new AuditEvent(AuditEventKind.Delivered, police, "attempt 1", "ex-late", "SZ-E", bank), CancellationToken.None);
+            clock.Advance(TimeSpan.FromHours(2));
+            await log.RecordAsync(new AuditEvent(AuditEventKind.Answered, bank, "answered", "ex-late", "SZ-E", police), CancellationToken.None);
+        }
+
+        var (code, output) = await AfxOutput("audit", "evidence", "--log", Path.Combine(dir, "audit.log"), "--exchange", "ex-late");
+        Assert.Equal(0, code);
+        Assert.Contains("Delivered", output, StringComparison.Ordinal);
+        Assert.Contains("answered LATE, 0:03:00 after it", output, StringComparison.Ordinal);
+    }
+
+    private static async Task<int> Afx(params string[] args) => (await AfxOutput(args)).Code;
+
+    private static async Task<(int Code, string Output)> AfxOutput(params string[] args)
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
         var dll = Path.Combine(TestSupport.DevPki.RepoRoot, "src", "Clients", "bin", configuration, "net10.0", "afx.dll");
@@ -143,9 +167,9 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         }
 
         using var process = System.Diagnostics.Process.Start(info)!;
-        await process.StandardOutput.ReadToEndAsync();
+        var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();
-        return process.ExitCode;
+        return (process.ExitCode, output);
     }
 
     private static List<(int Offset, int Length)> Entries(byte[] segment)
