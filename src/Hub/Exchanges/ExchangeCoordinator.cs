@@ -242,13 +242,27 @@ internal sealed class ExchangeCoordinator(
                 };
                 var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));
                 await stream.WriteAsync(masked.Message, cancellationToken);
-                await audit.RecordAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {item.DeliveryAttempt}",
-                    record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions), cancellationToken);
+
+                // Audited without holding up the next delivery: a stream must not wait one fsync per item.
+                _ = AuditDeliveryAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {item.DeliveryAttempt}",
+                    record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions));
             }
         }
         finally
         {
             ExchangeLog.Unsubscribed(logger, caller.Id);
+        }
+    }
+
+    private async Task AuditDeliveryAsync(AuditEvent delivered)
+    {
+        try
+        {
+            await audit.RecordAsync(delivered, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            ExchangeLog.DeliveryNotAudited(logger, delivered.ExchangeId ?? "-", ex);
         }
     }
 
@@ -442,6 +456,9 @@ internal static partial class ExchangeLog
 
     [LoggerMessage(404, LogLevel.Warning, "Delivery of {ExchangeId} to {Partner} was sent but not recorded; it will be delivered again")]
     public static partial void DeliveryNotRecorded(ILogger logger, string exchangeId, string partner, Exception exception);
+
+    [LoggerMessage(405, LogLevel.Error, "Delivery of {ExchangeId} could not be written to the audit log")]
+    public static partial void DeliveryNotAudited(ILogger logger, string exchangeId, Exception exception);
 
     [LoggerMessage(403, LogLevel.Information, "Onward transfer {Index} of {ExchangeId} not followed (bank '{BankId}': credit, below threshold, or not a registered bank)")]
     public static partial void NotFollowed(ILogger logger, string exchangeId, int index, string bankId);
