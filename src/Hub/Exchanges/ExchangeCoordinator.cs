@@ -38,7 +38,7 @@ internal sealed class ExchangeCoordinator(
         var outcome = await AcceptAsync(caller, request, parent: null, cancellationToken);
         var record = outcome.Record;
         // The deadline goes into the entry, so lateness can be shown from the log alone.
-        var receipt = outcome.Duplicate ? null : await audit.RecordAsync(new AuditEvent(AuditEventKind.Submitted, caller.ToRef(),
+        var receipt = outcome.Duplicate ? null : await AuditAsync(new AuditEvent(AuditEventKind.Submitted, caller.ToRef(),
             $"{RequestValidator.KindName(record.Request.KindCase)}; deadline {record.Deadline.ToDateTimeOffset():O}", record.ExchangeId, record.Case.CaseNumber, record.To, request), cancellationToken);
         return new SubmitResponse
         {
@@ -112,7 +112,7 @@ internal sealed class ExchangeCoordinator(
     public async Task<ExchangeRecord> GetAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
     {
         var record = await OwnAsync(caller, exchangeId, cancellationToken);
-        await audit.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Get", record.ExchangeId, record.Case.CaseNumber), cancellationToken);
+        await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Get", record.ExchangeId, record.Case.CaseNumber), cancellationToken);
         return ForSubmitter(caller, record);
     }
 
@@ -129,7 +129,7 @@ internal sealed class ExchangeCoordinator(
             throw new RpcException(StatusCode.PermissionDenied, $"Case '{caseNumber}' does not exist or was not opened by '{caller.Id}'.");
         }
 
-        await audit.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber), cancellationToken);
+        await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber), cancellationToken);
         var view = new CaseView { CaseNumber = caseNumber };
         view.Exchanges.AddRange(records.Select(r => ForSubmitter(caller, r)));
         return view;
@@ -142,7 +142,7 @@ internal sealed class ExchangeCoordinator(
         var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Cancelled(r, reason, time.GetUtcNow()), cancellationToken));
         broker.Complete(committed.Record.To.Id, committed.Record.ExchangeId);
         bus.Publish(caller.Id, committed.Events);
-        await audit.RecordAsync(new AuditEvent(AuditEventKind.Cancelled, caller.ToRef(), reason, record.ExchangeId, record.Case.CaseNumber, record.To), cancellationToken);
+        await AuditAsync(new AuditEvent(AuditEventKind.Cancelled, caller.ToRef(), reason, record.ExchangeId, record.Case.CaseNumber, record.To), cancellationToken);
         return ForSubmitter(caller, committed.Record);
     }
 
@@ -168,7 +168,7 @@ internal sealed class ExchangeCoordinator(
                 throw new RpcException(StatusCode.InvalidArgument, "target: set exchange_id or case_number.");
         }
 
-        await audit.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Watch", request.ExchangeId, request.CaseNumber), cancellationToken);
+        await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Watch", request.ExchangeId, request.CaseNumber), cancellationToken);
 
         // Subscribe first, then replay what is stored: an event committed in between comes through
         // both ways and is dropped by sequence, so none is missed.
@@ -204,7 +204,7 @@ internal sealed class ExchangeCoordinator(
     {
         if (request.PartnerId.Length > 0 && request.PartnerId != caller.Id)
         {
-            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), $"Inbox/Subscribe to another partner's inbox"), cancellationToken);
+            await AuditAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), $"Inbox/Subscribe to another partner's inbox"), cancellationToken);
             throw new RpcException(StatusCode.PermissionDenied, $"'{caller.Id}' may subscribe only to its own inbox.");
         }
 
@@ -285,7 +285,7 @@ internal sealed class ExchangeCoordinator(
         var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Acknowledged(r, time.GetUtcNow()), cancellationToken));
         broker.Complete(caller.Id, exchangeId);
         bus.Publish(record.From.Id, committed.Events);
-        var receipt = await audit.RecordAsync(new AuditEvent(AuditEventKind.Acknowledged, caller.ToRef(), "acknowledged", exchangeId, record.Case.CaseNumber, record.From), cancellationToken);
+        var receipt = await AuditAsync(new AuditEvent(AuditEventKind.Acknowledged, caller.ToRef(), "acknowledged", exchangeId, record.Case.CaseNumber, record.From), cancellationToken);
         return new AckResponse { State = committed.Record.State, Receipt = receipt };
     }
 
@@ -310,7 +310,7 @@ internal sealed class ExchangeCoordinator(
             deadlines.Track(answered);
         }
 
-        var receipt = await audit.RecordAsync(new AuditEvent(rejecting ? AuditEventKind.Rejected : AuditEventKind.Answered, caller.ToRef(),
+        var receipt = await AuditAsync(new AuditEvent(rejecting ? AuditEventKind.Rejected : AuditEventKind.Answered, caller.ToRef(),
             rejecting ? "rejected" : "answered", record.ExchangeId, record.Case.CaseNumber, record.From, request), cancellationToken);
         var response = new RespondResponse { State = answered.State, Receipt = receipt };
         if (!rejecting)
@@ -383,7 +383,7 @@ internal sealed class ExchangeCoordinator(
             var outcome = await AcceptAsync(submitter, submit, answered, cancellationToken);
             if (!outcome.Duplicate)
             {
-                await audit.RecordAsync(new AuditEvent(AuditEventKind.Submitted, submitter.ToRef(), "follow-up " + RequestValidator.KindName(request.KindCase),
+                await AuditAsync(new AuditEvent(AuditEventKind.Submitted, submitter.ToRef(), "follow-up " + RequestValidator.KindName(request.KindCase),
                     outcome.Record.ExchangeId, answered.Case.CaseNumber, outcome.Record.To, submit), cancellationToken);
             }
 
@@ -414,7 +414,7 @@ internal sealed class ExchangeCoordinator(
         var record = await store.GetAsync(exchangeId, cancellationToken);
         if (record is null || !visible(record))
         {
-            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), auditDetail, exchangeId), cancellationToken);
+            await AuditAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), auditDetail, exchangeId), cancellationToken);
             throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or {relation} '{caller.Id}'.");
         }
 
@@ -427,6 +427,22 @@ internal sealed class ExchangeCoordinator(
         var record = message as ExchangeRecord ?? (message as WatchEvent)?.Snapshot;
         return masker.Mask(message, new MaskingContext(caller, record?.Case?.LegalBasis ?? LegalBasis.Unspecified,
             record?.Request?.KindCase ?? Request.KindOneofCase.None, true)).Message;
+    }
+
+    /// <summary>
+    /// Appends to the audit log; when it cannot, the call ends UNAVAILABLE (a retry with the same
+    /// idempotency key finds what was stored) rather than with an unexplained UNKNOWN.
+    /// </summary>
+    private async Task<Receipt?> AuditAsync(AuditEvent auditEvent, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await audit.RecordAsync(auditEvent, cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message + " Retry; a repeated Submit with the same idempotency key returns the stored exchange."), inner: ex);
+        }
     }
 
     /// <summary>A store failure is UNAVAILABLE: the caller may retry, and nothing was acknowledged.</summary>
