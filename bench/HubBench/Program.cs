@@ -19,9 +19,7 @@ var seconds = int.Parse(args[2], CultureInfo.InvariantCulture);
 var concurrency = int.Parse(args[3], CultureInfo.InvariantCulture);
 var rate = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0;
 
-GrpcChannel Connect(string partner) => GrpcChannel.ForAddress(url, new GrpcChannelOptions()
-    .TrustOnly(DevPki.RootCaPath)
-    .UsePartnerCertificate(DevPki.PartnerCertPath(partner), DevPki.PartnerKeyPath(partner)));
+GrpcChannel Connect(string partner) => GrpcChannel.ForAddress(url, DevPki.ChannelOptions(partner));
 
 var latencies = new ConcurrentBag<double>();
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));

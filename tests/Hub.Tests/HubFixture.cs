@@ -52,16 +52,7 @@ public sealed class HubFixture : IAsyncLifetime
     public GrpcChannel Channel(string certPath, string keyPath) =>
         GrpcChannel.ForAddress(Address, new GrpcChannelOptions().TrustOnly(DevPki.RootCaPath).UsePartnerCertificate(certPath, keyPath));
 
-    public GrpcChannel Channel(string? partner)
-    {
-        var options = new GrpcChannelOptions().TrustOnly(DevPki.RootCaPath);
-        if (partner is not null)
-        {
-            options.UsePartnerCertificate(DevPki.PartnerCertPath(partner), DevPki.PartnerKeyPath(partner));
-        }
-
-        return GrpcChannel.ForAddress(Address, options);
-    }
+    public GrpcChannel Channel(string? partner) => GrpcChannel.ForAddress(Address, DevPki.ChannelOptions(partner));
 
     public async Task DisposeAsync() => await _app.DisposeAsync();
 }

@@ -1,4 +1,5 @@
 using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Protocol.Wire.Client;
 
 namespace AntiFraud.Exchange.TestSupport;
 
@@ -48,5 +49,18 @@ public static class DevPki
         return chain;
     }
 
-    public static X509Certificate2 Partner(string id) => X509Certificate2.CreateFromPemFile(PartnerCertPath(id), PartnerKeyPath(id));
+    /// <summary>Channel options trusting only the dev root CA and, unless null, presenting a sample partner's certificate.</summary>
+    public static GrpcChannelOptions ChannelOptions(string? partner)
+    {
+        var options = new GrpcChannelOptions().TrustOnly(RootCaPath);
+        return partner is null ? options : options.UsePartnerCertificate(PartnerCertPath(partner), PartnerKeyPath(partner));
+    }
+
+    /// <summary>A program built beside the test binaries, in the same configuration (Debug or Release).</summary>
+    public static string BuiltDll(string projectFolder, string dll)
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var path = Path.Combine(RepoRoot, projectFolder, "bin", configuration, "net10.0", dll);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"Build {projectFolder} first: {path}");
+    }
 }

@@ -33,15 +33,7 @@ public sealed partial class HubProcess : IDisposable
     }
 
     /// <summary>The hub binary built beside the test binaries (same configuration).</summary>
-    public static string HubDll
-    {
-        get
-        {
-            var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-            var path = Path.Combine(DevPki.RepoRoot, "src", "Hub", "bin", configuration, "net10.0", "afx-hub.dll");
-            return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Hub first: " + path);
-        }
-    }
+    public static string HubDll => DevPki.BuiltDll("src/Hub", "afx-hub.dll");
 
     public static async Task<HubProcess> StartAsync(params string[] settings)
     {

@@ -86,12 +86,7 @@ public sealed class TestGrpcServer : IAsyncDisposable
     /// <summary>A channel to this server that trusts only the dev root CA, optionally presenting a partner certificate.</summary>
     public GrpcChannel CreateChannel(string? partner = "police-shenzhen", Action<GrpcChannelOptions>? configure = null)
     {
-        var options = new GrpcChannelOptions { TrustedCertificateAuthorities = [DevPki.RootCa()] };
-        if (partner is not null)
-        {
-            options.UsePartnerCertificate(DevPki.PartnerCertPath(partner), DevPki.PartnerKeyPath(partner));
-        }
-
+        var options = DevPki.ChannelOptions(partner);
         configure?.Invoke(options);
         return GrpcChannel.ForAddress(Address, options);
     }

@@ -29,8 +29,6 @@ internal sealed class ExchangeCoordinator(
 {
     private const uint DefaultFollowDepth = 3;
 
-    public IExchangeStore Store => store;
-
     public async Task<SubmitResponse> SubmitAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
     {
         RequestValidator.Validate(request, registry);

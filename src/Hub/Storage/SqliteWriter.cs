@@ -30,9 +30,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
-    /// <summary>Commits transactions so far; counts for the operator log.</summary>
-    public long Commits { get; private set; }
-
     public async Task<T> ExecuteAsync<T>(Func<SqliteConnection, T> work, CancellationToken cancellationToken)
     {
         var write = new Write<T>(work);
@@ -70,7 +67,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
 
                 transaction.Commit();
-                Commits++;
                 Committed?.Invoke();
                 foreach (var write in batch)
                 {

@@ -157,8 +157,7 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
 
     private static async Task<(int Code, string Output)> AfxOutput(params string[] args)
     {
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var dll = Path.Combine(TestSupport.DevPki.RepoRoot, "src", "Clients", "bin", configuration, "net10.0", "afx.dll");
+        var dll = TestSupport.DevPki.BuiltDll("src/Clients", "afx.dll");
         var info = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         info.ArgumentList.Add(dll);
         foreach (var a in args)

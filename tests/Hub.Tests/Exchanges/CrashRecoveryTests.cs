@@ -139,7 +139,5 @@ public sealed class CrashRecoveryTests
         Directory.Delete(dir, recursive: true);
     }
 
-    private static GrpcChannel Channel(HubProcess hub, string partner) => GrpcChannel.ForAddress(hub.Address, new GrpcChannelOptions()
-        .TrustOnly(DevPki.RootCaPath)
-        .UsePartnerCertificate(DevPki.PartnerCertPath(partner), DevPki.PartnerKeyPath(partner)));
+    private static GrpcChannel Channel(HubProcess hub, string partner) => GrpcChannel.ForAddress(hub.Address, DevPki.ChannelOptions(partner));
 }

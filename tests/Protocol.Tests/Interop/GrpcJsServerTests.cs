@@ -15,9 +15,7 @@ public sealed class NodeServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await NodePeer.StartServerAsync();
-        Channel = GrpcChannel.ForAddress(Server.Address, new GrpcChannelOptions()
-            .TrustOnly(DevPki.RootCaPath)
-            .UsePartnerCertificate(DevPki.PartnerCertPath("police-shenzhen"), DevPki.PartnerKeyPath("police-shenzhen")));
+        Channel = GrpcChannel.ForAddress(Server.Address, DevPki.ChannelOptions("police-shenzhen"));
     }
 
     public Task DisposeAsync()

@@ -63,8 +63,6 @@ internal sealed class GrpcDispatcher
         _services = names.ToFrozenSet(StringComparer.Ordinal);
     }
 
-    public IReadOnlyCollection<string> Paths => _handlers.Keys;
-
     public Task InvokeAsync(HttpContext context, RequestDelegate next)
     {
         var path = context.Request.Path.Value;

@@ -3,7 +3,6 @@ using System.IO.Pipelines;
 using System.Net.Sockets;
 using Google.Protobuf;
 using Microsoft.AspNetCore.Http;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.Extensions.Primitives;
 
 namespace AntiFraud.Exchange.Protocol.Wire.Server;
@@ -366,9 +365,6 @@ internal sealed class HttpServerCall : IDisposable
             headers.Append(entry.Key, value);
         }
     }
-
-    /// <summary>Resets the HTTP/2 stream, for calls that cannot end with a status.</summary>
-    public void Reset(int errorCode) => HttpContext.Features.Get<IHttpResetFeature>()?.Reset(errorCode);
 
     public void Dispose()
     {
