@@ -222,10 +222,9 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c ORDER BY queue_order",
             cancellationToken, ("$s", submitter), ("$c", caseNumber));
 
-    public Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken) =>
-        ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c AND hold_bank = $b AND hold_account = $a ORDER BY queue_order LIMIT 1",
-            cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", accountNumber))
-        .ContinueWith(t => t.Result.FirstOrDefault(), cancellationToken, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken) =>
+        (await ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c AND hold_bank = $b AND hold_account = $a ORDER BY queue_order LIMIT 1",
+            cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", accountNumber))).FirstOrDefault();
 
     public Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken) =>
         ReadRecordsAsync($"SELECT record FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}, {(int)ExchangeState.Acknowledged}) OR (state = {(int)ExchangeState.Answered} AND hold_bank IS NOT NULL)", cancellationToken);
