@@ -1,0 +1,66 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace AntiFraud.Exchange.Adapters.Bridge;
+
+/// <summary>Wiring of the bridge: options, the hub connection, folders, translators and the two pumps.</summary>
+internal static class BridgeHost
+{
+    public static HostApplicationBuilder CreateBuilder(string[] args)
+    {
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, EnvironmentName = Environments.Production });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration
+            .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "bridge.json"), optional: true)
+            .AddJsonFile("bridge.json", optional: true)
+            .AddEnvironmentVariables("AFX_")
+            .AddCommandLine(args);
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Services.Configure<BridgeOptions>(builder.Configuration.GetSection(BridgeOptions.Section));
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(sp => new BridgeFolders(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.ResolvedFolder));
+        builder.Services.AddSingleton(sp => new BridgeTranslators(sp.GetRequiredService<IOptions<BridgeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton<DeadLetters>();
+        builder.Services.AddSingleton(sp => new HubConnection(sp.GetRequiredService<IOptions<BridgeOptions>>().Value));
+        builder.Services.AddSingleton<InboxPump>();
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxPump>());
+        builder.Services.AddHostedService<AnswerPump>();
+        return builder;
+    }
+
+    /// <summary>Checks the settings, prepares the folders and recovers from an earlier crash; null when the settings are unusable.</summary>
+    public static IHost? Build(HostApplicationBuilder builder, TextWriter errors)
+    {
+        var options = builder.Configuration.GetSection(BridgeOptions.Section).Get<BridgeOptions>() ?? new BridgeOptions();
+        var problems = options.Validate();
+        if (problems.Count > 0)
+        {
+            foreach (var problem in problems)
+            {
+                errors.WriteLine("afx-bridge: " + problem);
+            }
+
+            return null;
+        }
+
+        var host = builder.Build();
+        var folders = host.Services.GetRequiredService<BridgeFolders>();
+        folders.Create();
+        var logger = host.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Adapters.Bridge");
+        var (published, dropped) = folders.Recover();
+        if (published + dropped > 0)
+        {
+            BridgeLog.Recovered(logger, published, dropped);
+        }
+
+        BridgeLog.Started(logger, options.PartnerId, options.Hub, folders.Root);
+        return host;
+    }
+}

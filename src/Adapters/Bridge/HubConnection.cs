@@ -1,0 +1,34 @@
+using System.Net.Http;
+using System.Security.Authentication;
+using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.Protocol.Wire;
+using AntiFraud.Exchange.Protocol.Wire.Client;
+
+namespace AntiFraud.Exchange.Adapters.Bridge;
+
+/// <summary>The bridge's one channel to the hub, presenting the partner's certificate.</summary>
+internal sealed class HubConnection : IDisposable
+{
+    private readonly GrpcChannel _channel;
+
+    public HubConnection(BridgeOptions options)
+    {
+        _channel = GrpcChannel.ForAddress(options.Hub, new GrpcChannelOptions()
+            .TrustOnly(options.Ca)
+            .UsePartnerCertificate(options.ResolvedCertificate, options.ResolvedKey));
+        Inbox = new InboxClient(_channel);
+    }
+
+    public InboxClient Inbox { get; }
+
+    /// <summary>Failures worth waiting out: the hub is down, restarting, overloaded or unreachable.</summary>
+    public static bool IsTransient(Exception e) => e switch
+    {
+        RpcException rpc => rpc.StatusCode is StatusCode.Unavailable or StatusCode.DeadlineExceeded or StatusCode.ResourceExhausted
+            or StatusCode.Aborted or StatusCode.Internal or StatusCode.Unknown or StatusCode.Cancelled,
+        HttpRequestException or IOException or AuthenticationException or TimeoutException => true,
+        _ => false,
+    };
+
+    public void Dispose() => _channel.Dispose();
+}

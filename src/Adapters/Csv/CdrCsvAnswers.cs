@@ -1,0 +1,374 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using AntiFraud.Exchange.Adapters.Translation;
+using AntiFraud.Exchange.Contract.V1;
+using Google.Protobuf.WellKnownTypes;
+
+namespace AntiFraud.Exchange.Adapters.Csv;
+
+/// <summary>
+/// Call-source trace results (carrier to hub) as CSV call detail records, RFC 4180, UTF-8, with a fixed
+/// header. One row per leg of the call; a result without legs is one row with an empty sequence. Rows
+/// of several traces may share a file. caller_id_spoofed of the whole result is true when any leg says so.
+/// </summary>
+internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
+{
+    public const string Name = "cdr-csv";
+
+    public static readonly string[] Columns =
+    [
+        "exchange_id", "status", "sequence", "seen_at", "network", "gateway", "trunk", "country_of_entry", "presented_number",
+        "original_number", "caller_id_spoofed", "imsi", "imei", "ip_address", "location_area", "reason",
+    ];
+
+    private const int ExchangeId = 0, Status = 1, Sequence = 2, SeenAt = 3, Network = 4, Gateway = 5, Trunk = 6, Country = 7,
+        Presented = 8, Original = 9, Spoofed = 10, Imsi = 11, Imei = 12, Ip = 13, Location = 14, Reason = 15;
+
+    private const string Refused = "REFUSED";
+
+    private static readonly byte[] Header = Encoding.ASCII.GetBytes(string.Join(',', Columns));
+
+    private static readonly CodeTable<TraceStatus> Statuses = new(
+        ("FOUND", TraceStatus.Found), ("PARTIAL", TraceStatus.Partial), ("NOT_FOUND", TraceStatus.NotFound), ("REJECTED", TraceStatus.Rejected));
+
+    private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    public NativeFormat Format { get; } = new(Name, ".csv", "carrier call detail records, CSV (call-source trace results)");
+
+    public IReadOnlyList<RespondRequest> Read(ReadOnlySpan<byte> document)
+    {
+        if (document.StartsWith((ReadOnlySpan<byte>)[0xEF, 0xBB, 0xBF]))
+        {
+            document = document[3..];
+        }
+
+        var reader = new CsvReader(document);
+        var fields = new string[Columns.Length];
+        var first = reader.ReadRow(fields, out var headerLine, out var count);
+        if (!first || count != Columns.Length || !fields.AsSpan().SequenceEqual(Columns))
+        {
+            throw new TranslationException(Name, "line 1", "header", $"the first line must be the header: {string.Join(',', Columns)}");
+        }
+
+        var answers = new List<RespondRequest>();
+        var byExchange = new Dictionary<string, RespondRequest>(StringComparer.Ordinal);
+        while (reader.ReadRow(fields, out var line, out count))
+        {
+            if (count != Columns.Length)
+            {
+                throw new TranslationException(Name, $"line {line}", "row", $"has {count} fields; expected {Columns.Length}");
+            }
+
+            ReadRow(fields, line, answers, byExchange);
+        }
+
+        return answers;
+    }
+
+    private static TranslationException Error(int line, int column, string problem) =>
+        new(Name, $"line {line}, field {column + 1}", Columns[column], problem);
+
+    private static void ReadRow(string[] f, int line, List<RespondRequest> answers, Dictionary<string, RespondRequest> byExchange)
+    {
+        var exchangeId = f[ExchangeId];
+        if (exchangeId.Length == 0)
+        {
+            throw Error(line, ExchangeId, "is required");
+        }
+
+        var status = f[Status];
+        var isRefusal = status == Refused;
+        TraceStatus traceStatus = default;
+        if (!isRefusal && !Statuses.TryParse(status, out traceStatus))
+        {
+            throw Error(line, Status, $"unknown status '{status}'; expected {Statuses.Codes} or {Refused}");
+        }
+
+        if (!byExchange.TryGetValue(exchangeId, out var answer))
+        {
+            answer = new RespondRequest { ExchangeId = exchangeId };
+            if (isRefusal)
+            {
+                answer.RejectionReason = f[Reason].Length > 0 ? f[Reason] : throw Error(line, Reason, "a refusal must give its reason");
+            }
+            else
+            {
+                answer.Result = new Result { CallTrace = new CallTraceResult { Status = traceStatus, Reason = f[Reason] } };
+            }
+
+            byExchange.Add(exchangeId, answer);
+            answers.Add(answer);
+        }
+        else if (isRefusal != (answer.RejectionReason.Length > 0) || (!isRefusal && answer.Result.CallTrace.Status != traceStatus))
+        {
+            throw Error(line, Status, $"'{status}' differs from an earlier row of {exchangeId}");
+        }
+        else if ((isRefusal ? answer.RejectionReason : answer.Result.CallTrace.Reason) != f[Reason])
+        {
+            throw Error(line, Reason, $"differs from an earlier row of {exchangeId}");
+        }
+
+        if (f[Sequence].Length == 0)
+        {
+            for (var c = SeenAt; c < Reason; c++)
+            {
+                if (f[c].Length > 0)
+                {
+                    throw Error(line, c, "a row without a sequence describes no leg; leave the leg's fields empty");
+                }
+            }
+
+            return;
+        }
+
+        if (isRefusal)
+        {
+            throw Error(line, Sequence, "a refusal has no legs");
+        }
+
+        if (!uint.TryParse(f[Sequence], NumberStyles.None, CultureInfo.InvariantCulture, out var sequence))
+        {
+            throw Error(line, Sequence, $"'{f[Sequence]}' is not a whole number");
+        }
+
+        var spoofed = f[Spoofed] switch
+        {
+            "Y" => true,
+            "N" or "" => false,
+            var other => throw Error(line, Spoofed, $"'{other}': expected Y or N"),
+        };
+        var hop = new CallHop
+        {
+            Sequence = sequence,
+            SeenAt = f[SeenAt].Length == 0 ? null : ParseTime(f[SeenAt], line),
+            Network = f[Network],
+            Gateway = f[Gateway],
+            Trunk = f[Trunk],
+            CountryOfEntry = f[Country],
+            PresentedNumber = f[Presented].Length == 0 ? null : new PhoneNumber { E164 = f[Presented] },
+            OriginalNumber = f[Original].Length == 0 ? null : new PhoneNumber { E164 = f[Original] },
+            CallerIdSpoofed = spoofed,
+            Imsi = f[Imsi],
+            Imei = f[Imei],
+            IpAddress = f[Ip],
+            LocationArea = f[Location],
+        };
+        var trace = answer.Result.CallTrace;
+        trace.Hops.Add(hop);
+        trace.CallerIdSpoofed |= spoofed;
+    }
+
+    private static Timestamp ParseTime(string text, int line) =>
+        DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture,
+            DateTimeStyles.AssumeUniversal, out var value)
+            ? Timestamp.FromDateTimeOffset(value)
+            : throw Error(line, SeenAt, $"'{text}' is not an ISO 8601 date-time with an offset (2026-11-22T09:30:00+08:00)");
+
+    public byte[] Write(IReadOnlyList<RespondRequest> messages)
+    {
+        var output = new ArrayBufferWriter<byte>(256 * (messages.Count + 1));
+        output.Write(Header);
+        output.Write("\r\n"u8);
+        var row = new string[Columns.Length];
+        for (var i = 0; i < messages.Count; i++)
+        {
+            var answer = messages[i];
+            Array.Fill(row, "");
+            row[ExchangeId] = answer.ExchangeId;
+            if (answer.RejectionReason.Length > 0)
+            {
+                row[Status] = Refused;
+                row[Reason] = answer.RejectionReason;
+                WriteRow(output, row);
+                continue;
+            }
+
+            if (answer.Result?.KindCase != Result.KindOneofCase.CallTrace)
+            {
+                throw new TranslationException(Name, $"item {i + 1} ({answer.ExchangeId})", "result", $"call detail records carry call-trace results, not {answer.Result?.KindCase}");
+            }
+
+            var trace = answer.Result.CallTrace;
+            if (!Statuses.TryCode(trace.Status, out var status))
+            {
+                throw new TranslationException(Name, $"item {i + 1} ({answer.ExchangeId})", "status", $"{trace.Status} has no code");
+            }
+
+            row[Status] = status;
+            row[Reason] = trace.Reason;
+            if (trace.Hops.Count == 0)
+            {
+                WriteRow(output, row);
+            }
+
+            foreach (var hop in trace.Hops)
+            {
+                row[Sequence] = hop.Sequence.ToString(CultureInfo.InvariantCulture);
+                row[SeenAt] = hop.SeenAt is null ? "" : Canonical.IsoDateTime(hop.SeenAt);
+                row[Network] = hop.Network;
+                row[Gateway] = hop.Gateway;
+                row[Trunk] = hop.Trunk;
+                row[Country] = hop.CountryOfEntry;
+                row[Presented] = hop.PresentedNumber?.E164 ?? "";
+                row[Original] = hop.OriginalNumber?.E164 ?? "";
+                row[Spoofed] = hop.CallerIdSpoofed ? "Y" : "N";
+                row[Imsi] = hop.Imsi;
+                row[Imei] = hop.Imei;
+                row[Ip] = hop.IpAddress;
+                row[Location] = hop.LocationArea;
+                WriteRow(output, row);
+            }
+        }
+
+        return output.WrittenSpan.ToArray();
+    }
+
+    private static void WriteRow(ArrayBufferWriter<byte> output, string[] row)
+    {
+        for (var c = 0; c < row.Length; c++)
+        {
+            if (c > 0)
+            {
+                output.Write(","u8);
+            }
+
+            var value = row[c];
+            if (value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+            {
+                var span = output.GetSpan(Utf8.GetMaxByteCount(value.Length));
+                output.Advance(Utf8.GetBytes(value, span));
+                continue;
+            }
+
+            var quoted = "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+            var target = output.GetSpan(Utf8.GetMaxByteCount(quoted.Length));
+            output.Advance(Utf8.GetBytes(quoted, target));
+        }
+
+        output.Write("\r\n"u8);
+    }
+
+    /// <summary>An RFC 4180 reader over UTF-8 bytes: quoted fields may hold commas, quotes and line breaks.</summary>
+    private ref struct CsvReader(ReadOnlySpan<byte> document)
+    {
+        private readonly ReadOnlySpan<byte> _document = document;
+        private int _position;
+        private int _line = 1;
+
+        /// <summary>Reads one row into <paramref name="fields"/>; false at the end. Blank lines are skipped.</summary>
+        public bool ReadRow(string[] fields, out int line, out int count)
+        {
+            while (_position < _document.Length && (_document[_position] == '\n' || _document[_position] == '\r'))
+            {
+                if (_document[_position] == '\n')
+                {
+                    _line++;
+                }
+
+                _position++;
+            }
+
+            line = _line;
+            count = 0;
+            if (_position >= _document.Length)
+            {
+                return false;
+            }
+
+            while (true)
+            {
+                var value = ReadField(line, count);
+                if (count < fields.Length)
+                {
+                    fields[count] = value;
+                }
+
+                count++;
+                if (_position >= _document.Length)
+                {
+                    return true;
+                }
+
+                var b = _document[_position++];
+                if (b == ',')
+                {
+                    continue;
+                }
+
+                if (b == '\r' && _position < _document.Length && _document[_position] == '\n')
+                {
+                    _position++;
+                }
+
+                _line++;
+                return true;
+            }
+        }
+
+        private string ReadField(int line, int field)
+        {
+            var rest = _document[_position..];
+            if (rest.IsEmpty || rest[0] != '"')
+            {
+                var end = rest.IndexOfAny((byte)',', (byte)'\r', (byte)'\n');
+                var raw = end < 0 ? rest : rest[..end];
+                if (raw.Contains((byte)'"'))
+                {
+                    throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "a quote inside an unquoted field; quote the whole field and double the quote");
+                }
+
+                _position += raw.Length;
+                return Decode(raw, line, field);
+            }
+
+            var text = new ArrayBufferWriter<byte>();
+            var i = 1;
+            while (true)
+            {
+                var next = rest[i..].IndexOf((byte)'"');
+                if (next < 0)
+                {
+                    throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "a quoted field is not closed before the end of the file");
+                }
+
+                text.Write(rest.Slice(i, next));
+                _line += rest.Slice(i, next).Count((byte)'\n');
+                i += next + 1;
+                if (i < rest.Length && rest[i] == '"')
+                {
+                    text.Write("\""u8);
+                    i++;
+                    continue;
+                }
+
+                if (i < rest.Length && rest[i] is not ((byte)',' or (byte)'\r' or (byte)'\n'))
+                {
+                    throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "text after the closing quote of a quoted field");
+                }
+
+                _position += i;
+                return Decode(text.WrittenSpan, line, field);
+            }
+        }
+
+        private static string ColumnName(int field) => field < Columns.Length ? Columns[field] : $"field {field + 1}";
+
+        private static string Decode(ReadOnlySpan<byte> raw, int line, int field)
+        {
+            if (raw.IsEmpty)
+            {
+                return "";
+            }
+
+            try
+            {
+                return Utf8.GetString(raw);
+            }
+            catch (DecoderFallbackException)
+            {
+                throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "is not valid UTF-8");
+            }
+        }
+    }
+}

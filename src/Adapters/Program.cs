@@ -1,0 +1,3 @@
+using AntiFraud.Exchange.Adapters;
+
+return await BridgeCommands.RunAsync(args);
