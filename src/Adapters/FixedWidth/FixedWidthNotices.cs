@@ -156,13 +156,13 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
 
     private static Money? ReadAmount(FixedRecord r) => ReadMoney(r, L.Currency, L.AmountFen);
 
-    internal static Money? ReadMoney(FixedRecord r, Column currency, Column fen)
+    internal static Money? ReadMoney(FixedRecord r, Column currency, Column fen, bool currencyServesOthers = false)
     {
         var minor = r.Digits(fen);
         var code = r.Code(currency);
         if (minor is null)
         {
-            return code.Length == 0 ? null : throw r.Error(fen, $"is missing although {currency.Name} is '{code}'");
+            return code.Length == 0 || currencyServesOthers ? null : throw r.Error(fen, $"is missing although {currency.Name} is '{code}'");
         }
 
         if (code.Length != 3 || !code.All(char.IsAsciiLetterUpper))

@@ -116,7 +116,8 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             return answer;
         }
 
-        var amount = FixedWidthNotices.ReadMoney(r, L.Currency, L.AmountFen);
+        // CURRENCY also serves BALANCE-FEN, so it may stand without AMOUNT-FEN.
+        var amount = FixedWidthNotices.ReadMoney(r, L.Currency, L.AmountFen, currencyServesOthers: true);
         var executed = r.Timestamp(L.ExecutedDate, L.ExecutedTime);
         if (kind == Request.KindOneofCase.FreezeRelease)
         {

@@ -134,7 +134,7 @@ internal sealed class XmlCursor(XElement element, string path, string format, st
         {
             return Google.Protobuf.WellKnownTypes.Duration.FromTimeSpan(XmlConvert.ToTimeSpan(element.Value));
         }
-        catch (FormatException)
+        catch (Exception e) when (e is FormatException or OverflowException or ArgumentException)
         {
             throw Error($"'{element.Value}' is not an xs:duration (PT30M)");
         }
