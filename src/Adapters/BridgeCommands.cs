@@ -52,12 +52,21 @@ internal static class BridgeCommands
 
     private static Command RunCommand()
     {
-        var command = new Command("run", "Run the bridge: inbox items to outbox/, answer files from answers/ to the hub.")
+        var command = new Command("run", "Run the bridge: inbox items to outbox/, answer files from answers/ to the hub. "
+            + "Any other setting can be given as --Bridge:<Name>=<value>, e.g. --Bridge:Formats:AccountQuery=json.")
         {
             Partner, Hub, Folder, Cert, Key, Ca,
         };
+        command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
+            var stray = result.UnmatchedTokens.Where(t => !t.StartsWith("--" + BridgeOptions.Section + ":", StringComparison.OrdinalIgnoreCase)).ToList();
+            if (stray.Count > 0)
+            {
+                await Console.Error.WriteLineAsync($"afx-bridge: unknown argument '{stray[0]}'. Run 'afx-bridge run --help'.");
+                return Usage;
+            }
+
             var builder = BridgeHost.CreateBuilder(ConfigArgs(result));
             using var host = BridgeHost.Build(builder, Console.Error);
             if (host is null)
@@ -217,6 +226,7 @@ internal static class BridgeCommands
         Add(Cert, nameof(BridgeOptions.Certificate));
         Add(Key, nameof(BridgeOptions.Key));
         Add(Ca, nameof(BridgeOptions.Ca));
+        args.AddRange(result.UnmatchedTokens.Where(t => t.StartsWith("--" + BridgeOptions.Section + ":", StringComparison.OrdinalIgnoreCase)));
         return [.. args];
     }
 

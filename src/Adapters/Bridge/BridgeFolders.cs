@@ -92,6 +92,13 @@ internal sealed class BridgeFolders
         var marked = new HashSet<string>(StringComparer.Ordinal);
         foreach (var marker in Directory.EnumerateFiles(Delivered))
         {
+            if (marker.EndsWith(".tmp", StringComparison.Ordinal))
+            {
+                // A marker cut off before its rename does not count: its file is dropped below and written again.
+                File.Delete(marker);
+                continue;
+            }
+
             marked.Add(File.ReadAllText(marker));
         }
 

@@ -1,0 +1,172 @@
+using System.Diagnostics;
+using AntiFraud.Exchange.Adapters.Bridge;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.TestSupport;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace AntiFraud.Exchange.Adapters.Tests.Bridge;
+
+/// <summary>
+/// A bank that speaks only the fixed-width format answers police freezes through the bridge, with a
+/// folder on disk as its only interface, against a real hub process over mutual TLS.
+/// </summary>
+public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<BridgeFixture>
+{
+    private string NewFolder() => Path.Combine(fixture.Directory, "bank-" + Guid.NewGuid().ToString("N")[..6]);
+
+    private static async Task<string> OutboxFile(string folder, string exchangeId) =>
+        await BridgeFixture.Eventually(() => Task.FromResult(Directory.Exists(Path.Combine(folder, "outbox"))
+            ? Directory.EnumerateFiles(Path.Combine(folder, "outbox")).FirstOrDefault(f => f.Contains(exchangeId, StringComparison.Ordinal))
+            : null), $"the notice for {exchangeId} in outbox/");
+
+    [Fact]
+    public async Task LegacyBank_AnswersAPoliceFreeze_ThroughFilesOnly()
+    {
+        var folder = NewFolder();
+        using var bridge = fixture.StartBridge("bank-beta", folder);
+        using var police = fixture.Channel("police-shenzhen");
+        var exchange = new ExchangeClient(police);
+        var submitted = await exchange.SubmitAsync(BridgeFixture.Freeze("bank-beta", "e2e-" + Guid.NewGuid()));
+
+        // The notice arrives as a fixed-width file, and the hub hears it was taken.
+        var notice = await File.ReadAllBytesAsync(await OutboxFile(folder, submitted.ExchangeId));
+        Assert.Equal(submitted.ExchangeId, LegacyBank.ExchangeIdOf(notice));
+        await BridgeFixture.WaitForState(exchange, submitted.ExchangeId, ExchangeState.Acknowledged);
+
+        // The bank's core system writes its result file by the layout.
+        File.Delete(await OutboxFile(folder, submitted.ExchangeId));
+        LegacyBank.Drop(folder, "result-0001.dat", LegacyBank.ResultFile(submitted.ExchangeId, "000000004980000"));
+
+        var answered = await BridgeFixture.WaitForState(exchange, submitted.ExchangeId, ExchangeState.Answered);
+        Assert.Equal(HoldStatus.Executed, answered.Result.Freeze.Status);
+        Assert.Equal(4_980_000, answered.Result.Freeze.AmountHeld.MinorUnits);
+        await BridgeFixture.Eventually(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "archive"), "result-0001.dat", SearchOption.AllDirectories).FirstOrDefault()),
+            "the answer file in archive/");
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(folder, "answers")));
+    }
+
+    [Fact]
+    public async Task BadAnswerFile_IsKeptWithItsReason_AndAnswersAfterAFixAndResubmit()
+    {
+        var folder = NewFolder();
+        using var bridge = fixture.StartBridge("bank-beta", folder);
+        using var police = fixture.Channel("police-shenzhen");
+        var exchange = new ExchangeClient(police);
+        var submitted = await exchange.SubmitAsync(BridgeFixture.Freeze("bank-beta", "dead-" + Guid.NewGuid()));
+        await OutboxFile(folder, submitted.ExchangeId);
+
+        // Amount in yuan with a decimal point: the classic mistake in a fen column.
+        LegacyBank.Drop(folder, "result-0002.dat", LegacyBank.ResultFile(submitted.ExchangeId, "000000049800.00"));
+        var reason = await BridgeFixture.Eventually(() => Task.FromResult(File.Exists(Path.Combine(folder, "dead-letter", "result-0002.dat.reason"))
+            ? File.ReadAllText(Path.Combine(folder, "dead-letter", "result-0002.dat.reason")) : null), "the dead letter's reason");
+        Assert.Contains("position: line 2, column ", reason);
+        Assert.Contains("field: AMOUNT-FEN", reason);
+        Assert.Contains("decimal point", reason);
+        Assert.True(File.Exists(Path.Combine(folder, "dead-letter", "result-0002.dat")), "the failed file is kept");
+        Assert.NotEqual(ExchangeState.Answered, (await exchange.GetAsync(new GetExchangeRequest { ExchangeId = submitted.ExchangeId })).State);
+
+        var letters = bridge.Services.GetRequiredService<DeadLetters>();
+        var listed = Assert.Single(letters.List());
+        Assert.Equal("inbound", listed.Direction);
+
+        // The operator fixes the file in place and re-submits it.
+        await File.WriteAllBytesAsync(listed.Path, LegacyBank.ResultFile(submitted.ExchangeId, "000000004980000"));
+        letters.Resubmit(listed.Name, _ => throw new InvalidOperationException("not outbound"));
+        var answered = await BridgeFixture.WaitForState(exchange, submitted.ExchangeId, ExchangeState.Answered);
+        Assert.Equal(4_980_000, answered.Result.Freeze.AmountHeld.MinorUnits);
+        Assert.Empty(letters.List());
+    }
+
+    [Fact]
+    public async Task AnswerForSomeoneElsesExchange_IsDeadLettered_WithTheHubsRefusal()
+    {
+        var folder = NewFolder();
+        using var bridge = fixture.StartBridge("bank-beta", folder);
+        LegacyBank.Drop(folder, "result-0003.dat", LegacyBank.ResultFile("ex-does-not-exist", "000000000000100"));
+        var reason = await BridgeFixture.Eventually(() => Task.FromResult(File.Exists(Path.Combine(folder, "dead-letter", "result-0003.dat.reason"))
+            ? File.ReadAllText(Path.Combine(folder, "dead-letter", "result-0003.dat.reason")) : null), "the dead letter's reason");
+        Assert.Contains("the hub refused the answer: PermissionDenied", reason);
+        Assert.Contains("exchange ex-does-not-exist", reason);
+    }
+
+    [Fact]
+    public async Task BridgeKilledMidStream_ResumesWithoutLosingOrDuplicatingAFile()
+    {
+        var folder = NewFolder();
+        using var police = fixture.Channel("police-shenzhen");
+        var exchange = new ExchangeClient(police);
+        var ids = new List<string>();
+        for (var i = 0; i < 30; i++)
+        {
+            ids.Add((await exchange.SubmitAsync(BridgeFixture.Freeze("bank-alpha", $"crash-{Guid.NewGuid()}"))).ExchangeId);
+        }
+
+        // bank-alpha may have other work queued from earlier tests; only these 30 are counted.
+        using (var first = BridgeProcess.Start(fixture.BridgeSettings("bank-alpha", folder)))
+        {
+            await BridgeFixture.Eventually(() => Task.FromResult(Directory.Exists(Path.Combine(folder, "outbox"))
+                && Directory.GetFiles(Path.Combine(folder, "outbox")).Length >= 3 ? "" : null), "the first files");
+            first.Kill();
+        }
+
+        using (BridgeProcess.Start(fixture.BridgeSettings("bank-alpha", folder)))
+        {
+            foreach (var id in ids)
+            {
+                await BridgeFixture.WaitForState(exchange, id, ExchangeState.Acknowledged);
+            }
+        }
+
+        var files = Directory.GetFiles(Path.Combine(folder, "outbox")).Select(Path.GetFileName).ToList();
+        foreach (var id in ids)
+        {
+            Assert.Single(files, f => f!.Contains(id, StringComparison.Ordinal));
+        }
+
+        Assert.Empty(Directory.GetFiles(Path.Combine(folder, "state", "tmp")));
+    }
+}
+
+/// <summary>afx-bridge as a real process, so a test can kill it.</summary>
+internal sealed class BridgeProcess : IDisposable
+{
+    private readonly Process _process;
+
+    private BridgeProcess(Process process) => _process = process;
+
+    public static BridgeProcess Start(string[] settings)
+    {
+        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = DevPki.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
+        info.ArgumentList.Add(DevPki.BuiltDll("src/Adapters", "afx-bridge.dll"));
+        info.ArgumentList.Add("run");
+        foreach (var s in settings)
+        {
+            info.ArgumentList.Add(s);
+        }
+
+        var process = Process.Start(info)!;
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        return new BridgeProcess(process);
+    }
+
+    /// <summary>SIGKILL: no shutdown, no flush.</summary>
+    public void Kill()
+    {
+        _process.Kill(entireProcessTree: true);
+        _process.WaitForExit(10_000);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            Kill();
+        }
+
+        _process.Dispose();
+    }
+}
