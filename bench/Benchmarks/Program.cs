@@ -10,4 +10,11 @@ if (args.Length > 0 && args[0] == "audit")
     return;
 }
 
+// `adapters [SECONDS]` measures translation throughput per native format.
+if (args.Length > 0 && args[0] == "adapters")
+{
+    AdapterThroughput.Run(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MaskingBenchmarks).Assembly).Run(args);

@@ -28,3 +28,13 @@ public sealed class SampleFileTests
         Assert.Equal(bytes, sample.Write());
     }
 }
+
+public sealed class LayoutDocumentationTests
+{
+    [Fact]
+    public void AdaptersDoc_HoldsTheLayoutTables_TheCodeUses()
+    {
+        var doc = File.ReadAllText(Path.Combine(AntiFraud.Exchange.TestSupport.DevPki.RepoRoot, "docs", "adapters.md"));
+        Assert.Contains(BridgeCommands.LayoutMarkdown(), doc, StringComparison.Ordinal);
+    }
+}

@@ -160,6 +160,7 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
     }
 
     private static Timestamp ParseTime(string text, int line) =>
+        Canonical.TryParseIsoDateTime(text, out var fast) ? fast :
         DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture,
             DateTimeStyles.AssumeUniversal, out var value)
             ? Timestamp.FromDateTimeOffset(value)

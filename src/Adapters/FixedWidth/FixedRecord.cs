@@ -105,19 +105,37 @@ internal readonly ref struct FixedRecord(ReadOnlySpan<byte> bytes, int line)
 
         var d = Raw(date);
         var t = Raw(time);
-        if (!DateTime.TryParseExact(Encoding.ASCII.GetString(d), "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var day)
-            || d.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+        if (!TryNumber(d[..4], out var year) || !TryNumber(d[4..6], out var month) || !TryNumber(d[6..], out var dayOfMonth)
+            || year < 1 || month is < 1 or > 12 || dayOfMonth < 1 || dayOfMonth > DateTime.DaysInMonth(year, month))
         {
             throw Error(date, $"'{Show(d)}' is not a date (yyyyMMdd)");
         }
 
-        if (!TimeSpan.TryParseExact(Encoding.ASCII.GetString(t), "hhmmss", CultureInfo.InvariantCulture, out var clock)
-            || t.IndexOfAnyExceptInRange((byte)'0', (byte)'9') >= 0)
+        if (!TryNumber(t[..2], out var hour) || !TryNumber(t[2..4], out var minute) || !TryNumber(t[4..], out var second)
+            || hour > 23 || minute > 59 || second > 59)
         {
             throw Error(time, $"'{Show(t)}' is not a time (HHmmss)");
         }
 
+        var day = new DateTime(year, month, dayOfMonth);
+        var clock = new TimeSpan(hour, minute, second);
         return Canonical.FromLocal(day + clock);
+    }
+
+    private static bool TryNumber(ReadOnlySpan<byte> digits, out int value)
+    {
+        value = 0;
+        foreach (var b in digits)
+        {
+            if (b is < (byte)'0' or > (byte)'9')
+            {
+                return false;
+            }
+
+            value = (value * 10) + (b - '0');
+        }
+
+        return true;
     }
 
     public string Show(ReadOnlySpan<byte> raw)

@@ -17,6 +17,44 @@ internal static class Canonical
     /// <summary>An ISO 8601 timestamp in China Standard Time, full precision: 2026-11-22T09:30:00+08:00.</summary>
     public static string IsoDateTime(Timestamp t) => ToLocal(t).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 
+    /// <summary>
+    /// The common case of <see cref="IsoDateTime"/> without fractions, "2026-11-22T09:30:00+08:00", parsed
+    /// without the general parser; false for anything else (the caller falls back to the general parser).
+    /// </summary>
+    public static bool TryParseIsoDateTime(string text, out Timestamp value)
+    {
+        value = null!;
+        var s = text.AsSpan();
+        if (s.Length != 25 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] is not ('+' or '-') || s[22] != ':')
+        {
+            return false;
+        }
+
+        if (!int.TryParse(s[..4], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+            || !int.TryParse(s[5..7], NumberStyles.None, CultureInfo.InvariantCulture, out var month)
+            || !int.TryParse(s[8..10], NumberStyles.None, CultureInfo.InvariantCulture, out var day)
+            || !int.TryParse(s[11..13], NumberStyles.None, CultureInfo.InvariantCulture, out var hour)
+            || !int.TryParse(s[14..16], NumberStyles.None, CultureInfo.InvariantCulture, out var minute)
+            || !int.TryParse(s[17..19], NumberStyles.None, CultureInfo.InvariantCulture, out var second)
+            || !int.TryParse(s[20..22], NumberStyles.None, CultureInfo.InvariantCulture, out var offsetHours)
+            || !int.TryParse(s[23..25], NumberStyles.None, CultureInfo.InvariantCulture, out var offsetMinutes)
+            || year < 1 || month is < 1 or > 12 || day < 1 || day > DateTime.DaysInMonth(year, month)
+            || hour > 23 || minute > 59 || second > 59 || offsetHours > 14 || offsetMinutes > 59)
+        {
+            return false;
+        }
+
+        var offset = new TimeSpan(offsetHours, offsetMinutes, 0) * (s[19] == '-' ? -1 : 1);
+        var local = new DateTime(year, month, day, hour, minute, second);
+        if ((local - offset).Year is < 1 or > 9999)
+        {
+            return false;
+        }
+
+        value = Timestamp.FromDateTimeOffset(new DateTimeOffset(local, offset));
+        return true;
+    }
+
     /// <summary>Digits after the decimal point for an ISO 4217 currency: 0 for JPY and KRW, 3 for the dinars, 2 otherwise.</summary>
     public static int MinorDigits(string currency) => currency switch
     {
