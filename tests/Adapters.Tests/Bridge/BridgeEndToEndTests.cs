@@ -2,6 +2,7 @@ using System.Diagnostics;
 using AntiFraud.Exchange.Adapters.Bridge;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.Protocol.Wire.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -88,6 +89,48 @@ public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<B
             ? File.ReadAllText(Path.Combine(folder, "dead-letter", "result-0003.dat.reason")) : null), "the dead letter's reason");
         Assert.Contains("the hub refused the answer: PermissionDenied", reason);
         Assert.Contains("exchange ex-does-not-exist", reason);
+    }
+
+    [Fact]
+    public async Task HubDownAndBack_BridgeReconnects_AndNothingIsLost()
+    {
+        var folder = NewFolder();
+        var port = FreePort();
+        string[] hubSettings = [$"--Hub:Store:Path={fixture.Directory}/restart-{port}/hub.db", $"--Hub:Listen=127.0.0.1:{port}"];
+        var address = $"https://127.0.0.1:{port}";
+
+        // The bridge starts first and keeps trying while there is no hub.
+        using var bridge = fixture.StartBridge("bank-beta", folder, address);
+        await Task.Delay(1500);
+
+        string first;
+        using (var hub = await HubProcess.StartAsync(hubSettings))
+        {
+            using var police = GrpcChannel.ForAddress(hub.Address, DevPki.ChannelOptions("police-shenzhen"));
+            first = (await new ExchangeClient(police).SubmitAsync(BridgeFixture.Freeze("bank-beta", "restart-1"))).ExchangeId;
+            await OutboxFile(folder, first);
+            hub.Kill();
+        }
+
+        // With the hub down, an answer waits in answers/: not lost, not dead-lettered.
+        LegacyBank.Drop(folder, "result-down.dat", LegacyBank.ResultFile(first, "000000004980000"));
+        await Task.Delay(1500);
+        Assert.True(File.Exists(Path.Combine(folder, "answers", "result-down.dat")));
+        Assert.Empty(Directory.GetFiles(Path.Combine(folder, "dead-letter")));
+
+        using var restarted = await HubProcess.StartAsync(hubSettings);
+        using var channel = GrpcChannel.ForAddress(restarted.Address, DevPki.ChannelOptions("police-shenzhen"));
+        var exchange = new ExchangeClient(channel);
+        await BridgeFixture.WaitForState(exchange, first, ExchangeState.Answered);
+        var second = (await exchange.SubmitAsync(BridgeFixture.Freeze("bank-beta", "restart-2"))).ExchangeId;
+        await OutboxFile(folder, second);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     [Fact]

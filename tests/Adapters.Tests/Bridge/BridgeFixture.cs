@@ -32,26 +32,27 @@ public sealed class BridgeFixture : IAsyncLifetime
 
     public GrpcChannel Channel(string partner) => GrpcChannel.ForAddress(Hub.Address, DevPki.ChannelOptions(partner));
 
-    public string[] BridgeSettings(string partner, string folder) =>
+    public string[] BridgeSettings(string partner, string folder, string? hub = null) =>
     [
-        $"--Bridge:PartnerId={partner}", $"--Bridge:Hub={Hub.Address}", $"--Bridge:Folder={folder}",
+        $"--Bridge:PartnerId={partner}", $"--Bridge:Hub={hub ?? Hub.Address}", "--Bridge:MaxBackoff=00:00:01", $"--Bridge:Folder={folder}",
         $"--Bridge:Certificate={DevPki.PartnerCertPath(partner)}", $"--Bridge:Key={DevPki.PartnerKeyPath(partner)}",
         $"--Bridge:Ca={DevPki.RootCaPath}", "--Bridge:PollInterval=00:00:00.200",
     ];
 
-    public IHost StartBridge(string partner, string folder)
+    public IHost StartBridge(string partner, string folder, string? hub = null)
     {
-        var builder = BridgeHost.CreateBuilder(BridgeSettings(partner, folder));
+        var builder = BridgeHost.CreateBuilder(BridgeSettings(partner, folder, hub));
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var host = BridgeHost.Build(builder, Console.Error) ?? throw new InvalidOperationException("bridge settings refused");
         host.Start();
         return host;
     }
 
-    /// <summary>A police freeze of an account at <paramref name="bank"/>, as the sample police system sends it.</summary>
+    /// <summary>A police freeze of an account at <paramref name="bank"/>: the sample police case-management JSON, read as the police system sends it.</summary>
     public static SubmitRequest Freeze(string bank, string key)
     {
-        var submit = Samples.PoliceSubmit.Clone();
+        var json = File.ReadAllBytes(Path.Combine(Samples.Folder, "json", "police-freeze-submit.json"));
+        var submit = new Json.CanonicalJson<SubmitRequest>(SubmitRequest.Descriptor).Read(json).Single();
         submit.IdempotencyKey = key;
         submit.Recipient.Id = bank;
         submit.Request.Freeze.Account.BankId = bank;
