@@ -26,7 +26,7 @@ public sealed class HubFixture : IAsyncLifetime
     public static WebApplication Build(Action<IServiceCollection>? services, params string[] settings)
     {
         // Each hub gets its own store unless the test names one.
-        var store = settings.Any(s => s.StartsWith("--Hub:Store:", StringComparison.Ordinal))
+        var store = settings.Any(s => s.StartsWith("--Hub:Store:Path=", StringComparison.Ordinal))
             ? []
             : new[] { $"--Hub:Store:Path={Path.Combine(Path.GetTempPath(), "afx-hub-" + Guid.NewGuid().ToString("N")[..8], "hub.db")}" };
         var builder = HubHost.CreateBuilder(["--Hub:Listen=127.0.0.1:0", .. store, .. settings]);

@@ -40,8 +40,18 @@ internal sealed class DeadlineTracker(
         }
     }
 
+    /// <summary>Raised when this process starts tracking an exchange, so other replicas track it too (escalations still fire once).</summary>
+    public event Action<string>? Tracked;
+
     /// <summary>Arms the timers of an exchange: its deadline warning and expiry, or its hold warning once answered.</summary>
     public void Track(ExchangeRecord record)
+    {
+        TrackLocal(record);
+        Tracked?.Invoke(record.ExchangeId);
+    }
+
+    /// <summary>Arms the timers in this process only (re-armed from the store, or tracked by another replica).</summary>
+    public void TrackLocal(ExchangeRecord record)
     {
         var rules = policy.Current;
         lock (_gate)
@@ -68,7 +78,7 @@ internal sealed class DeadlineTracker(
         {
             foreach (var record in await store.ListOpenAsync(stoppingToken))
             {
-                Track(record);
+                TrackLocal(record);
             }
 
             DeadlineLog.Rearmed(logger, Scheduled);

@@ -22,7 +22,20 @@ internal sealed class EventBus
         return subscription;
     }
 
+    /// <summary>Raised for every local publish, so other replicas can be told (see RedisReplicaLink).</summary>
+    public event Action<string, IReadOnlyList<WatchEvent>>? Published;
+
     public void Publish(string submitter, IReadOnlyList<WatchEvent> events)
+    {
+        PublishLocal(submitter, events);
+        if (events.Count > 0)
+        {
+            Published?.Invoke(submitter, events);
+        }
+    }
+
+    /// <summary>Delivers to this process's streams only (events another replica committed).</summary>
+    public void PublishLocal(string submitter, IReadOnlyList<WatchEvent> events)
     {
         foreach (var e in events)
         {

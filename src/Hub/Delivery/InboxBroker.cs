@@ -17,10 +17,29 @@ internal sealed class InboxBroker
 
     private RecipientQueue Queue(string recipient) => _queues.GetOrAdd(recipient, _ => new RecipientQueue());
 
-    public void Enqueue(PendingDelivery item) => Queue(item.Recipient).Enqueue(item);
+    /// <summary>Raised when this process queues new work, so other replicas can queue it too.</summary>
+    public event Action<PendingDelivery>? Enqueued;
+
+    /// <summary>Raised when this process completes an item, so other replicas drop it too.</summary>
+    public event Action<string, string>? Completed;
+
+    public void Enqueue(PendingDelivery item)
+    {
+        Restore(item);
+        Enqueued?.Invoke(item);
+    }
+
+    /// <summary>Queues an item in this process only: restored from the store, or queued by another replica.</summary>
+    public void Restore(PendingDelivery item) => Queue(item.Recipient).Enqueue(item);
 
     /// <summary>The item is acknowledged, answered or cancelled: it leaves the queue for good.</summary>
-    public void Complete(string recipient, string exchangeId) => Queue(recipient).Complete(exchangeId);
+    public void Complete(string recipient, string exchangeId)
+    {
+        CompleteLocal(recipient, exchangeId);
+        Completed?.Invoke(recipient, exchangeId);
+    }
+
+    public void CompleteLocal(string recipient, string exchangeId) => Queue(recipient).Complete(exchangeId);
 
     public InboxLease Open(string recipient, int window) => Queue(recipient).Open(window);
 

@@ -144,8 +144,38 @@ internal sealed class ExchangeCoordinator(
         return ForSubmitter(caller, committed.Record);
     }
 
-    /// <summary>Streams every event of the target from after_sequence on, then live; ends only with the call.</summary>
-    public async Task WatchAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream, CancellationToken cancellationToken)
+    /// <summary>Streams every event of the target from after_sequence on, then live; ends with the call, or UNAVAILABLE when the store is lost.</summary>
+    public Task WatchAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream, CancellationToken cancellationToken) =>
+        WhileStoreHoldsAsync(token => WatchCoreAsync(caller, request, stream, token), cancellationToken);
+
+    /// <summary>Delivers the caller's work until the stream ends (or the store is lost); unacknowledged items return to the queue.</summary>
+    public Task SubscribeAsync(PartnerIdentity caller, SubscribeRequest request, IAsyncStreamWriter<InboxItem> stream, CancellationToken cancellationToken) =>
+        WhileStoreHoldsAsync(token => SubscribeCoreAsync(caller, request, stream, token), cancellationToken);
+
+    /// <summary>
+    /// Runs a stream until the call ends. When a shared store becomes unreachable the stream ends
+    /// UNAVAILABLE, so the client reconnects (to this replica once the store is back, or to another).
+    /// </summary>
+    private async Task WhileStoreHoldsAsync(Func<CancellationToken, Task> run, CancellationToken cancellationToken)
+    {
+        var lost = store.Lost;
+        if (lost.IsCancellationRequested)
+        {
+            throw new RpcException(StatusCode.Unavailable, "The hub's shared store is unavailable; reconnect shortly (or to another replica).");
+        }
+
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lost);
+        try
+        {
+            await run(linked.Token);
+        }
+        catch (Exception e) when (e is StoreUnavailableException || (e is OperationCanceledException && lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The hub lost its shared store; reconnect shortly (or to another replica)."), inner: e);
+        }
+    }
+
+    private async Task WatchCoreAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream, CancellationToken cancellationToken)
     {
         WatchTarget target;
         switch (request.TargetCase)
@@ -197,8 +227,7 @@ internal sealed class ExchangeCoordinator(
         }
     }
 
-    /// <summary>Delivers the caller's work, most urgent first, until the stream ends; unacknowledged items return to the queue.</summary>
-    public async Task SubscribeAsync(PartnerIdentity caller, SubscribeRequest request, IAsyncStreamWriter<InboxItem> stream, CancellationToken cancellationToken)
+    private async Task SubscribeCoreAsync(PartnerIdentity caller, SubscribeRequest request, IAsyncStreamWriter<InboxItem> stream, CancellationToken cancellationToken)
     {
         if (request.PartnerId.Length > 0 && request.PartnerId != caller.Id)
         {

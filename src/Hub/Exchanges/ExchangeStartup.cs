@@ -11,7 +11,7 @@ internal sealed class ExchangeStartup(IExchangeStore store, InboxBroker broker, 
         var pending = await store.ListUnacknowledgedAsync(cancellationToken);
         foreach (var item in pending)
         {
-            broker.Enqueue(item);
+            broker.Restore(item);
         }
 
         StartupLog.Restored(logger, pending.Count, pending.Select(p => p.Recipient).Distinct().Count());

@@ -9,6 +9,7 @@ using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Storage;
+using AntiFraud.Exchange.Hub.Storage.Redis;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -86,6 +87,16 @@ public static class HubHost
         var policyPath = string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : HubPaths.ResolveExisting(options.Deadlines.PolicyPath, "Hub:Deadlines:PolicyPath");
         services.AddSingleton(sp => new DeadlinePolicy(policyPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeadlinePolicy>>()));
         services.TryAddSingleton<IExchangeStore>(sp => CreateStore(options.Store, sp));
+        if (options.Store.Provider == "redis")
+        {
+            var redis = options.Store.Redis;
+            var replicaId = options.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+            services.AddSingleton(sp => OpenRedis(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
+            services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<IExchangeStore>(),
+                sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(), replicaId,
+                sp.GetRequiredService<ILogger<RedisReplicaLink>>()));
+        }
+
         services.AddSingleton<InboxBroker>();
         services.AddSingleton<EventBus>();
         services.AddSingleton<DeadlineTracker>();
@@ -116,9 +127,47 @@ public static class HubHost
             case "memory":
                 HubLog.VolatileStore(services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub"));
                 return new SqliteExchangeStore(string.Empty, durable: false, logger);
+            case "redis":
+                return new RedisExchangeStore(services.GetRequiredService<RedisConnection>());
             default:
-                throw new InvalidOperationException($"Hub:Store:Provider '{store.Provider}' is unknown: use sqlite (the default) or memory.");
+                throw new InvalidOperationException($"Hub:Store:Provider '{store.Provider}' is unknown: use sqlite (the default), redis or memory.");
         }
+    }
+
+    /// <summary>Connects to Redis and checks it keeps what the hub acknowledges (AOF on).</summary>
+    private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger)
+    {
+        var redis = new RedisConnection(options.Configuration, options.Prefix, TimeSpan.FromMilliseconds(options.TimeoutMilliseconds), logger);
+        if (!redis.IsConnected)
+        {
+            throw new InvalidOperationException($"Hub:Store:Redis:Configuration '{options.Configuration}': Redis is not reachable.");
+        }
+
+        try
+        {
+            var server = redis.Server;
+            string Setting(string name) => server.ConfigGet(name).FirstOrDefault().Value ?? "?";
+            var appendOnly = Setting("appendonly");
+            var fsync = Setting("appendfsync");
+            RedisLog.Opened(logger, server.EndPoint.ToString() ?? "?", server.Version.ToString(), appendOnly, fsync, options.Prefix);
+            if (appendOnly != "yes" && options.RequireAppendOnly)
+            {
+                throw new InvalidOperationException(
+                    "Redis has appendonly no: acknowledged exchanges would not survive a Redis restart. Set appendonly yes (and appendfsync always), "
+                    + "or Hub:Store:Redis:RequireAppendOnly=false for a throwaway environment.");
+            }
+
+            if (fsync != "always")
+            {
+                RedisLog.WeakFsync(logger, fsync);
+            }
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisCommandException)
+        {
+            RedisLog.ConfigUnreadable(logger, e.Message);
+        }
+
+        return redis;
     }
 
     public static WebApplication MapHub(this WebApplication app)

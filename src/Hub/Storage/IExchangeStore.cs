@@ -61,6 +61,12 @@ public interface IExchangeStore
     /// <summary>Exchanges addressed to a responder (or all, when null) submitted in a time range, for compliance figures.</summary>
     Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
 
+    /// <summary>
+    /// Cancelled when the store becomes unreachable (a shared store such as Redis): open streams end
+    /// UNAVAILABLE so their clients reconnect. The embedded store never loses itself.
+    /// </summary>
+    CancellationToken Lost => CancellationToken.None;
+
     /// <summary>An earlier stop-payment or freeze of this account in the same case, if any (following the money never holds an account twice).</summary>
     Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken);
 }

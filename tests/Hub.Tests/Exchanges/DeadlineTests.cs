@@ -8,8 +8,10 @@ using Microsoft.Extensions.DependencyInjection;
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 
 /// <summary>The hub's clock is a manual one: the test moves time, the hub escalates.</summary>
-public sealed class DeadlineTests : IAsyncLifetime
+public abstract class DeadlineTests : IAsyncLifetime
 {
+    protected virtual string[] StoreSettings => [];
+
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly RecordingAuditSink _audit = new();
     private readonly HubFixture _hub = new();
@@ -22,13 +24,13 @@ public sealed class DeadlineTests : IAsyncLifetime
         {
             s.AddSingleton<TimeProvider>(_clock);
             s.AddSingleton<IAuditSink>(_audit);
-        }));
+        }, StoreSettings));
         await _hub.Services.GetRequiredService<DeadlineTracker>().Armed;
         _police = new Partner(_hub, "police-shenzhen");
         _bank = new Partner(_hub, "bank-alpha");
     }
 
-    public async Task DisposeAsync()
+    public virtual async Task DisposeAsync()
     {
         _police.Dispose();
         _bank.Dispose();
@@ -120,5 +122,20 @@ public sealed class DeadlineTests : IAsyncLifetime
         }
 
         Assert.Fail("condition not met in 5 s");
+    }
+}
+
+public sealed class DeadlineTestsOnSqlite : DeadlineTests;
+
+public sealed class DeadlineTestsOnRedis : DeadlineTests
+{
+    private readonly RedisServer _redis = RedisServer.Start();
+
+    protected override string[] StoreSettings => _redis.HubSettings;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _redis.Dispose();
     }
 }

@@ -4,14 +4,16 @@ using AntiFraud.Exchange.Protocol.Wire.Client;
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 
 /// <summary>Each test uses its own hub, so a bank's inbox holds only that test's work.</summary>
-public sealed class DeliveryTests
+public abstract class DeliveryTests
 {
+    protected abstract ExchangeFixture NewFixture();
+
     private static CallOptions Within(int seconds = 60) => new CallOptions().WithTimeout(TimeSpan.FromSeconds(seconds));
 
     [Fact]
     public async Task Redelivery_AfterADroppedStream_TheUnacknowledgedItemComesAgain()
     {
-        await using var f = new ExchangeFixture();
+        await using var f = NewFixture();
         await f.InitializeAsync();
         var submitted = await f.Police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000001001", 500_00));
 
@@ -38,7 +40,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Priority_CriticalStopPayment_OvertakesTenThousandQueuedLowTierItems()
     {
-        await using var f = new ExchangeFixture();
+        await using var f = NewFixture();
         await f.InitializeAsync();
         var caseRef = Requests.Case("SZ-BACKLOG");
         var low = Enumerable.Range(0, 10_000).Select(i => Requests.Freeze("bank-alpha", $"62220000{i:D8}", 100_00, Priority.Low, caseRef)).ToList();
@@ -63,7 +65,7 @@ public sealed class DeliveryTests
     [Fact]
     public async Task Priority_OfflineBank_GetsCriticalBeforeHighBeforeMediumBeforeLow_OnConnect()
     {
-        await using var f = new ExchangeFixture();
+        await using var f = NewFixture();
         await f.InitializeAsync();
         var order = new[] { Priority.Low, Priority.Medium, Priority.Low, Priority.High, Priority.Critical, Priority.Medium };
         var ids = new List<(Priority P, string Id)>();
@@ -82,4 +84,14 @@ public sealed class DeliveryTests
         var expected = ids.OrderBy(x => (int)x.P).Select(x => x.Id).ToList(); // stable: submission order within a tier
         Assert.Equal(expected, got);
     }
+}
+
+public sealed class DeliveryTestsOnSqlite : DeliveryTests
+{
+    protected override ExchangeFixture NewFixture() => new();
+}
+
+public sealed class DeliveryTestsOnRedis : DeliveryTests
+{
+    protected override ExchangeFixture NewFixture() => new RedisExchangeFixture();
 }

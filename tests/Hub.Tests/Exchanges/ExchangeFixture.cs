@@ -6,10 +6,13 @@ namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 
 /// <summary>
 /// A hub on a fresh SQLite store, with the dev partners plus a third bank (bank-gamma, certificate
-/// minted for the test) and an auditor, all connected over mTLS.
+/// minted for the test) and an auditor, all connected over mTLS. <see cref="RedisExchangeFixture"/> is
+/// the same hub on a private Redis: the behavioural suites run against both.
 /// </summary>
-public sealed class ExchangeFixture : IAsyncLifetime
+public class ExchangeFixture : IAsyncLifetime, IAsyncDisposable
 {
+    /// <summary>Settings that choose the store; none for the embedded default.</summary>
+    protected virtual string[] StoreSettings => [];
     public TestCertificates Certs { get; } = new();
 
     public HubFixture Hub { get; } = new();
@@ -37,7 +40,7 @@ public sealed class ExchangeFixture : IAsyncLifetime
             ("police-shenzhen", "police", true), ("police-guangzhou", "police", true),
             ("bank-alpha", "bank", true), ("bank-beta", "bank", true), ("bank-gamma", "bank", true),
             ("carrier-east", "carrier", true), ("carrier-west", "carrier", true), ("auditor-national", "auditor", true));
-        await Hub.StartAsync(HubFixture.Build(s => s.AddSingleton<IAuditSink>(Audit), $"--Hub:Partners:RegistryPath={registry}"));
+        await Hub.StartAsync(HubFixture.Build(s => s.AddSingleton<IAuditSink>(Audit), [$"--Hub:Partners:RegistryPath={registry}", .. StoreSettings]));
         Police = new Partner(Hub, "police-shenzhen");
         OtherPolice = new Partner(Hub, "police-guangzhou");
         BankAlpha = new Partner(Hub, "bank-alpha");
@@ -47,7 +50,9 @@ public sealed class ExchangeFixture : IAsyncLifetime
         Auditor = new Partner(Hub, "auditor-national");
     }
 
-    public async Task DisposeAsync()
+    async ValueTask IAsyncDisposable.DisposeAsync() => await DisposeAsync();
+
+    public virtual async Task DisposeAsync()
     {
         foreach (var p in new[] { Police, OtherPolice, BankAlpha, BankBeta, BankGamma, Carrier, Auditor })
         {
@@ -56,5 +61,19 @@ public sealed class ExchangeFixture : IAsyncLifetime
 
         await Hub.DisposeAsync();
         Certs.Dispose();
+    }
+}
+
+/// <summary>The exchange fixture on its own redis-server (AOF, fsync always).</summary>
+public sealed class RedisExchangeFixture : ExchangeFixture
+{
+    private readonly RedisServer _redis = RedisServer.Start();
+
+    protected override string[] StoreSettings => _redis.HubSettings;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _redis.Dispose();
     }
 }

@@ -8,7 +8,8 @@ namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 /// Each bank account and case number is unique per test, so the tests share one hub without seeing
 /// each other's work except where a bank's inbox is involved; those tests use a bank of their own.
 /// </summary>
-public sealed class ExchangeLifecycleTests(ExchangeFixture f) : IClassFixture<ExchangeFixture>
+public abstract class ExchangeLifecycleTests<TFixture>(TFixture f) : IClassFixture<TFixture>
+    where TFixture : ExchangeFixture
 {
     private static CallOptions Within(int seconds = 20) => new CallOptions().WithTimeout(TimeSpan.FromSeconds(seconds));
 
@@ -203,3 +204,7 @@ public sealed class ExchangeLifecycleTests(ExchangeFixture f) : IClassFixture<Ex
         Assert.Equal(StatusCode.FailedPrecondition, answer.StatusCode);
     }
 }
+
+public sealed class ExchangeLifecycleTestsOnSqlite(ExchangeFixture f) : ExchangeLifecycleTests<ExchangeFixture>(f);
+
+public sealed class ExchangeLifecycleTestsOnRedis(RedisExchangeFixture f) : ExchangeLifecycleTests<RedisExchangeFixture>(f);

@@ -3,8 +3,10 @@ using AntiFraud.Exchange.Protocol.Wire.Client;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 
-public sealed class FollowTheMoneyTests
+public abstract class FollowTheMoneyTests
 {
+    protected abstract ExchangeFixture NewFixture();
+
     /// <summary>
     /// Three simulated banks, each answering from its own inbox stream: the victim's money went from a
     /// level-1 account at bank-alpha to a level-2 account at bank-beta, then to a level-3 account at
@@ -13,7 +15,7 @@ public sealed class FollowTheMoneyTests
     [Fact]
     public async Task ThreeBanks_OneSubmission_EndsWithThreeHoldsInOneCaseTree()
     {
-        await using var f = new ExchangeFixture();
+        await using var f = NewFixture();
         await f.InitializeAsync();
         var caseRef = Requests.Case("SZ-MONEY", follow: true);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
@@ -63,7 +65,7 @@ public sealed class FollowTheMoneyTests
     [Fact]
     public async Task CaseNotOptedIn_OnwardTransfersAreNotFollowed()
     {
-        await using var f = new ExchangeFixture();
+        await using var f = NewFixture();
         await f.InitializeAsync();
         var submitted = await f.Police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000000001", 100_00, caseRef: Requests.Case("SZ-NOFOLLOW")));
         var reply = await f.BankAlpha.Inbox.RespondAsync(new RespondRequest
@@ -73,4 +75,14 @@ public sealed class FollowTheMoneyTests
         });
         Assert.Empty(reply.FollowUpExchangeIds);
     }
+}
+
+public sealed class FollowTheMoneyTestsOnSqlite : FollowTheMoneyTests
+{
+    protected override ExchangeFixture NewFixture() => new();
+}
+
+public sealed class FollowTheMoneyTestsOnRedis : FollowTheMoneyTests
+{
+    protected override ExchangeFixture NewFixture() => new RedisExchangeFixture();
 }
