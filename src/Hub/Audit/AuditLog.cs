@@ -262,7 +262,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
 
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i].Hash) });
+                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i].Hash), LogOrigin = Origin });
             }
         }
     }

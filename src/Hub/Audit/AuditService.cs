@@ -44,8 +44,19 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
 
     private System.Security.Cryptography.ECDsa SigningKey => log.PublicKey;
 
+    /// <summary>Each replica keeps its own log: a proof asked of the wrong one says which to ask.</summary>
+    private void RequireThisLog(string origin)
+    {
+        if (origin.Length > 0 && origin != log.Origin)
+        {
+            throw new RpcException(StatusCode.FailedPrecondition,
+                $"log_origin: this replica keeps the log '{log.Origin}', not '{origin}'; ask the replica whose checkpoints carry that origin.");
+        }
+    }
+
     private InclusionProof Inclusion(GetInclusionProofRequest request)
     {
+        RequireThisLog(request.LogOrigin);
         var size = request.TreeSize > 0 ? (long)request.TreeSize : (long)Checkpoint(false).TreeSize;
         if (size > log.Size)
         {
@@ -66,6 +77,7 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
 
     private ConsistencyProof Consistency(GetConsistencyProofRequest request)
     {
+        RequireThisLog(request.LogOrigin);
         if (request.FirstSize > request.SecondSize || (long)request.SecondSize > log.Size)
         {
             throw new RpcException(StatusCode.OutOfRange,

@@ -76,7 +76,7 @@ internal sealed class DeadlineTracker(
     {
         try
         {
-            foreach (var record in await store.ListOpenAsync(stoppingToken))
+            foreach (var record in await OpenExchangesAsync(stoppingToken))
             {
                 TrackLocal(record);
             }
@@ -128,6 +128,23 @@ internal sealed class DeadlineTracker(
         }
     }
 
+    /// <summary>The exchanges to track at start; a store that is briefly unreachable is waited for, not fatal.</summary>
+    private async Task<IReadOnlyList<ExchangeRecord>> OpenExchangesAsync(CancellationToken stoppingToken)
+    {
+        while (true)
+        {
+            try
+            {
+                return await store.ListOpenAsync(stoppingToken);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                DeadlineLog.RearmFailed(logger, ex);
+                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
+            }
+        }
+    }
+
     private async Task FireAsync(string id, EscalationLevel level, CancellationToken cancellationToken)
     {
         try
@@ -168,6 +185,9 @@ internal static partial class DeadlineLog
 
     [LoggerMessage(301, LogLevel.Warning, "ESCALATION {Level}: exchange {ExchangeId} to {Recipient} from {Submitter} (case {CaseNumber}) due {Due:u}")]
     public static partial void Escalated(ILogger logger, EscalationLevel level, string exchangeId, string recipient, string submitter, string caseNumber, DateTimeOffset due);
+
+    [LoggerMessage(303, LogLevel.Error, "Deadline timers could not be re-armed (store unavailable); retrying in 2 s")]
+    public static partial void RearmFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(302, LogLevel.Error, "Escalation {Level} of {ExchangeId} failed; retrying in 5 s")]
     public static partial void EscalationFailed(ILogger logger, EscalationLevel level, string exchangeId, Exception exception);

@@ -53,7 +53,7 @@ public static class HubHost
             key.ImportFromPem(File.ReadAllText(signingKeyPath));
             var commitmentKey = System.Security.Cryptography.HMACSHA256.HashData(
                 Convert.FromHexString(File.ReadAllText(secretPath).Trim()), "afx-commitment-v1"u8);
-            return new AuditLog(auditDirectory, options.Audit.Origin, key, commitmentKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditLog>>());
+            return new AuditLog(auditDirectory, AuditOrigin(options), key, commitmentKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditLog>>());
         });
         builder.Services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddHostedService<AuditCheckpointer>();
@@ -90,7 +90,7 @@ public static class HubHost
         if (options.Store.Provider == "redis")
         {
             var redis = options.Store.Redis;
-            var replicaId = options.ReplicaId ?? $"{Environment.MachineName}-{Environment.ProcessId}";
+            var replicaId = ReplicaId(options);
             services.AddSingleton(sp => OpenRedis(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
             services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<IExchangeStore>(),
                 sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(), replicaId,
@@ -133,6 +133,16 @@ public static class HubHost
                 throw new InvalidOperationException($"Hub:Store:Provider '{store.Provider}' is unknown: use sqlite (the default), redis or memory.");
         }
     }
+
+    /// <summary>
+    /// Every replica on a shared store keeps its own audit log, named by its own origin
+    /// ("&lt;Hub:Audit:Origin&gt;/&lt;replica id&gt;"), so each log has one appender and verifies on its own.
+    /// </summary>
+    private static string AuditOrigin(HubOptions options) =>
+        options.Store.Provider == "redis" ? $"{options.Audit.Origin}/{ReplicaId(options)}" : options.Audit.Origin;
+
+    /// <summary>Stable across restarts (it names the replica's audit log): the host name unless configured.</summary>
+    private static string ReplicaId(HubOptions options) => options.ReplicaId ?? Environment.MachineName.ToLowerInvariant();
 
     /// <summary>Connects to Redis and checks it keeps what the hub acknowledges (AOF on).</summary>
     private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger)

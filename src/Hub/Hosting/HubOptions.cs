@@ -24,7 +24,10 @@ public sealed class HubOptions
 
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
-    /// <summary>This replica's name among several on one Redis (logs, replica messages); default host-pid.</summary>
+    /// <summary>
+    /// This replica's name among several on one Redis: stable across restarts and unique, since it names the
+    /// replica's own audit log (origin "&lt;Hub:Audit:Origin&gt;/&lt;ReplicaId&gt;"). Default: the host name.
+    /// </summary>
     public string? ReplicaId { get; set; }
 
     internal IPEndPoint ParseListen()

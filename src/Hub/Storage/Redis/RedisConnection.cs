@@ -28,6 +28,9 @@ internal sealed class RedisConnection : IDisposable
         // CONFIG GET (persistence check at start-up) is an admin command.
         options.AllowAdmin = true;
         _multiplexer = ConnectionMultiplexer.Connect(options);
+        // 1.x completes every reply in order on one thread by default; one slow continuation would then
+        // hold up every other caller. Completion order across calls is not needed here.
+        _multiplexer.PreserveAsyncOrder = false;
         _multiplexer.ConnectionFailed += (_, e) =>
         {
             RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
@@ -66,7 +69,8 @@ internal sealed class RedisConnection : IDisposable
     {
         try
         {
-            return await call(Database).WaitAsync(_timeout, cancellationToken);
+            // Continue on the thread pool, never on the multiplexer's reader thread.
+            return await call(Database).WaitAsync(_timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException
             || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)

@@ -25,6 +25,9 @@ internal sealed class RedisReplicaLink(
     string replicaId,
     ILogger<RedisReplicaLink> logger) : IHostedService
 {
+    // Messages carry this process's own nonce, so a replica ignores only its own echoes, even if two share an id.
+    private readonly string _instance = Guid.NewGuid().ToString("N");
+
     private string Channel => redis.Prefix + "replicas";
 
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -43,7 +46,7 @@ internal sealed class RedisReplicaLink(
 
     private void Send(char kind, string[] fields)
     {
-        var message = replicaId + "\n" + kind + "\n" + string.Join('\n', fields);
+        var message = _instance + "\n" + kind + "\n" + string.Join('\n', fields);
         // Fire and forget: a lost message only delays a wake-up; the store holds the state.
         _ = redis.Subscriber.PublishAsync(Channel, message, CommandFlags.FireAndForget);
     }
@@ -51,7 +54,7 @@ internal sealed class RedisReplicaLink(
     private void Receive(RedisValue message)
     {
         var parts = ((string)message!).Split('\n');
-        if (parts.Length < 3 || parts[0] == replicaId)
+        if (parts.Length < 3 || parts[0] == _instance)
         {
             return;
         }
