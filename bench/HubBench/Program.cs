@@ -1,5 +1,7 @@
 // bench/HubBench: full exchanges over mTLS against a running hub, or a bare unary echo for comparison.
-//   HubBench exchange URL SECONDS CONCURRENCY [RATE]   police submit -> bank delivered/ack/answer -> police watch sees ANSWERED
+//   HubBench exchange URL[,URL...] SECONDS CONCURRENCY [RATE]   police submit -> bank delivered/ack/answer -> police watch sees ANSWERED
+//     with several URLs (hub replicas) the police workers spread over them, bank-beta uses the first and bank-alpha the last,
+//     so half the exchanges cross replicas and the watch on the first replica follows transitions made on another.
 //   HubBench echo URL SECONDS CONCURRENCY              unary InteropTest/Echo over the same client stack
 // Prints one JSON line: {"mode":..,"ops_per_s":..,"p50_ms":..,"p99_ms":..,"count":..}
 using System.Collections.Concurrent;
@@ -14,12 +16,12 @@ using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 
 var mode = args[0];
-var url = args[1];
+var urls = args[1].Split(',');
 var seconds = int.Parse(args[2], CultureInfo.InvariantCulture);
 var concurrency = int.Parse(args[3], CultureInfo.InvariantCulture);
 var rate = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture) : 0;
 
-GrpcChannel Connect(string partner) => GrpcChannel.ForAddress(url, DevPki.ChannelOptions(partner));
+GrpcChannel Connect(string partner, int replica = 0) => GrpcChannel.ForAddress(urls[replica % urls.Length], DevPki.ChannelOptions(partner));
 
 var latencies = new ConcurrentBag<double>();
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
@@ -44,7 +46,8 @@ else
 {
     var caseNumber = "BENCH-" + Guid.NewGuid().ToString("N")[..8];
     using var police = Connect("police-shenzhen");
-    using var alpha = Connect("bank-alpha");
+    var policeOn = Enumerable.Range(0, urls.Length).Select(i => i == 0 ? police : Connect("police-shenzhen", i)).ToArray();
+    using var alpha = Connect("bank-alpha", urls.Length - 1);
     using var beta = Connect("bank-beta");
     var answeredAt = new ConcurrentDictionary<string, long>();
     var submittedAt = new ConcurrentDictionary<string, long>();
@@ -148,7 +151,7 @@ else
 
             var n = Interlocked.Increment(ref sequence);
             var t = Stopwatch.GetTimestamp();
-            var reply = await exchange.SubmitAsync(Freeze(n % 2 == 0 ? "bank-alpha" : "bank-beta", n));
+            var reply = await new ExchangeClient(policeOn[worker % policeOn.Length]).SubmitAsync(Freeze(n % 2 == 0 ? "bank-alpha" : "bank-beta", n));
             latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             submittedAt[reply.ExchangeId] = t;
         }

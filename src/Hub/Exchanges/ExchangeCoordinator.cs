@@ -198,31 +198,41 @@ internal sealed class ExchangeCoordinator(
 
         await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Watch", request.ExchangeId, request.CaseNumber), cancellationToken);
 
-        // Subscribe first, then replay what is stored: an event committed in between comes through
-        // both ways and is dropped by sequence, so none is missed.
+        // Subscribe first, then read what is stored. Live events only wake the stream: it always reads
+        // the store from its last sequence on, so events reach the client in sequence order, without gaps,
+        // even when concurrent commits (or another replica) publish them out of order; and a client that
+        // resumes from the highest sequence it saw misses nothing.
         using var live = bus.Subscribe(target);
         var last = request.AfterSequence;
         while (true)
         {
-            var page = await store.ReadEventsAsync(target, last, 500, cancellationToken);
-            foreach (var e in page)
+            while (true)
             {
-                await stream.WriteAsync(ForSubmitter(caller, e), cancellationToken);
-                last = e.Sequence;
+                var page = await store.ReadEventsAsync(target, last, 500, cancellationToken);
+                foreach (var e in page)
+                {
+                    await stream.WriteAsync(ForSubmitter(caller, e), cancellationToken);
+                    last = e.Sequence;
+                }
+
+                if (page.Count < 500)
+                {
+                    break;
+                }
             }
 
-            if (page.Count < 500)
+            var newer = false;
+            while (!newer)
             {
-                break;
-            }
-        }
+                if (!await live.Reader.WaitToReadAsync(cancellationToken))
+                {
+                    return;
+                }
 
-        await foreach (var e in live.Reader.ReadAllAsync(cancellationToken))
-        {
-            if (e.Sequence > last)
-            {
-                await stream.WriteAsync(ForSubmitter(caller, e), cancellationToken);
-                last = e.Sequence;
+                while (live.Reader.TryRead(out var e))
+                {
+                    newer |= e.Sequence > last;
+                }
             }
         }
     }

@@ -124,6 +124,34 @@ public abstract class ExchangeLifecycleTests<TFixture>(TFixture f) : IClassFixtu
     }
 
     [Fact]
+    public async Task Watch_CaseUnderConcurrentUpdates_DeliversEveryEventOnce_InSequenceOrder()
+    {
+        var caseRef = Requests.Case("SZ-CONCURRENT-" + Guid.NewGuid().ToString("N")[..6]);
+        var first = await f.Police.Exchange.SubmitAsync(Requests.Freeze("bank-beta", "6222000000050000", 100_00, caseRef: caseRef));
+        using var watch = f.Police.Exchange.Watch(new WatchRequest { CaseNumber = caseRef.CaseNumber }, new CallOptions().WithTimeout(TimeSpan.FromSeconds(30)));
+
+        // Commits finish in any order under concurrency; the stream must still miss none and keep sequence order.
+        var ids = new System.Collections.Concurrent.ConcurrentBag<string> { first.ExchangeId };
+        await Parallel.ForEachAsync(Enumerable.Range(1, 100), new ParallelOptions { MaxDegreeOfParallelism = 16 }, async (i, _) =>
+        {
+            var submitted = await f.Police.Exchange.SubmitAsync(Requests.Freeze("bank-beta", $"62220000000{50000 + i}", 100_00, caseRef: caseRef));
+            ids.Add(submitted.ExchangeId);
+            await f.BankBeta.Inbox.AckAsync(new AckRequest { ExchangeId = submitted.ExchangeId });
+        });
+
+        var seen = new List<WatchEvent>();
+        while (seen.Count < 201 && await watch.ResponseStream.MoveNext())
+        {
+            seen.Add(watch.ResponseStream.Current);
+        }
+
+        Assert.Equal(201, seen.Count);
+        Assert.True(seen.Zip(seen.Skip(1)).All(p => p.First.Sequence < p.Second.Sequence), "events out of sequence order");
+        Assert.Equal(ids.Count - 1, seen.Count(e => e.Transition?.To == ExchangeState.Acknowledged));
+        Assert.Equal(ids.Count, seen.Count(e => e.Transition?.To == ExchangeState.Submitted));
+    }
+
+    [Fact]
     public async Task Watch_ResumedAfterADisconnect_MissesNoEvent()
     {
         var submitted = await f.Police.Exchange.SubmitAsync(Requests.Trace("carrier-west", caseRef: Requests.Case("SZ-RESUME")));
