@@ -226,6 +226,14 @@ internal sealed class InboxBroker
             }
         }
 
+        /// <summary>The next item if one is waiting and the window has room, without waiting.</summary>
+        public bool TryNext(out (string Id, uint Attempt) next)
+        {
+            var taken = _queue.TryTake(this, out var id, out var attempt);
+            next = (id, attempt);
+            return taken;
+        }
+
         public void Drop(string id) => _queue.Drop(this, id);
 
         internal void Signal() => Volatile.Read(ref _signal).TrySetResult();

@@ -250,45 +250,64 @@ internal sealed class ExchangeCoordinator(
         ExchangeLog.Subscribed(logger, caller.Id, window, broker.Pending(caller.Id));
         try
         {
+            var batch = new List<(string Id, uint Attempt)>();
             while (true)
             {
-                var (id, attempt) = await lease.NextAsync(cancellationToken);
-                var record = await store.GetAsync(id, cancellationToken);
-                if (record is null || ExchangeLifecycle.IsTerminal(record.State) || record.To.Id != caller.Id)
+                // Wait for one item, then take what else is already waiting (up to the window) and read
+                // their records together: with a networked store that is one round trip, not one per item.
+                batch.Clear();
+                batch.Add(await lease.NextAsync(cancellationToken));
+                while (batch.Count < 64 && lease.TryNext(out var more))
                 {
-                    lease.Drop(id);
-                    continue;
+                    batch.Add(more);
                 }
 
-                // Record the delivery without waiting for its commit: at-least-once needs no durable
-                // DELIVERED (a crash before it commits means one more delivery), and the single writer
-                // keeps this write ahead of the recipient's Ack, which cannot come before the item is sent.
-                _ = RecordDeliveryAsync(caller, id);
-                var item = new InboxItem
+                var records = await Task.WhenAll(batch.Select(b => store.GetAsync(b.Id, cancellationToken)));
+                for (var i = 0; i < batch.Count; i++)
                 {
-                    ExchangeId = record.ExchangeId,
-                    From = record.From,
-                    Priority = record.Priority,
-                    Case = record.Case,
-                    Request = record.Request,
-                    Deadline = record.Deadline,
-                    SubmittedAt = record.SubmittedAt,
-                    // The broker counts leases: the stored count may lag, as deliveries are recorded without waiting.
-                    DeliveryAttempt = Math.Max(attempt, record.DeliveryAttempts + 1),
-                    ParentExchangeId = record.ParentExchangeId,
-                };
-                var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));
-                await stream.WriteAsync(masked.Message, cancellationToken);
-
-                // Audited without holding up the next delivery: a stream must not wait one fsync per item.
-                _ = AuditDeliveryAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {item.DeliveryAttempt}",
-                    record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions));
+                    await DeliverAsync(caller, lease, batch[i].Id, batch[i].Attempt, records[i], stream, cancellationToken);
+                }
             }
         }
         finally
         {
             ExchangeLog.Unsubscribed(logger, caller.Id);
         }
+    }
+
+    private async Task DeliverAsync(PartnerIdentity caller, InboxBroker.InboxLease lease, string id, uint attempt, ExchangeRecord? record,
+        IAsyncStreamWriter<InboxItem> stream, CancellationToken cancellationToken)
+    {
+        if (record is null || ExchangeLifecycle.IsTerminal(record.State) || record.To.Id != caller.Id)
+        {
+            lease.Drop(id);
+            return;
+        }
+
+        // Record the delivery without waiting for its commit: at-least-once needs no durable
+        // DELIVERED (a crash before it commits means one more delivery). On the embedded store the
+        // single writer keeps this write ahead of the recipient's Ack; on Redis an Ack that overtakes it
+        // leaves it counting the attempt only (a state never goes back).
+        _ = RecordDeliveryAsync(caller, id);
+        var item = new InboxItem
+        {
+            ExchangeId = record.ExchangeId,
+            From = record.From,
+            Priority = record.Priority,
+            Case = record.Case,
+            Request = record.Request,
+            Deadline = record.Deadline,
+            SubmittedAt = record.SubmittedAt,
+            // The broker counts leases: the stored count may lag, as deliveries are recorded without waiting.
+            DeliveryAttempt = Math.Max(attempt, record.DeliveryAttempts + 1),
+            ParentExchangeId = record.ParentExchangeId,
+        };
+        var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));
+        await stream.WriteAsync(masked.Message, cancellationToken);
+
+        // Audited without holding up the next delivery: a stream must not wait one fsync per item.
+        _ = AuditDeliveryAsync(new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {item.DeliveryAttempt}",
+            record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions));
     }
 
     private async Task AuditDeliveryAsync(AuditEvent delivered)

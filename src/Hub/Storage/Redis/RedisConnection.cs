@@ -69,8 +69,7 @@ internal sealed class RedisConnection : IDisposable
     {
         try
         {
-            // Continue on the thread pool, never on the multiplexer's reader thread.
-            return await call(Database).WaitAsync(_timeout, cancellationToken).ConfigureAwait(ConfigureAwaitOptions.ForceYielding);
+            return await call(Database).WaitAsync(_timeout, cancellationToken);
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException
             || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
