@@ -88,6 +88,18 @@ public sealed class RedisServer : IDisposable
         }
     }
 
+    /// <summary>Sends one inline command (for example "CONFIG SET appendonly no") and returns the first reply line.</summary>
+    public string Command(string command)
+    {
+        using var client = new TcpClient();
+        client.Connect(IPAddress.Loopback, Port);
+        var stream = client.GetStream();
+        stream.Write(Encoding.ASCII.GetBytes(command + "\r\n"));
+        var buffer = new byte[256];
+        var read = stream.Read(buffer);
+        return Encoding.ASCII.GetString(buffer, 0, read).TrimEnd();
+    }
+
     public bool Ping()
     {
         try

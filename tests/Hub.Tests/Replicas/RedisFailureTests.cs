@@ -155,6 +155,15 @@ public sealed class RedisFailureTests
         Assert.Empty(owed);
     }
 
+    [Fact]
+    public async Task RedisWithoutAppendOnly_HubRefusesToStart_NamingTheSetting()
+    {
+        using var redis = RedisServer.Start();
+        Assert.Equal("+OK", redis.Command("CONFIG SET appendonly no"));
+        var error = await Assert.ThrowsAnyAsync<InvalidOperationException>(() => HubFixture.Build([.. redis.HubSettings, "--Hub:ReplicaId=x"]).StartAsync());
+        Assert.Contains("appendonly no", error.Message);
+    }
+
     private static async Task<T> Eventually<T>(Func<Task<T?>> probe, string what)
         where T : class
     {
