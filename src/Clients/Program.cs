@@ -1,3 +1,3 @@
-using AntiFraud.Exchange.Clients;
+using AntiFraud.Exchange.Clients.Cli;
 
-return await Afx.RunAsync(args);
+return await AfxCommand.RunAsync(args);

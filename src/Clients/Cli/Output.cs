@@ -1,0 +1,48 @@
+using AntiFraud.Exchange.Contract.V1;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace AntiFraud.Exchange.Clients.Cli;
+
+/// <summary>Text for people, JSON for scripts.</summary>
+internal static class Output
+{
+    private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default);
+
+    public static void Json(IMessage message) => Console.WriteLine(Formatter.Format(message));
+
+    public static string Kind(Request? request) => request?.KindCase switch
+    {
+        Request.KindOneofCase.StopPayment => "stop-payment",
+        Request.KindOneofCase.Freeze => "freeze",
+        Request.KindOneofCase.FreezeRelease => "release",
+        Request.KindOneofCase.AccountQuery => "account query",
+        Request.KindOneofCase.CallTrace => "call trace",
+        Request.KindOneofCase.NumberSuspension => "suspension",
+        _ => "?",
+    };
+
+    public static string State(ExchangeState state) => state.ToString().ToUpperInvariant();
+
+    /// <summary>"in 1h 59m" or "4m 10s late".</summary>
+    public static string Countdown(Timestamp? deadline, DateTimeOffset now)
+    {
+        if (deadline is null)
+        {
+            return "-";
+        }
+
+        var left = deadline.ToDateTimeOffset() - now;
+        var span = left.Duration();
+        var text = span.TotalHours >= 1 ? $"{(int)span.TotalHours}h {span.Minutes:D2}m" : span.TotalMinutes >= 1 ? $"{span.Minutes}m {span.Seconds:D2}s" : $"{span.Seconds}s";
+        return left >= TimeSpan.Zero ? "in " + text : text + " late";
+    }
+
+    public static string Money(Money? money) => money is null ? "-" : $"{money.Currency} {Adapters.MajorUnits(money.MinorUnits)}";
+
+    /// <summary>Minimal major-unit formatting for CNY-like currencies (2 decimals).</summary>
+    private static class Adapters
+    {
+        public static string MajorUnits(long minor) => (minor / 100m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

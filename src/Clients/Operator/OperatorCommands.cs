@@ -1,0 +1,249 @@
+using System.CommandLine;
+using System.Diagnostics;
+using AntiFraud.Exchange.Clients.Cli;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.Protocol.Transparency;
+using AntiFraud.Exchange.Protocol.Wire.Client;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Health.V1;
+using Spectre.Console;
+
+namespace AntiFraud.Exchange.Clients.Operator;
+
+/// <summary>afx partners, certs, compliance, health and audit: the operator's and the auditor's tools.</summary>
+internal static class OperatorCommands
+{
+    private static CallOptions Call(CancellationToken ct) => new CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30));
+
+    public static Command Partners()
+    {
+        var command = new Command("partners", """
+            The partner registry as the hub sees it: who is registered, enabled, and connected now.
+            Example:
+              afx partners --as auditor-national
+            """);
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
+            var list = await new OperationsClient(channel).ListPartnersAsync(new ListPartnersRequest(), Call(ct));
+            if (r.GetValue(GlobalOptions.Json))
+            {
+                Output.Json(list);
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Partner", "Kind", "Name", "Enabled", "Connected");
+            foreach (var p in list.Partners)
+            {
+                table.AddRow(Markup.Escape(p.Partner.Id), p.Partner.Kind.ToString().ToLowerInvariant(), Markup.Escape(p.DisplayName), p.Enabled ? "yes" : "[red]no[/]", p.Connected ? "[green]yes[/]" : "no");
+            }
+
+            AnsiConsole.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Compliance()
+    {
+        var partner = new Option<string?>("--partner") { Description = "one responder (default: all)" };
+        var days = new Option<int>("--days") { Description = "the window, in days back from now", DefaultValueFactory = _ => 30 };
+        var command = new Command("compliance", """
+            How banks and carriers keep their legal deadlines: on-time rate, time to acknowledge and to answer, overdue work.
+            Example:
+              afx compliance --as auditor-national --days 7
+            """) { partner, days };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
+            var now = DateTimeOffset.UtcNow;
+            var report = await new OperationsClient(channel).GetComplianceAsync(new GetComplianceRequest
+            {
+                PartnerId = r.GetValue(partner) ?? "",
+                From = Timestamp.FromDateTimeOffset(now.AddDays(-r.GetValue(days))),
+                To = Timestamp.FromDateTimeOffset(now),
+            }, Call(ct));
+            if (r.GetValue(GlobalOptions.Json))
+            {
+                Output.Json(report);
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Responder", "On time", "Answered", "Expired", "Open", "Overdue", "Ack p50", "Answer p50", "Answer p95");
+            foreach (var p in report.Partners)
+            {
+                var rate = p.OnTimeRate;
+                var colour = rate >= 0.95 ? "green" : rate >= 0.8 ? "yellow" : "red";
+                table.AddRow(Markup.Escape(p.Partner.Id), $"[{colour}]{rate:P1}[/]", p.Answered.ToString(), p.Expired.ToString(), p.Open.ToString(),
+                    p.OpenOverdue > 0 ? $"[red]{p.OpenOverdue}[/]" : "0", D(p.MedianTimeToAck), D(p.MedianTimeToAnswer), D(p.P95TimeToAnswer));
+            }
+
+            AnsiConsole.Write(table);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static string D(Duration? d) => d is null ? "-" : d.ToTimeSpan() switch
+    {
+        { TotalHours: >= 1 } t => $"{t.TotalHours:F1} h",
+        { TotalMinutes: >= 1 } t => $"{t.TotalMinutes:F1} min",
+        var t => $"{t.TotalSeconds:F1} s",
+    };
+
+    public static Command Certs()
+    {
+        var kind = new Argument<string>("kind") { Description = "police | bank | carrier | auditor" };
+        var id = new Argument<string>("id") { Description = "the partner id, e.g. bank-gamma" };
+        var days = new Option<int?>("--days") { Description = "validity in days" };
+        var issue = new Command("issue", """
+            Issue a partner certificate from the dev PKI (certs-dev/pki.sh issue). Register the partner in config/partners.json too.
+            Example:
+              afx certs issue bank bank-gamma
+            """) { kind, id, days };
+        issue.SetGuardedAction((r, ct) => RunPki(ct, ["issue", r.GetValue(kind)!, r.GetValue(id)!, .. r.GetValue(days) is { } d ? new[] { "--days", d.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []]));
+        var revokeId = new Argument<string>("id") { Description = "the partner id whose certificate to revoke" };
+        var revoke = new Command("revoke", """
+            Revoke a partner certificate and publish a new CRL; the hub re-reads it and refuses the certificate at once, even on open connections.
+            Example:
+              afx certs revoke bank-gamma
+            """) { revokeId };
+        revoke.SetGuardedAction((r, ct) => RunPki(ct, ["revoke", r.GetValue(revokeId)!]));
+        return new Command("certs", "The development PKI: issue and revoke partner certificates.") { issue, revoke };
+    }
+
+    private static async Task<int> RunPki(CancellationToken ct, string[] args)
+    {
+        var script = Connection.DevPath("pki.sh");
+        if (!File.Exists(script))
+        {
+            throw new UsageException($"{script} not found: run afx from the repository.");
+        }
+
+        var info = new ProcessStartInfo("bash") { UseShellExecute = false };
+        info.ArgumentList.Add(script);
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        await process.WaitForExitAsync(ct);
+        return process.ExitCode == 0 ? ExitCodes.Ok : ExitCodes.Refused;
+    }
+
+    public static Command Health()
+    {
+        var command = new Command("health", """
+            Check that a hub answers, over mTLS (grpc.health.v1). Exit 0 serving, 1 not serving, 3 unreachable.
+            Example:
+              afx health --as police-shenzhen --hub https://localhost:7443
+            """);
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            var connection = Connection.Resolve(GlobalOptions.From(r));
+            using var channel = connection.Open();
+            var reply = await new HealthClient(channel).CheckAsync(new HealthCheckRequest(), Call(ct));
+            Console.WriteLine(r.GetValue(GlobalOptions.Json) ? $"{{\"hub\":\"{connection.Hub}\",\"status\":\"{reply.Status}\"}}" : $"{connection.Hub}: {reply.Status}");
+            return reply.Status == HealthCheckResponse.Types.ServingStatus.Serving ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return command;
+    }
+
+    /// <summary>
+    /// afx audit verify: a witness check against the live hub. It verifies a fresh signed checkpoint, and
+    /// that the log only grew since the checkpoint this machine saw last (a consistency proof), keeping
+    /// that checkpoint in a state file. With --index and --leaf-hash it also proves a receipt is in the log.
+    /// </summary>
+    public static Command AuditVerify()
+    {
+        var state = new Option<FileInfo?>("--state") { Description = "where the last verified checkpoint is kept (default ~/.config/afx/witness-<origin>.txt)" };
+        var index = new Option<ulong?>("--index") { Description = "a receipt's leaf index" };
+        var leaf = new Option<string?>("--leaf-hash") { Description = "the receipt's leaf hash, hex" };
+        var key = new Option<string?>("--log-key") { Description = "the log's public key, PEM (default certs-dev/audit/log-signing.pub)" };
+        var command = new Command("verify", """
+            Verify the live hub's audit log as a witness: a fresh signed checkpoint, a consistency proof from the last checkpoint this
+            machine saw, and optionally a receipt's inclusion. Exit 0 verified, 1 a proof failed (tampering or a forked log).
+            Examples:
+              afx audit verify --as auditor-national
+              afx audit verify --as police-shenzhen --index 42 --leaf-hash 9f2c...
+            Offline verification of exported logs: afx audit verify-segment | verify-inclusion | verify-consistency | evidence.
+            """) { state, index, leaf, key };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
+            var audit = new AuditClient(channel);
+            using var publicKey = System.Security.Cryptography.ECDsa.Create();
+            publicKey.ImportFromPem(File.ReadAllText(r.GetValue(key) ?? Connection.DevPath("audit", "log-signing.pub")));
+            var result = await AuditWitness.VerifyAsync(audit, publicKey, r.GetValue(state)?.FullName, r.GetValue(index), r.GetValue(leaf), ct);
+            foreach (var line in result.Lines)
+            {
+                Console.WriteLine(line);
+            }
+
+            return result.Ok ? ExitCodes.Ok : ExitCodes.Refused;
+        });
+        return command;
+    }
+}
+
+/// <summary>The checks behind afx audit verify and the demo's last step.</summary>
+internal static class AuditWitness
+{
+    public sealed record Outcome(bool Ok, IReadOnlyList<string> Lines);
+
+    public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string? statePath, ulong? index, string? leafHash, CancellationToken ct)
+    {
+        var lines = new List<string>();
+        var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(CancellationToken: ct));
+        CheckpointBody body;
+        try
+        {
+            body = SignedCheckpoint.Verify(checkpoint.SignedNote, checkpoint.Origin, key);
+        }
+        catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+        {
+            return new Outcome(false, [$"FAILED: the checkpoint's signature does not verify: {e.Message}"]);
+        }
+
+        lines.Add($"checkpoint {checkpoint.Origin}: {body.Size} entries, root {Convert.ToHexString(body.RootHash)[..16]}..., signature verified");
+        statePath ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "afx", $"witness-{Uri.EscapeDataString(checkpoint.Origin)}.txt");
+        if (File.Exists(statePath))
+        {
+            var previous = SignedCheckpoint.Verify(await File.ReadAllTextAsync(statePath, ct), checkpoint.Origin, key);
+            if (previous.Size > body.Size)
+            {
+                return new Outcome(false, [.. lines, $"FAILED: the log shrank from {previous.Size} to {body.Size} entries since {statePath}"]);
+            }
+
+            var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)previous.Size, SecondSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(CancellationToken: ct));
+            if (!MerkleVerifier.VerifyConsistency(previous.Size, body.Size, previous.RootHash, body.RootHash, [.. proof.Hashes.Select(h => h.ToByteArray())]))
+            {
+                return new Outcome(false, [.. lines, $"FAILED: the log of {body.Size} entries does not extend the one of {previous.Size} seen before: it was rewritten"]);
+            }
+
+            lines.Add($"consistent with the {previous.Size}-entry checkpoint seen before: the log only grew");
+        }
+        else
+        {
+            lines.Add($"first visit: checkpoint kept in {statePath} for the next consistency check");
+        }
+
+        if (index is { } i && leafHash is not null)
+        {
+            var hash = Convert.FromHexString(leafHash);
+            var inclusion = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = i, TreeSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(CancellationToken: ct));
+            if (!MerkleVerifier.VerifyInclusion((long)i, body.Size, hash, [.. inclusion.Hashes.Select(h => h.ToByteArray())], body.RootHash))
+            {
+                return new Outcome(false, [.. lines, $"FAILED: entry {i} with that hash is not in the log"]);
+            }
+
+            lines.Add($"receipt {i} is in the log");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(statePath)!);
+        await File.WriteAllTextAsync(statePath, checkpoint.SignedNote, ct);
+        return new Outcome(true, lines);
+    }
+}

@@ -1,0 +1,81 @@
+using AntiFraud.Exchange.Clients.Cli;
+using AntiFraud.Exchange.Contract.V1;
+using Spectre.Console;
+
+namespace AntiFraud.Exchange.Clients.Police;
+
+/// <summary>A case's exchanges as a fund-trace tree: follow-ups under the exchange they came from.</summary>
+internal static class CaseTable
+{
+    public static bool IsDone(ExchangeState state) =>
+        state is ExchangeState.Answered or ExchangeState.Rejected or ExchangeState.Cancelled or ExchangeState.Expired;
+
+    public static string Outcome(ExchangeRecord r)
+    {
+        if (r.State == ExchangeState.Rejected)
+        {
+            return "refused: " + r.StateReason;
+        }
+
+        var result = r.Result;
+        return result?.KindCase switch
+        {
+            Result.KindOneofCase.StopPayment or Result.KindOneofCase.Freeze => Hold(result.StopPayment ?? result.Freeze),
+            Result.KindOneofCase.FreezeRelease => result.FreezeRelease.Status.ToString(),
+            Result.KindOneofCase.AccountQuery => $"{result.AccountQuery.Status}, {result.AccountQuery.Transactions.Count} transactions",
+            Result.KindOneofCase.CallTrace => $"{result.CallTrace.Status}, {result.CallTrace.Hops.Count} legs"
+                + (result.CallTrace.CallerIdSpoofed ? ", caller id SPOOFED" : "")
+                + (result.CallTrace.Hops.FirstOrDefault(h => h.OriginalNumber is not null)?.OriginalNumber is { } n ? $", from {n.E164}" : ""),
+            Result.KindOneofCase.NumberSuspension => result.NumberSuspension.Status.ToString(),
+            _ => "",
+        };
+    }
+
+    private static string Hold(HoldResult h) =>
+        $"{h.Status} {Output.Money(h.AmountHeld)}" + (h.OnwardTransfers.Count > 0 ? $", {h.OnwardTransfers.Count} onward transfer(s)" : "");
+
+    /// <summary>Rows in tree order with their depth.</summary>
+    public static IEnumerable<(ExchangeRecord Record, int Depth)> InTreeOrder(IReadOnlyCollection<ExchangeRecord> records)
+    {
+        var byParent = records.ToLookup(r => records.Any(p => p.ExchangeId == r.ParentExchangeId) ? r.ParentExchangeId : "");
+        IEnumerable<(ExchangeRecord, int)> Walk(string parent, int depth)
+        {
+            foreach (var r in byParent[parent].OrderBy(r => r.SubmittedAt?.ToDateTimeOffset()))
+            {
+                yield return (r, depth);
+                foreach (var child in Walk(r.ExchangeId, depth + 1))
+                {
+                    yield return child;
+                }
+            }
+        }
+
+        return Walk("", 0);
+    }
+
+    public static Table Render(string title, IReadOnlyCollection<ExchangeRecord> records, DateTimeOffset now)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(Markup.Escape(title));
+        table.AddColumns("Exchange", "Kind", "To", "State", "Deadline", "Outcome");
+        foreach (var (r, depth) in InTreeOrder(records))
+        {
+            var state = Output.State(r.State);
+            var colour = r.State switch
+            {
+                ExchangeState.Answered => "green",
+                ExchangeState.Rejected or ExchangeState.Expired => "red",
+                _ => "yellow",
+            };
+            var deadline = IsDone(r.State) ? (r.AnsweredAt is { } a ? $"answered {(a.ToDateTimeOffset() - r.SubmittedAt.ToDateTimeOffset()).TotalSeconds:F1} s after submit" : "-") : Output.Countdown(r.Deadline, now);
+            table.AddRow(
+                Markup.Escape(new string(' ', depth * 2) + (depth > 0 ? "└ " : "") + r.ExchangeId),
+                Markup.Escape(Output.Kind(r.Request)),
+                Markup.Escape(r.To.Id),
+                $"[{colour}]{state}[/]",
+                Markup.Escape(deadline),
+                Markup.Escape(Outcome(r)));
+        }
+
+        return table;
+    }
+}

@@ -1,0 +1,215 @@
+using System.CommandLine;
+using AntiFraud.Exchange.Clients.Cli;
+using AntiFraud.Exchange.Clients.Police;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Clients;
+using AntiFraud.Exchange.Protocol.Wire.Client;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Spectre.Console;
+
+namespace AntiFraud.Exchange.Clients.Responders;
+
+/// <summary>afx inbox, afx respond, afx serve-sim: the bank's and the carrier's side.</summary>
+internal static class ResponderCommands
+{
+    public static Command Inbox()
+    {
+        var follow = new Option<bool>("--follow") { Description = "keep following new work (Ctrl+C to stop)" };
+        var ack = new Option<bool>("--ack") { Description = "acknowledge each item as it is shown" };
+        var window = new Option<uint>("--window") { Description = "items the hub may send ahead unacknowledged (default 32)" };
+        var command = new Command("inbox", """
+            List the work waiting for you, most urgent first (and follow it with --follow). Items not acknowledged come again later.
+            Examples:
+              afx inbox --as bank-beta
+              afx inbox --as bank-beta --follow --ack --json
+            """) { follow, ack, window };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            var connection = Connection.Resolve(GlobalOptions.From(r));
+            using var channel = connection.Open();
+            var inbox = new InboxClient(channel);
+            var json = r.GetValue(GlobalOptions.Json);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) }, new CallOptions(CancellationToken: stop.Token));
+            var count = 0;
+            while (true)
+            {
+                var next = call.ResponseStream.MoveNext(stop.Token);
+                if (!r.GetValue(follow) && await Task.WhenAny(next, Task.Delay(TimeSpan.FromSeconds(2), ct)) != next)
+                {
+                    await stop.CancelAsync();
+                    break;
+                }
+
+                if (!await next)
+                {
+                    break;
+                }
+
+                var item = call.ResponseStream.Current;
+                count++;
+                if (json)
+                {
+                    Output.Json(item);
+                }
+                else
+                {
+                    Console.WriteLine($"{item.Priority.ToString().ToUpperInvariant(),-8} {item.ExchangeId}  {Output.Kind(item.Request)} from {item.From.Id}, case {item.Case.CaseNumber}, "
+                        + $"deadline {Output.Countdown(item.Deadline, DateTimeOffset.UtcNow)}{(item.DeliveryAttempt > 1 ? $", delivery {item.DeliveryAttempt}" : "")}{(item.Case.Confidential ? ", CONFIDENTIAL" : "")}");
+                }
+
+                if (r.GetValue(ack))
+                {
+                    await inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId }, new CallOptions(CancellationToken: ct));
+                }
+            }
+
+            if (!json)
+            {
+                Console.WriteLine(count == 0 ? "Nothing waiting." : $"{count} item(s).");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    public static Command Respond()
+    {
+        var exchange = new Option<string>("--exchange") { Description = "the exchange to answer", Required = true };
+        var file = new Option<FileInfo?>("--file") { Description = "a RespondRequest (or Result) in protobuf JSON; native formats go through afx-bridge" };
+        var kind = new Option<string?>("--kind") { Description = "stop-payment | freeze | release | query | trace | suspension (with --status)" };
+        var status = new Option<string?>("--status") { Description = "the result status, e.g. executed, partial, account-not-found, found, suspended" };
+        var amount = new Option<string?>("--amount") { Description = "amount held or released, CNY" };
+        var reason = new Option<string?>("--reason") { Description = "a note for the police" };
+        var reject = new Option<string?>("--reject") { Description = "refuse the request, with this reason" };
+        var command = new Command("respond", """
+            Answer an exchange: from a JSON file, from flags, or refuse it.
+            Examples:
+              afx respond --as bank-beta --exchange ex-... --kind freeze --status executed --amount 30000.00
+              afx respond --as bank-beta --exchange ex-... --reject "not our customer"
+              afx respond --as carrier-east --exchange ex-... --file trace-result.json
+            """) { exchange, file, kind, status, amount, reason, reject };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            var request = new RespondRequest { ExchangeId = r.GetValue(exchange)! };
+            if (r.GetValue(reject) is { } refusal)
+            {
+                request.RejectionReason = refusal;
+            }
+            else if (r.GetValue(file) is { } f)
+            {
+                request.Result = ReadResult(f, request.ExchangeId);
+            }
+            else
+            {
+                request.Result = FromFlags(r.GetValue(kind), r.GetValue(status), r.GetValue(amount), r.GetValue(reason) ?? "");
+            }
+
+            var connection = Connection.Resolve(GlobalOptions.From(r));
+            using var channel = connection.Open();
+            var reply = await new InboxClient(channel).RespondAsync(request, new CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+            if (r.GetValue(GlobalOptions.Json))
+            {
+                Output.Json(reply);
+            }
+            else
+            {
+                Console.WriteLine($"{request.ExchangeId}: {Output.State(reply.State)}"
+                    + (reply.FollowUpExchangeIds.Count > 0 ? $"; the hub opened follow-ups: {string.Join(", ", reply.FollowUpExchangeIds)}" : ""));
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static Result ReadResult(FileInfo file, string exchangeId)
+    {
+        if (!file.Exists)
+        {
+            throw new UsageException($"--file {file.FullName} does not exist.");
+        }
+
+        var text = File.ReadAllText(file.FullName);
+        var parser = new JsonParser(JsonParser.Settings.Default);
+        try
+        {
+            using var doc = System.Text.Json.JsonDocument.Parse(text);
+            if (doc.RootElement.TryGetProperty("result", out _) || doc.RootElement.TryGetProperty("exchangeId", out _))
+            {
+                var respond = parser.Parse<RespondRequest>(text);
+                if (respond.ExchangeId.Length > 0 && respond.ExchangeId != exchangeId)
+                {
+                    throw new UsageException($"--file names exchange {respond.ExchangeId}, not {exchangeId}.");
+                }
+
+                return respond.Result;
+            }
+
+            return parser.Parse<Result>(text);
+        }
+        catch (Exception e) when (e is InvalidProtocolBufferException or InvalidJsonException or System.Text.Json.JsonException or FormatException)
+        {
+            throw new UsageException($"--file {file.Name}: {e.Message}");
+        }
+    }
+
+    private static Result FromFlags(string? kind, string? status, string? amount, string reason)
+    {
+        if (kind is null || status is null)
+        {
+            throw new UsageException("give --file, --reject, or --kind with --status.");
+        }
+
+        T Parse<T>(string prefix)
+            where T : struct, System.Enum =>
+            System.Enum.TryParse<T>(status.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value) && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) != 0
+                ? value
+                : throw new UsageException($"--status '{status}' is not a {prefix} status: use {string.Join(", ", System.Enum.GetNames<T>().Skip(1).Select(n => n.ToLowerInvariant()))}.");
+        var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
+        var money = amount is null ? null : SubmitCommands.Cny(amount, "--amount");
+        return kind.ToLowerInvariant() switch
+        {
+            "stop-payment" => new Result { StopPayment = new HoldResult { Status = Parse<HoldStatus>("hold"), AmountHeld = money, ExecutedAt = now, Reason = reason } },
+            "freeze" => new Result { Freeze = new HoldResult { Status = Parse<HoldStatus>("hold"), AmountHeld = money, ExecutedAt = now, Reason = reason } },
+            "release" => new Result { FreezeRelease = new FreezeReleaseResult { Status = Parse<ReleaseStatus>("release"), AmountReleased = money, ReleasedAt = now, Reason = reason } },
+            "query" => new Result { AccountQuery = new AccountQueryResult { Status = Parse<QueryStatus>("query"), Reason = reason } },
+            "trace" => new Result { CallTrace = new CallTraceResult { Status = Parse<TraceStatus>("trace"), Reason = reason } },
+            "suspension" => new Result { NumberSuspension = new SuspensionResult { Status = Parse<SuspensionStatus>("suspension"), SuspendedAt = now, Reason = reason } },
+            _ => throw new UsageException($"--kind '{kind}': use stop-payment, freeze, release, query, trace or suspension."),
+        };
+    }
+
+    public static Command ServeSim()
+    {
+        var kind = new Option<string>("--kind") { Description = "bank | carrier", Required = true };
+        var latency = new Option<TimeSpan>("--latency") { Description = "how long to take before answering (e.g. 00:00:02)", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(300) };
+        var behaviour = new Option<Behaviour>("--behaviour") { Description = "answer | partial | reject | silent", DefaultValueFactory = _ => Behaviour.Answer };
+        var onward = new Option<string?>("--onward-to") { Description = "bank only: report that part of held money had moved on to this bank (the hub follows it)" };
+        var command = new Command("serve-sim", """
+            A simulated bank or carrier: acknowledges and answers its inbox with plausible results until stopped.
+            Examples:
+              afx serve-sim --kind bank --as bank-alpha --onward-to bank-beta
+              afx serve-sim --kind carrier --as carrier-east --latency 00:00:05
+              afx serve-sim --kind bank --as bank-beta --behaviour silent      # to watch deadlines escalate
+            """) { kind, latency, behaviour, onward };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            if (r.GetValue(kind) is not ("bank" or "carrier"))
+            {
+                throw new UsageException($"--kind '{r.GetValue(kind)}': use bank or carrier.");
+            }
+
+            var connection = Connection.Resolve(GlobalOptions.From(r));
+            using var channel = connection.Open();
+            var simulator = new Simulator(channel, connection.Partner, new SimulatorOptions(r.GetValue(latency), r.GetValue(behaviour), r.GetValue(onward)), TimeProvider.System);
+            simulator.Log += line => AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
+            AnsiConsole.MarkupLine($"Simulated {r.GetValue(kind)} [bold]{Markup.Escape(connection.Partner)}[/] on {Markup.Escape(connection.Hub)}: {r.GetValue(behaviour)}, latency {r.GetValue(latency)}. Ctrl+C stops.");
+            await simulator.RunAsync(ct);
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+}
