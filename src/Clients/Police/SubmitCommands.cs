@@ -14,7 +14,7 @@ internal static class SubmitCommands
     private static readonly Option<string> Case = new("--case") { Description = "the case number", Required = true };
     private static readonly Option<string> Basis = new("--basis") { Description = "legal basis: emergency | investigation | preliminary | court-order (default: emergency for stop-payment, investigation otherwise)" };
     private static readonly Option<string?> Reference = new("--reference") { Description = "statute article, warrant or approval number" };
-    private static readonly Option<string?> Officer = new("--officer") { Description = "approving officer" };
+    private static readonly Option<string?> Officer = new("--officer") { Description = "approving officer (required by the hub except for an emergency stop-payment)" };
     private static readonly Option<string?> PriorityOption = new("--priority") { Description = "critical | high | medium | low (default: critical for stop-payment, high otherwise)" };
     private static readonly Option<bool> Confidential = new("--confidential") { Description = "no tipping off: the responder must not alert the holder or subscriber" };
     private static readonly Option<string?> IdempotencyKey = new("--key") { Description = "idempotency key; repeating a command with the same key returns the same exchange (default: new)" };
@@ -77,7 +77,7 @@ internal static class SubmitCommands
         var command = WithCase(new Command("freeze", """
             Freeze an account or an amount in it (legal deadline: 2 hours).
             Example:
-              afx freeze --as police-shenzhen --case SZ-2026-0042 --bank bank-beta --account 6217002870012345678 --amount 30000.00 --days 180
+              afx freeze --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --bank bank-beta --account 6217002870012345678 --amount 30000.00 --days 180
             """), Bank, Account, AccountName, Amount, Victim, VictimPhone, Transfer, Reason, Follow, FollowDepth, FollowMin, days);
         command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Bank, r.GetValue(Bank)!, new Request
         {
@@ -100,7 +100,8 @@ internal static class SubmitCommands
         var command = WithCase(new Command("query-account", """
             Ask a bank for an account's holder, balance and transactions.
             Example:
-              afx query-account --as police-shenzhen --case SZ-2026-0042 --bank bank-beta --account 6217002870012345678 --holder --transactions --from 2026-11-15
+              afx query-account --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --bank bank-beta --account 6217002870012345678 --holder --transactions \
+                --from 2026-11-15T00:00:00+08:00 --to 2026-11-22T23:59:59+08:00
             """), Bank, Account, holder, balance, transactions, from, to);
         command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Bank, r.GetValue(Bank)!, new Request
         {
@@ -125,7 +126,7 @@ internal static class SubmitCommands
         var command = WithCase(new Command("trace-call", """
             Ask a carrier where a call (or SMS) to the victim came from.
             Example:
-              afx trace-call --as police-shenzhen --case SZ-2026-0042 --carrier carrier-east --called +8613800138000 --presented +861095566 --at 2026-11-22T08:51:20+08:00
+              afx trace-call --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --carrier carrier-east --called +8613800138000 --presented +861095566 --at 2026-11-22T08:51:20+08:00
             """), Carrier, called, presented, at, window, sms);
         command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Carrier, r.GetValue(Carrier)!, new Request
         {
@@ -148,7 +149,7 @@ internal static class SubmitCommands
         var command = WithCase(new Command("suspend-number", """
             Ask a carrier to suspend a number used for fraud.
             Example:
-              afx suspend-number --as police-shenzhen --case SZ-2026-0042 --carrier carrier-east --number +85523880123 --reason "fraud calls"
+              afx suspend-number --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --carrier carrier-east --number +85523880123 --reason "fraud calls"
             """), Carrier, number, Reason, days);
         command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Carrier, r.GetValue(Carrier)!, new Request
         {

@@ -1,0 +1,122 @@
+using System.Text.Json;
+using AntiFraud.Exchange.TestSupport;
+
+namespace AntiFraud.Exchange.Clients.Tests;
+
+/// <summary>afx as police, bank and operator use it, against a real hub process over mTLS.</summary>
+public sealed class AfxCommandTests(AfxCommandTests.HubFixture hub) : IClassFixture<AfxCommandTests.HubFixture>
+{
+    public sealed class HubFixture : IAsyncLifetime
+    {
+        public HubProcess Hub { get; private set; } = null!;
+
+        public async Task InitializeAsync() =>
+            Hub = await HubProcess.StartAsync($"--Hub:Store:Path={Path.Combine(Path.GetTempPath(), "afx-cli-" + Guid.NewGuid().ToString("N")[..8], "hub.db")}");
+
+        public Task DisposeAsync()
+        {
+            Hub.Dispose();
+            return Task.CompletedTask;
+        }
+    }
+
+    private string Address => hub.Hub.Address;
+
+    private static JsonElement Json(string text) => JsonDocument.Parse(text).RootElement;
+
+    [Fact]
+    public async Task Freeze_ThenInboxRespondAndWatch_GoesEndToEnd_WithJsonScriptsCanRead()
+    {
+        var @case = "SZ-CLI-" + Guid.NewGuid().ToString("N")[..6];
+        var submitted = await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", @case, "--officer", "Inspector Wang", "--bank", "bank-beta",
+            "--account", "6217002870012345678", "--amount", "30000.00", "--json");
+        Assert.True(submitted.Code == 0, submitted.Err);
+        var id = Json(submitted.Out).GetProperty("exchangeId").GetString()!;
+
+        var inbox = await Afx.RunAsync("inbox", "--hub", Address, "--as", "bank-beta", "--json");
+        Assert.Equal(0, inbox.Code);
+        Assert.Contains(id, inbox.Out);
+
+        var answered = await Afx.RunAsync("respond", "--hub", Address, "--as", "bank-beta", "--exchange", id, "--kind", "freeze", "--status", "executed", "--amount", "30000.00", "--json");
+        Assert.True(answered.Code == 0, answered.Err);
+        Assert.Equal("EXCHANGE_STATE_ANSWERED", Json(answered.Out).GetProperty("state").GetString());
+
+        var watch = await Afx.RunAsync("watch", "--hub", Address, "--as", "police-shenzhen", "--exchange", id, "--until-done", "--json", "--timeout", "20");
+        Assert.True(watch.Code == 0, watch.Err);
+        var events = watch.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(Json).ToList();
+        Assert.Equal("EXCHANGE_STATE_ANSWERED", events[^1].GetProperty("transition").GetProperty("to").GetString());
+
+        var show = await Afx.RunAsync("case", "show", @case, "--hub", Address, "--as", "police-shenzhen");
+        Assert.Equal(0, show.Code);
+        Assert.Contains("ANSWERED", show.Out);
+        Assert.Contains("Executed CNY 30,000.00", show.Out);
+    }
+
+    [Fact]
+    public async Task Respond_ToAnotherBanksExchange_ExitsFour_PermissionDenied()
+    {
+        var submitted = await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", "SZ-CLI-DENY", "--officer", "Inspector Wang", "--bank", "bank-beta",
+            "--account", "6217002870012345679", "--amount", "100.00", "--json");
+        var id = Json(submitted.Out).GetProperty("exchangeId").GetString()!;
+        var denied = await Afx.RunAsync("respond", "--hub", Address, "--as", "bank-alpha", "--exchange", id, "--reject", "not ours");
+        Assert.Equal(4, denied.Code);
+        Assert.Contains("PermissionDenied", denied.Err);
+    }
+
+    [Fact]
+    public async Task Submit_InvalidRequest_ExitsOne_NamingTheField()
+    {
+        var refused = await Afx.RunAsync("trace-call", "--hub", Address, "--as", "police-shenzhen", "--case", "SZ-CLI-BAD", "--officer", "Inspector Wang", "--carrier", "carrier-east", "--called", "12345");
+        Assert.Equal(1, refused.Code);
+        Assert.Contains("InvalidArgument", refused.Err);
+        Assert.Contains("called_number", refused.Err);
+    }
+
+    [Fact]
+    public async Task Settings_MissingIdentityOrFile_ExitTwo_SayingWhereTheValueCameFrom()
+    {
+        var noIdentity = await Afx.RunAsync("freeze", "--hub", Address, "--case", "C", "--bank", "bank-beta", "--account", "1", "--amount", "1.00");
+        Assert.Equal(2, noIdentity.Code);
+        Assert.Contains("--as PARTNER", noIdentity.Err);
+
+        var badCert = await Afx.RunAsync(new Dictionary<string, string> { ["AFX_CERT"] = "/nope/cert.pem", ["AFX_KEY"] = "/nope/key.pem" },
+            "freeze", "--hub", Address, "--case", "C", "--bank", "bank-beta", "--account", "1", "--amount", "1.00");
+        Assert.Equal(2, badCert.Code);
+        Assert.Contains("(from AFX_CERT)", badCert.Err);
+
+        var badAmount = await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", "C", "--bank", "bank-beta", "--account", "1", "--amount", "12.345");
+        Assert.Equal(2, badAmount.Code);
+        Assert.Contains("--amount '12.345'", badAmount.Err);
+    }
+
+    [Fact]
+    public async Task Health_UnreachableHub_ExitsThree()
+    {
+        var run = await Afx.RunAsync("health", "--hub", "https://127.0.0.1:1", "--as", "police-shenzhen");
+        Assert.Equal(3, run.Code);
+    }
+
+    [Fact]
+    public async Task AuditVerify_AsAWitness_ChecksConsistencyOnTheSecondVisit()
+    {
+        var state = Path.Combine(Path.GetTempPath(), "afx-witness-" + Guid.NewGuid().ToString("N")[..8] + ".txt");
+        var first = await Afx.RunAsync("audit", "verify", "--hub", Address, "--as", "auditor-national", "--state", state);
+        Assert.True(first.Code == 0, first.Err + first.Out);
+        Assert.Contains("signature verified", first.Out);
+        await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", "SZ-CLI-AUDIT", "--officer", "Inspector Wang", "--bank", "bank-beta", "--account", "6217002870012345670", "--amount", "1.00");
+        var second = await Afx.RunAsync("audit", "verify", "--hub", Address, "--as", "auditor-national", "--state", state);
+        Assert.Equal(0, second.Code);
+        Assert.Contains("the log only grew", second.Out);
+    }
+
+    [Fact]
+    public async Task Help_HasExamples_AndTheExitCodes()
+    {
+        var root = await Afx.RunAsync("--help");
+        Assert.Equal(0, root.Code);
+        Assert.Contains("Exit codes: 0 success", root.Out);
+        var freeze = await Afx.RunAsync("freeze", "--help");
+        Assert.Contains("Example:", freeze.Out);
+        Assert.Contains("--follow-money", freeze.Out);
+    }
+}
