@@ -20,6 +20,20 @@ public sealed class DemoAndBenchTests
     }
 
     [Fact]
+    public async Task Demo_Json_ListsEveryStepAndTheFundTraceTree()
+    {
+        var run = await Afx.RunAsync("demo", "--latency", "00:00:00.100", "--json");
+        Assert.True(run.Code == 0, run.Out + run.Err);
+        var report = JsonDocument.Parse(run.Out).RootElement;
+        Assert.True(report.GetProperty("ok").GetBoolean());
+        Assert.Equal(6, report.GetProperty("steps").GetArrayLength());
+        Assert.All(report.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("ok").GetBoolean()));
+        var exchanges = report.GetProperty("exchanges").EnumerateArray().ToList();
+        var root = exchanges.Single(e => e.GetProperty("to").GetString() == "bank-alpha");
+        Assert.Contains(exchanges, e => e.GetProperty("parent").GetString() == root.GetProperty("exchange_id").GetString() && e.GetProperty("to").GetString() == "bank-beta");
+    }
+
+    [Fact]
     public async Task Bench_ShortRun_AnswersEverythingItSubmitted_AndAuditsIt()
     {
         var run = await Afx.RunAsync("bench", "--duration", "00:00:03", "--concurrency", "16", "--mix", "freeze=50,stop-payment=20,trace=10,query=10,suspend=10", "--json");

@@ -124,6 +124,11 @@ internal sealed class Connection
         return relative;
     }
 
+    /// <summary>A channel to <paramref name="hub"/> as a dev-PKI partner (the demo and the load tool play several partners at once).</summary>
+    public static GrpcChannel DevChannel(string hub, string partner) => GrpcChannel.ForAddress(hub, new GrpcChannelOptions()
+        .TrustOnly(DevPath("ca", "root.crt"))
+        .UsePartnerCertificate(DevPath("partners", partner + ".crt"), DevPath("partners", partner + ".key")));
+
     public GrpcChannel Open() =>
         GrpcChannel.ForAddress(Hub, new GrpcChannelOptions().TrustOnly(Ca).UsePartnerCertificate(Cert, Key));
 }

@@ -43,12 +43,12 @@ internal static class DemoCommand
             {
                 if (hub is null)
                 {
-                    AnsiConsole.MarkupLine("Starting a hub on a temporary embedded store with the dev certificates ...");
+                    Console.Error.WriteLine("Starting a hub on a temporary embedded store with the dev certificates ...");
                     launched = await HubLauncher.StartAsync(ct);
                     hub = launched.Address;
                 }
 
-                return await new Story(hub, r.GetValue(latency)).PlayAsync(ct);
+                return await new Story(hub, r.GetValue(latency), r.GetValue(GlobalOptions.Json)).PlayAsync(ct);
             }
             finally
             {
@@ -58,7 +58,7 @@ internal static class DemoCommand
         return command;
     }
 
-    private sealed class Story(string hub, TimeSpan latency)
+    private sealed class Story(string hub, TimeSpan latency, bool json)
     {
         private readonly Stopwatch _clock = new();
         private readonly ConcurrentDictionary<string, ExchangeRecord> _records = new(StringComparer.Ordinal);
@@ -67,9 +67,7 @@ internal static class DemoCommand
         private readonly List<Receipt> _receipts = [];
         private readonly string _case = $"SZ-{DateTimeOffset.Now:yyyyMMdd}-{Random.Shared.Next(1000, 9999)}";
 
-        private GrpcChannel Channel(string partner) => GrpcChannel.ForAddress(hub, new GrpcChannelOptions()
-            .TrustOnly(Connection.DevPath("ca", "root.crt"))
-            .UsePartnerCertificate(Connection.DevPath("partners", partner + ".crt"), Connection.DevPath("partners", partner + ".key")));
+        private GrpcChannel Channel(string partner) => Connection.DevChannel(hub, partner);
 
         public async Task<int> PlayAsync(CancellationToken ct)
         {
@@ -92,7 +90,10 @@ internal static class DemoCommand
             key.ImportFromPem(await File.ReadAllTextAsync(Connection.DevPath("audit", "log-signing.pub"), ct));
             var first = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(CancellationToken: ct));
             _clock.Start();
-            AnsiConsole.MarkupLine($"Hub [bold]{Markup.Escape(hub)}[/]; simulated partners bank-alpha, bank-beta, carrier-east; case [bold]{_case}[/].\n");
+            if (!json)
+            {
+                AnsiConsole.MarkupLine($"Hub [bold]{Markup.Escape(hub)}[/]; simulated partners bank-alpha, bank-beta, carrier-east; case [bold]{_case}[/].\n");
+            }
 
             var ok = true;
             try
@@ -166,6 +167,21 @@ internal static class DemoCommand
                 await Task.WhenAll(running);
             }
 
+            if (json)
+            {
+                Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
+                {
+                    @case = _case, ok, seconds = Math.Round(_clock.Elapsed.TotalSeconds, 1),
+                    steps = _timeline.Select(t => new { t_s = Math.Round(t.At.TotalSeconds, 1), step = t.Step, detail = t.Detail, ok = t.Ok }),
+                    exchanges = CaseTable.InTreeOrder([.. _records.Values]).Select(x => new
+                    {
+                        exchange_id = x.Record.ExchangeId, parent = x.Record.ParentExchangeId, kind = Output.Kind(x.Record.Request), to = x.Record.To.Id,
+                        state = Output.State(x.Record.State), outcome = CaseTable.Outcome(x.Record),
+                    }),
+                }));
+                return ok ? ExitCodes.Ok : ExitCodes.Refused;
+            }
+
             AnsiConsole.WriteLine();
             AnsiConsole.Write(CaseTable.Render("case " + _case, [.. _records.Values], DateTimeOffset.UtcNow));
             AnsiConsole.MarkupLine(ok
@@ -178,6 +194,11 @@ internal static class DemoCommand
         {
             var at = _clock.Elapsed;
             _timeline.Add((at, step, detail, ok));
+            if (json)
+            {
+                return ok;
+            }
+
             AnsiConsole.MarkupLine($"[grey]T+{at.TotalSeconds,5:F1}s[/] {(ok ? "[green]✓[/]" : "[red]✗[/]")} [bold]{Markup.Escape(step)}[/]: {Markup.Escape(detail)}");
             return ok;
         }

@@ -77,9 +77,7 @@ internal static class BenchCommand
         }
     }
 
-    private static GrpcChannel Channel(string hub, string partner) => GrpcChannel.ForAddress(hub, new GrpcChannelOptions()
-        .TrustOnly(Connection.DevPath("ca", "root.crt"))
-        .UsePartnerCertificate(Connection.DevPath("partners", partner + ".crt"), Connection.DevPath("partners", partner + ".key")));
+    private static GrpcChannel Channel(string hub, string partner) => Connection.DevChannel(hub, partner);
 
     private static async Task<int> RunAsync(string hub, HubLauncher? launched, Mix mix, int concurrency, double rate, TimeSpan duration, TimeSpan latency,
         bool soak, TimeSpan probe, double share, bool json, CancellationToken ct)

@@ -102,18 +102,18 @@ internal static class OperatorCommands
             Example:
               afx certs issue bank bank-gamma
             """) { kind, id, days };
-        issue.SetGuardedAction((r, ct) => RunPki(ct, ["issue", r.GetValue(kind)!, r.GetValue(id)!, .. r.GetValue(days) is { } d ? new[] { "--days", d.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []]));
+        issue.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["issue", r.GetValue(kind)!, r.GetValue(id)!, .. r.GetValue(days) is { } d ? new[] { "--days", d.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []]));
         var revokeId = new Argument<string>("id") { Description = "the partner id whose certificate to revoke" };
         var revoke = new Command("revoke", """
             Revoke a partner certificate and publish a new CRL; the hub re-reads it and refuses the certificate at once, even on open connections.
             Example:
               afx certs revoke bank-gamma
             """) { revokeId };
-        revoke.SetGuardedAction((r, ct) => RunPki(ct, ["revoke", r.GetValue(revokeId)!]));
+        revoke.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["revoke", r.GetValue(revokeId)!]));
         return new Command("certs", "The development PKI: issue and revoke partner certificates.") { issue, revoke };
     }
 
-    private static async Task<int> RunPki(CancellationToken ct, string[] args)
+    private static async Task<int> RunPki(bool json, CancellationToken ct, string[] args)
     {
         var script = Connection.DevPath("pki.sh");
         if (!File.Exists(script))
@@ -121,7 +121,7 @@ internal static class OperatorCommands
             throw new UsageException($"{script} not found: run afx from the repository.");
         }
 
-        var info = new ProcessStartInfo("bash") { UseShellExecute = false };
+        var info = new ProcessStartInfo("bash") { UseShellExecute = false, RedirectStandardOutput = json, RedirectStandardError = json };
         info.ArgumentList.Add(script);
         foreach (var a in args)
         {
@@ -129,7 +129,14 @@ internal static class OperatorCommands
         }
 
         using var process = Process.Start(info)!;
+        var output = json ? process.StandardOutput.ReadToEndAsync(ct) : Task.FromResult("");
+        var errors = json ? process.StandardError.ReadToEndAsync(ct) : Task.FromResult("");
         await process.WaitForExitAsync(ct);
+        if (json)
+        {
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { command = args[0], ok = process.ExitCode == 0, output = await output, errors = await errors }));
+        }
+
         return process.ExitCode == 0 ? ExitCodes.Ok : ExitCodes.Refused;
     }
 

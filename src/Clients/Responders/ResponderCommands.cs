@@ -205,6 +205,13 @@ internal static class ResponderCommands
             var connection = Connection.Resolve(GlobalOptions.From(r));
             using var channel = connection.Open();
             var simulator = new Simulator(channel, connection.Partner, new SimulatorOptions(r.GetValue(latency), r.GetValue(behaviour), r.GetValue(onward)), TimeProvider.System);
+            if (r.GetValue(GlobalOptions.Json))
+            {
+                simulator.Log += line => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { time = DateTimeOffset.UtcNow, partner = connection.Partner, message = line }));
+                await simulator.RunAsync(ct);
+                return ExitCodes.Ok;
+            }
+
             simulator.Log += line => AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
             AnsiConsole.MarkupLine($"Simulated {r.GetValue(kind)} [bold]{Markup.Escape(connection.Partner)}[/] on {Markup.Escape(connection.Hub)}: {r.GetValue(behaviour)}, latency {r.GetValue(latency)}. Ctrl+C stops.");
             await simulator.RunAsync(ct);
