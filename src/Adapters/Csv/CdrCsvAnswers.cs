@@ -53,6 +53,7 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
 
         var answers = new List<RespondRequest>();
         var byExchange = new Dictionary<string, RespondRequest>(StringComparer.Ordinal);
+        var recent = new Recent();
         while (reader.ReadRow(fields, out var line, out count))
         {
             if (count != Columns.Length)
@@ -60,7 +61,7 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
                 throw new TranslationException(Name, $"line {line}", "row", $"has {count} fields; expected {Columns.Length}");
             }
 
-            ReadRow(fields, line, answers, byExchange);
+            ReadRow(fields, line, answers, byExchange, recent);
         }
 
         return answers;
@@ -69,7 +70,16 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
     private static TranslationException Error(int line, int column, string problem) =>
         new(Name, $"line {line}, field {column + 1}", Columns[column], problem);
 
-    private static void ReadRow(string[] f, int line, List<RespondRequest> answers, Dictionary<string, RespondRequest> byExchange)
+    /// <summary>The previous row's exchange and time: consecutive rows of one trace skip the lookups.</summary>
+    private sealed class Recent
+    {
+        public string? Id;
+        public RespondRequest? Answer;
+        public string? SeenText;
+        public Timestamp? Seen;
+    }
+
+    private static void ReadRow(string[] f, int line, List<RespondRequest> answers, Dictionary<string, RespondRequest> byExchange, Recent recent)
     {
         var exchangeId = f[ExchangeId];
         if (exchangeId.Length == 0)
@@ -85,7 +95,8 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
             throw Error(line, Status, $"unknown status '{status}'; expected {Statuses.Codes} or {Refused}");
         }
 
-        if (!byExchange.TryGetValue(exchangeId, out var answer))
+        RespondRequest? answer = ReferenceEquals(exchangeId, recent.Id) ? recent.Answer : null;
+        if (answer is null && !byExchange.TryGetValue(exchangeId, out answer))
         {
             answer = new RespondRequest { ExchangeId = exchangeId };
             if (isRefusal)
@@ -108,6 +119,9 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         {
             throw Error(line, Reason, $"differs from an earlier row of {exchangeId}");
         }
+
+        recent.Id = exchangeId;
+        recent.Answer = answer;
 
         if (f[Sequence].Length == 0)
         {
@@ -141,7 +155,7 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         var hop = new CallHop
         {
             Sequence = sequence,
-            SeenAt = f[SeenAt].Length == 0 ? null : ParseTime(f[SeenAt], line),
+            SeenAt = f[SeenAt].Length == 0 ? null : ReferenceEquals(f[SeenAt], recent.SeenText) ? recent.Seen!.Clone() : (recent.Seen = ParseTime(recent.SeenText = f[SeenAt], line)).Clone(),
             Network = f[Network],
             Gateway = f[Gateway],
             Trunk = f[Trunk],
@@ -257,6 +271,11 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         private int _position;
         private int _line = 1;
 
+        // Call records repeat themselves down a column (the exchange id, the network, the gateway): a value
+        // equal to the one above reuses its string instead of decoding it again.
+        private readonly byte[][] _lastBytes = new byte[Columns.Length][];
+        private readonly string[] _lastText = new string[Columns.Length];
+
         /// <summary>Reads one row into <paramref name="fields"/>; false at the end. Blank lines are skipped.</summary>
         public bool ReadRow(string[] fields, out int line, out int count)
         {
@@ -320,6 +339,19 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
                 }
 
                 _position += raw.Length;
+                if (field < _lastText.Length)
+                {
+                    if (_lastBytes[field] is { } last && raw.SequenceEqual(last))
+                    {
+                        return _lastText[field];
+                    }
+
+                    var decoded = Decode(raw, line, field);
+                    _lastBytes[field] = raw.ToArray();
+                    _lastText[field] = decoded;
+                    return decoded;
+                }
+
                 return Decode(raw, line, field);
             }
 
