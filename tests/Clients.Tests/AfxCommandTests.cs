@@ -90,6 +90,23 @@ public sealed class AfxCommandTests(AfxCommandTests.HubFixture hub) : IClassFixt
     }
 
     [Fact]
+    public async Task Profile_SuppliesTheConnection_AndAnErrorNamesTheProfile()
+    {
+        var file = Path.Combine(Path.GetTempPath(), "afx-profiles-" + Guid.NewGuid().ToString("N")[..8] + ".json");
+        await File.WriteAllTextAsync(file, $$"""
+            { "profiles": {
+                "sz": { "hub": "{{Address}}", "cert": "{{DevPki.PartnerCertPath("police-shenzhen")}}", "key": "{{DevPki.PartnerKeyPath("police-shenzhen")}}", "ca": "{{DevPki.RootCaPath}}" },
+                "broken": { "hub": "{{Address}}", "cert": "/nope/broken.crt", "key": "/nope/broken.key" } } }
+            """);
+        var env = new Dictionary<string, string> { ["AFX_PROFILES"] = file };
+        var ok = await Afx.RunAsync(env, "health", "--profile", "sz");
+        Assert.True(ok.Code == 0, ok.Err);
+        var broken = await Afx.RunAsync(env, "health", "--profile", "broken");
+        Assert.Equal(2, broken.Code);
+        Assert.Contains("profile 'broken'", broken.Err);
+    }
+
+    [Fact]
     public async Task Health_UnreachableHub_ExitsThree()
     {
         var run = await Afx.RunAsync("health", "--hub", "https://127.0.0.1:1", "--as", "police-shenzhen");

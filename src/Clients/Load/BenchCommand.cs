@@ -21,7 +21,7 @@ internal static class BenchCommand
 
     public static Command Create()
     {
-        var duration = new Option<TimeSpan>("--duration") { Description = "how long to load (soak: how long to hold 80%)", DefaultValueFactory = _ => TimeSpan.FromSeconds(20) };
+        var duration = new Option<TimeSpan?>("--duration") { Description = "how long to load (default 20 s); soak: how long to hold 80% (default 3 min)" };
         var concurrency = new Option<int>("--concurrency") { Description = "concurrent submitters", DefaultValueFactory = _ => 32 };
         var rate = new Option<double>("--rate") { Description = "submissions per second in total (0: as fast as the hub takes them)" };
         var mix = new Option<string>("--mix") { Description = "request mix by weight", DefaultValueFactory = _ => "freeze=70,stop-payment=20,trace=10" };
@@ -54,7 +54,8 @@ internal static class BenchCommand
                     hub = launched.Address;
                 }
 
-                return await RunAsync(hub, launched, parsedMix, r.GetValue(concurrency), r.GetValue(rate), r.GetValue(duration), r.GetValue(latency),
+                var length = r.GetValue(duration) ?? (r.GetValue(soak) ? TimeSpan.FromMinutes(3) : TimeSpan.FromSeconds(20));
+                return await RunAsync(hub, launched, parsedMix, r.GetValue(concurrency), r.GetValue(rate), length, r.GetValue(latency),
                     r.GetValue(soak), r.GetValue(probe), r.GetValue(share), json, ct);
             }
             finally
