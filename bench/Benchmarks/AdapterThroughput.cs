@@ -101,8 +101,12 @@ internal static class AdapterThroughput
         {
             trace.Hops.Add(new CallHop
             {
+                // Networks and gateways repeat down a file as in real records; subscriber identities, numbers and times do not.
                 Sequence = (uint)hop, Network = "46000", Gateway = "GMSC-GZ-02", Trunk = "IGW-GZ-17", CountryOfEntry = "CN", CallerIdSpoofed = hop == 1,
-                LocationArea = "LAC 0x2A1F", PresentedNumber = new PhoneNumber { E164 = "+861095566" }, OriginalNumber = new PhoneNumber { E164 = "+85523880123" }, SeenAt = At,
+                LocationArea = "LAC 0x2A1F", PresentedNumber = new PhoneNumber { E164 = "+861095566" },
+                OriginalNumber = new PhoneNumber { E164 = $"+8552388{i % 100_000:D5}" },
+                Imsi = $"4600012{(i * 3) + hop:D8}", Imei = $"35{(i * 7) + hop:D13}",
+                SeenAt = Timestamp.FromDateTimeOffset(At.ToDateTimeOffset().AddSeconds(i)),
             });
         }
 

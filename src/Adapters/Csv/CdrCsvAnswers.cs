@@ -34,6 +34,9 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
+    /// <summary>What ends an unquoted field, or makes it invalid (a quote).</summary>
+    private static readonly System.Buffers.SearchValues<byte> FieldEnds = System.Buffers.SearchValues.Create(",\r\n\""u8);
+
     public NativeFormat Format { get; } = new(Name, ".csv", "carrier call detail records, CSV (call-source trace results)");
 
     public IReadOnlyList<RespondRequest> Read(ReadOnlySpan<byte> document)
@@ -77,6 +80,8 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         public RespondRequest? Answer;
         public string? SeenText;
         public Timestamp? Seen;
+        public string? StatusText;
+        public TraceStatus Status;
     }
 
     private static void ReadRow(string[] f, int line, List<RespondRequest> answers, Dictionary<string, RespondRequest> byExchange, Recent recent)
@@ -90,9 +95,18 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         var status = f[Status];
         var isRefusal = status == Refused;
         TraceStatus traceStatus = default;
-        if (!isRefusal && !Statuses.TryParse(status, out traceStatus))
+        if (ReferenceEquals(status, recent.StatusText))
+        {
+            traceStatus = recent.Status;
+        }
+        else if (!isRefusal && !Statuses.TryParse(status, out traceStatus))
         {
             throw Error(line, Status, $"unknown status '{status}'; expected {Statuses.Codes} or {Refused}");
+        }
+        else
+        {
+            recent.StatusText = status;
+            recent.Status = traceStatus;
         }
 
         RespondRequest? answer = ReferenceEquals(exchangeId, recent.Id) ? recent.Answer : null;
@@ -273,8 +287,9 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
 
         // Call records repeat themselves down a column (the exchange id, the network, the gateway): a value
         // equal to the one above reuses its string instead of decoding it again.
-        private readonly byte[][] _lastBytes = new byte[Columns.Length][];
-        private readonly string[] _lastText = new string[Columns.Length];
+        private readonly int[] _lastStart = new int[Columns.Length];
+        private readonly int[] _lastLength = new int[Columns.Length];
+        private readonly string?[] _lastText = new string?[Columns.Length];
 
         /// <summary>Reads one row into <paramref name="fields"/>; false at the end. Blank lines are skipped.</summary>
         public bool ReadRow(string[] fields, out int line, out int count)
@@ -331,23 +346,26 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
             var rest = _document[_position..];
             if (rest.IsEmpty || rest[0] != '"')
             {
-                var end = rest.IndexOfAny((byte)',', (byte)'\r', (byte)'\n');
-                var raw = end < 0 ? rest : rest[..end];
-                if (raw.Contains((byte)'"'))
+                var end = rest.IndexOfAny(FieldEnds);
+                if (end >= 0 && rest[end] == (byte)'"')
                 {
                     throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "a quote inside an unquoted field; quote the whole field and double the quote");
                 }
 
+                var raw = end < 0 ? rest : rest[..end];
+
+                var start = _position;
                 _position += raw.Length;
                 if (field < _lastText.Length)
                 {
-                    if (_lastBytes[field] is { } last && raw.SequenceEqual(last))
+                    if (_lastText[field] is { } last && raw.SequenceEqual(_document.Slice(_lastStart[field], _lastLength[field])))
                     {
-                        return _lastText[field];
+                        return last;
                     }
 
                     var decoded = Decode(raw, line, field);
-                    _lastBytes[field] = raw.ToArray();
+                    _lastStart[field] = start;
+                    _lastLength[field] = raw.Length;
                     _lastText[field] = decoded;
                     return decoded;
                 }
