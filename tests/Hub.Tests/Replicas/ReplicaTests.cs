@@ -11,39 +11,50 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace AntiFraud.Exchange.Hub.Tests.Replicas;
 
-/// <summary>Two hub replicas on one private redis-server: partners on either see one hub.</summary>
-public sealed class ReplicaTests : IAsyncLifetime
+/// <summary>Replicas "a" and "b" on one private redis-server, each in-process on its own port.</summary>
+internal sealed class ReplicaPair
 {
     private readonly RedisServer _redis = RedisServer.Start();
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly RecordingAuditSink _auditA = new();
-    private readonly RecordingAuditSink _auditB = new();
-    private readonly HubFixture _a = new();
-    private readonly HubFixture _b = new();
 
-    public async Task InitializeAsync()
+    public HubFixture A { get; } = new();
+
+    public HubFixture B { get; } = new();
+
+    /// <summary>Starts both; <paramref name="services"/> may add per-replica services (a clock, an audit sink).</summary>
+    public async Task StartAsync(Func<string, Action<IServiceCollection>?> services)
     {
-        await _a.StartAsync(Replica("a", null));
-        await _b.StartAsync(Replica("b", null));
+        await A.StartAsync(HubFixture.Build(services("a"), [.. _redis.HubSettings, "--Hub:ReplicaId=a"]));
+        await B.StartAsync(HubFixture.Build(services("b"), [.. _redis.HubSettings, "--Hub:ReplicaId=b"]));
     }
-
-    private Microsoft.AspNetCore.Builder.WebApplication Replica(string id, Action<IServiceCollection>? services) =>
-        HubFixture.Build(services, [.. _redis.HubSettings, $"--Hub:ReplicaId={id}"]);
 
     public async Task DisposeAsync()
     {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
+        await A.DisposeAsync();
+        await B.DisposeAsync();
         _redis.Dispose();
     }
+}
+
+/// <summary>Two hub replicas on one private redis-server: partners on either see one hub.</summary>
+public sealed class ReplicaTests : IAsyncLifetime
+{
+    private readonly ReplicaPair _pair = new();
+
+    private HubFixture A => _pair.A;
+
+    private HubFixture B => _pair.B;
+
+    public Task InitializeAsync() => _pair.StartAsync(_ => null);
+
+    public Task DisposeAsync() => _pair.DisposeAsync();
 
     private static CallOptions Within(int seconds) => new CallOptions().WithTimeout(TimeSpan.FromSeconds(seconds));
 
     [Fact]
     public async Task PoliceOnA_BankOnB_GetsTheItemAtOnce_AndWatchOnASeesEveryTransition()
     {
-        using var police = new Partner(_a, "police-shenzhen");
-        using var bank = new Partner(_b, "bank-beta");
+        using var police = new Partner(A, "police-shenzhen");
+        using var bank = new Partner(B, "bank-beta");
         using var inbox = bank.Inbox.Subscribe(new SubscribeRequest(), Within(30));
         await Task.Delay(200); // the stream is open and waiting before the submission
 
@@ -80,8 +91,8 @@ public sealed class ReplicaTests : IAsyncLifetime
     [Fact]
     public async Task WatchOnA_FollowsLive_WhatTheBankDoesOnB()
     {
-        using var police = new Partner(_a, "police-shenzhen");
-        using var bank = new Partner(_b, "bank-beta");
+        using var police = new Partner(A, "police-shenzhen");
+        using var bank = new Partner(B, "bank-beta");
         var submitted = await police.Exchange.SubmitAsync(Requests.Freeze("bank-beta", "6222000000008002", 100_00, caseRef: Requests.Case("SZ-REPLICA-LIVE")));
         using var watch = police.Exchange.Watch(new WatchRequest { ExchangeId = submitted.ExchangeId }, Within(20));
         Assert.True(await watch.ResponseStream.MoveNext());
@@ -98,8 +109,8 @@ public sealed class ReplicaTests : IAsyncLifetime
     [Fact]
     public async Task EachReplicasLog_ProvesItsOwnReceipts_AndPointsElsewhereForTheOther()
     {
-        using var policeA = new Partner(_a, "police-shenzhen");
-        using var bankB = new Partner(_b, "bank-beta");
+        using var policeA = new Partner(A, "police-shenzhen");
+        using var bankB = new Partner(B, "bank-beta");
         var submitted = await policeA.Exchange.SubmitAsync(Requests.Freeze("bank-beta", "6222000000008003", 100_00, caseRef: Requests.Case("SZ-REPLICA-AUDIT")));
         var answer = await bankB.Inbox.RespondAsync(new RespondRequest { ExchangeId = submitted.ExchangeId, Result = Requests.Executed(100_00) });
 
@@ -124,39 +135,32 @@ public sealed class ReplicaTests : IAsyncLifetime
 /// <summary>Both replicas track every deadline on one clock; the store lets each escalation fire once.</summary>
 public sealed class ReplicaEscalationTests : IAsyncLifetime
 {
-    private readonly RedisServer _redis = RedisServer.Start();
+    private readonly ReplicaPair _pair = new();
     private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
     private readonly RecordingAuditSink _auditA = new();
     private readonly RecordingAuditSink _auditB = new();
-    private readonly HubFixture _a = new();
-    private readonly HubFixture _b = new();
+
+    private HubFixture A => _pair.A;
+
+    private HubFixture B => _pair.B;
 
     public async Task InitializeAsync()
     {
-        await _a.StartAsync(Replica("a", _auditA));
-        await _b.StartAsync(Replica("b", _auditB));
-        await _a.Services.GetRequiredService<DeadlineTracker>().Armed;
-        await _b.Services.GetRequiredService<DeadlineTracker>().Armed;
-    }
-
-    private Microsoft.AspNetCore.Builder.WebApplication Replica(string id, RecordingAuditSink audit) =>
-        HubFixture.Build(s =>
+        await _pair.StartAsync(id => s =>
         {
             s.AddSingleton<TimeProvider>(_clock);
-            s.AddSingleton<IAuditSink>(audit);
-        }, [.. _redis.HubSettings, $"--Hub:ReplicaId={id}"]);
-
-    public async Task DisposeAsync()
-    {
-        await _a.DisposeAsync();
-        await _b.DisposeAsync();
-        _redis.Dispose();
+            s.AddSingleton<IAuditSink>(id == "a" ? _auditA : _auditB);
+        });
+        await A.Services.GetRequiredService<DeadlineTracker>().Armed;
+        await B.Services.GetRequiredService<DeadlineTracker>().Armed;
     }
+
+    public Task DisposeAsync() => _pair.DisposeAsync();
 
     [Fact]
     public async Task DeadlineEscalations_FireOnce_NotOncePerReplica()
     {
-        using var police = new Partner(_a, "police-shenzhen");
+        using var police = new Partner(A, "police-shenzhen");
         var ids = new List<string>();
         for (var i = 0; i < 5; i++)
         {
@@ -164,7 +168,7 @@ public sealed class ReplicaEscalationTests : IAsyncLifetime
         }
 
         // Replica B learns of them through Redis and arms its own timers.
-        var trackerB = _b.Services.GetRequiredService<DeadlineTracker>();
+        var trackerB = B.Services.GetRequiredService<DeadlineTracker>();
         await Until(() => trackerB.Scheduled >= 10, "replica B to arm the timers");
 
         _clock.Advance(TimeSpan.FromMinutes(11));
