@@ -153,7 +153,7 @@ internal static class BridgeCommands
             {
                 if (result.GetValue(asRequests))
                 {
-                    var reader = NoticeReaderFor(path.Name, content);
+                    var reader = translators.ForRequestFile(path.Name, content);
                     Console.Write(Encoding.UTF8.GetString(new CanonicalJson<InboxItem>(InboxItem.Descriptor).Write(reader.Read(content))));
                 }
                 else
@@ -171,19 +171,6 @@ internal static class BridgeCommands
             }
         });
         return command;
-    }
-
-    private static INativeTranslator<InboxItem> NoticeReaderFor(string name, ReadOnlySpan<byte> content)
-    {
-        var head = Encoding.UTF8.GetString(content[..Math.Min(content.Length, 4096)]);
-        return Path.GetExtension(name).ToLowerInvariant() switch
-        {
-            ".dat" or ".txt" => new FixedWidthNotices(TimeProvider.System),
-            ".json" => new CanonicalJson<InboxItem>(InboxItem.Descriptor),
-            ".xml" when head.Contains(Iso20022.Auth001Queries.Ns.NamespaceName, StringComparison.Ordinal) => new Iso20022.Auth001Queries(),
-            ".xml" => new Etsi.EtsiTraceRequests("CN"),
-            var other => throw new TranslationException("file", name, "extension", $"'{other}' is not a request format"),
-        };
     }
 
     private static Command LayoutCommand()

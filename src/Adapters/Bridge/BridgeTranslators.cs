@@ -65,6 +65,20 @@ internal sealed class BridgeTranslators
         return _formats.TryGetValue(kind, out var format) ? _outbound[format] : _outbound[CanonicalJson<InboxItem>.Name];
     }
 
+    /// <summary>The translator for a file of requests from the hub (afx-bridge check --requests), by extension and XML namespace.</summary>
+    public INativeTranslator<InboxItem> ForRequestFile(string fileName, ReadOnlySpan<byte> content) =>
+        Path.GetExtension(fileName).ToLowerInvariant() switch
+        {
+            ".dat" or ".txt" => _outbound[FixedWidthFormat.Name],
+            ".json" => _outbound[CanonicalJson<InboxItem>.Name],
+            ".xml" => Declares(content, Auth001Queries.Ns) ? _outbound[Auth001Queries.Name] : _outbound[RetainedData.Name],
+            var other => throw new TranslationException("file", fileName, "extension", $"'{other}' is not a request format"),
+        };
+
+    /// <summary>Whether an XML document's opening declares this namespace.</summary>
+    private static bool Declares(ReadOnlySpan<byte> content, System.Xml.Linq.XNamespace ns) =>
+        System.Text.Encoding.UTF8.GetString(content[..Math.Min(content.Length, 4096)]).Contains(ns.NamespaceName, StringComparison.Ordinal);
+
     /// <summary>The translator for an answer file; a TranslationException when none fits.</summary>
     public INativeTranslator<RespondRequest> ForAnswer(string fileName, ReadOnlySpan<byte> content)
     {
@@ -79,13 +93,12 @@ internal sealed class BridgeTranslators
             case ".json":
                 return _json;
             case ".xml":
-                var head = System.Text.Encoding.UTF8.GetString(content[..Math.Min(content.Length, 4096)]);
-                if (head.Contains(Auth002Answers.Ns.NamespaceName, StringComparison.Ordinal))
+                if (Declares(content, Auth002Answers.Ns))
                 {
                     return _auth002;
                 }
 
-                if (head.Contains(RetainedData.Ns.NamespaceName, StringComparison.Ordinal))
+                if (Declares(content, RetainedData.Ns))
                 {
                     return _etsi;
                 }

@@ -187,12 +187,9 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         trace.CallerIdSpoofed |= spoofed;
     }
 
-    private static Timestamp ParseTime(string text, int line) =>
-        Canonical.TryParseIsoDateTime(text, out var fast) ? fast :
-        DateTimeOffset.TryParseExact(text, ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture,
-            DateTimeStyles.AssumeUniversal, out var value)
-            ? Timestamp.FromDateTimeOffset(value)
-            : throw Error(line, SeenAt, $"'{text}' is not an ISO 8601 date-time with an offset (2026-11-22T09:30:00+08:00)");
+    private static Timestamp ParseTime(string text, int line) => Canonical.TryParseIsoDateTime(text, out var value)
+        ? value
+        : throw Error(line, SeenAt, $"'{text}' is not an ISO 8601 date-time with an offset (2026-11-22T09:30:00+08:00)");
 
     public byte[] Write(IReadOnlyList<RespondRequest> messages)
     {

@@ -34,12 +34,13 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
         var expected = 0;
         var openLine = 0;
         string openId = "";
-        void CloseOpen(FixedRecord at)
+        // The result above must have had as many O records as it declared: checked at the next R record and at the trailer.
+        void CloseOpen(string checkedAt)
         {
             if (open is not null && open.OnwardTransfers.Count != expected)
             {
                 throw new TranslationException(FixedWidthFormat.Name, $"line {openLine}, column {L.OnwardCount.Start}", L.OnwardCount.Label,
-                    $"declares {expected} onward transfers; {open.OnwardTransfers.Count} O records follow (checked at line {at.Line})");
+                    $"declares {expected} onward transfers; {open.OnwardTransfers.Count} O records follow{checkedAt}");
             }
 
             open = null;
@@ -50,7 +51,7 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             switch (layout.Type)
             {
                 case 'R':
-                    CloseOpen(record);
+                    CloseOpen($" (checked at line {record.Line})");
                     var answer = ReadResult(record, out var onward);
                     total += record.Digits(L.AmountFen) ?? 0;
                     answers.Add(answer);
@@ -77,12 +78,7 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             }
         }, () =>
         {
-            if (open is not null && open.OnwardTransfers.Count != expected)
-            {
-                throw new TranslationException(FixedWidthFormat.Name, $"line {openLine}, column {L.OnwardCount.Start}", L.OnwardCount.Label,
-                    $"declares {expected} onward transfers; {open.OnwardTransfers.Count} O records follow");
-            }
-
+            CloseOpen("");
             return (answers.Count, total);
         });
         return answers;

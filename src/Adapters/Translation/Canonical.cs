@@ -17,11 +17,30 @@ internal static class Canonical
     /// <summary>An ISO 8601 timestamp in China Standard Time, full precision: 2026-11-22T09:30:00+08:00.</summary>
     public static string IsoDateTime(Timestamp t) => ToLocal(t).ToString("yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", CultureInfo.InvariantCulture);
 
+    private static readonly string[] IsoFormats = ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"];
+
+    /// <summary>An ISO 8601 date-time with an offset or Z, as every XML and CSV format here carries it.</summary>
+    public static bool TryParseIsoDateTime(string text, out Timestamp value)
+    {
+        if (TryParseWholeSeconds(text, out value))
+        {
+            return true;
+        }
+
+        if (DateTimeOffset.TryParseExact(text, IsoFormats, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed))
+        {
+            value = Timestamp.FromDateTimeOffset(parsed);
+            return true;
+        }
+
+        return false;
+    }
+
     /// <summary>
     /// The common case of <see cref="IsoDateTime"/> without fractions, "2026-11-22T09:30:00+08:00", parsed
-    /// without the general parser; false for anything else (the caller falls back to the general parser).
+    /// without the general parser; false for anything else (then the general parser decides).
     /// </summary>
-    public static bool TryParseIsoDateTime(string text, out Timestamp value)
+    private static bool TryParseWholeSeconds(string text, out Timestamp value)
     {
         value = null!;
         var s = text.AsSpan();

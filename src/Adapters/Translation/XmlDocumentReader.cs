@@ -117,16 +117,9 @@ internal sealed class XmlCursor(XElement element, string path, string format, st
         }
     }
 
-    public Timestamp DateTime()
-    {
-        if (!DateTimeOffset.TryParseExact(element.Value, ["yyyy-MM-dd'T'HH:mm:ss.FFFFFFFzzz", "yyyy-MM-dd'T'HH:mm:ss.FFFFFFF'Z'"], CultureInfo.InvariantCulture,
-                DateTimeStyles.AssumeUniversal, out var value))
-        {
-            throw Error($"'{element.Value}' is not an ISO 8601 date-time with an offset (2026-11-22T09:30:00+08:00)");
-        }
-
-        return Timestamp.FromDateTimeOffset(value);
-    }
+    public Timestamp DateTime() => Canonical.TryParseIsoDateTime(element.Value, out var value)
+        ? value
+        : throw Error($"'{element.Value}' is not an ISO 8601 date-time with an offset (2026-11-22T09:30:00+08:00)");
 
     public Duration Duration()
     {
