@@ -38,11 +38,7 @@ internal static class Output
         return left >= TimeSpan.Zero ? "in " + text : text + " late";
     }
 
-    public static string Money(Money? money) => money is null ? "-" : $"{money.Currency} {Adapters.MajorUnits(money.MinorUnits)}";
-
-    /// <summary>Minimal major-unit formatting for CNY-like currencies (2 decimals).</summary>
-    private static class Adapters
-    {
-        public static string MajorUnits(long minor) => (minor / 100m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture);
-    }
+    /// <summary>"CNY 49,800.00": minor units shown with two decimals, as for CNY.</summary>
+    public static string Money(Money? money) =>
+        money is null ? "-" : $"{money.Currency} {(money.MinorUnits / 100m).ToString("N2", System.Globalization.CultureInfo.InvariantCulture)}";
 }

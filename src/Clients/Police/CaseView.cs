@@ -37,7 +37,9 @@ internal static class CaseTable
     /// <summary>Rows in tree order with their depth.</summary>
     public static IEnumerable<(ExchangeRecord Record, int Depth)> InTreeOrder(IReadOnlyCollection<ExchangeRecord> records)
     {
-        var byParent = records.ToLookup(r => records.Any(p => p.ExchangeId == r.ParentExchangeId) ? r.ParentExchangeId : "");
+        // A follow-up whose parent is not among the records (watching one exchange) is shown as a root.
+        var ids = records.Select(r => r.ExchangeId).ToHashSet(StringComparer.Ordinal);
+        var byParent = records.ToLookup(r => ids.Contains(r.ParentExchangeId) ? r.ParentExchangeId : "");
         IEnumerable<(ExchangeRecord, int)> Walk(string parent, int depth)
         {
             foreach (var r in byParent[parent].OrderBy(r => r.SubmittedAt?.ToDateTimeOffset()))

@@ -6,9 +6,10 @@ using AntiFraud.Exchange.Hub.Storage;
 namespace AntiFraud.Exchange.Hub.Delivery;
 
 /// <summary>
-/// Live fan-out of committed watch events to open Watch streams, indexed by exchange and by case so a
-/// publish touches only the streams that follow it. Streams read stored events first and dedupe by
-/// sequence, so nothing published before a stream subscribed is missed.
+/// Live notice of committed watch events to open Watch streams, indexed by exchange and by case so a
+/// publish touches only the streams that follow it. A stream treats each notice as a wake-up and reads
+/// the store after its last sequence, so events reach it in order and none is missed, whenever and in
+/// whatever order they were published (events from other replicas arrive without their snapshots).
 /// </summary>
 internal sealed class EventBus
 {

@@ -10,8 +10,9 @@ namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
 /// <summary>
 /// Keeps the in-process parts of several replicas in step through Redis pub/sub: new inbox work and
-/// completions (so a bank connected to any replica is woken at once, not by polling), committed watch
-/// events (so a police Watch on one replica sees transitions made on another), and deadline tracking
+/// completions (so a bank connected to any replica is woken at once, not by polling), the sequence
+/// numbers of committed watch events (so a police Watch on one replica wakes and reads the transitions
+/// made on another), and deadline tracking
 /// (every replica arms the timers; the store lets each escalation fire once). Messages only wake and
 /// inform: the state itself is in Redis. After a lost connection the queues and timers are reloaded
 /// from the store, since messages sent meanwhile are gone.
@@ -33,7 +34,10 @@ internal sealed class RedisReplicaLink(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await redis.Subscriber.SubscribeAsync(Channel, (_, message) => Receive(message)).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
-        bus.Published += (submitter, events) => Send('E', [submitter, .. events.Select(e => Convert.ToBase64String(e.ToByteArray()))]);
+        // Watch streams only wake on an event and then read the store, so the other replicas need where it
+        // belongs and its sequence, not the event with its snapshot.
+        bus.Published += (submitter, events) => Send('E', [submitter, .. events.Select(e =>
+            Convert.ToBase64String(new WatchEvent { Sequence = e.Sequence, ExchangeId = e.ExchangeId, CaseNumber = e.CaseNumber }.ToByteArray()))]);
         broker.Enqueued += item => Send('Q', [item.ExchangeId, item.Recipient, ((int)item.Priority).ToString(CultureInfo.InvariantCulture),
             item.QueueOrder.ToString(CultureInfo.InvariantCulture), item.Attempts.ToString(CultureInfo.InvariantCulture)]);
         broker.Completed += (recipient, id) => Send('D', [recipient, id]);
