@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.RegularExpressions;
 
 namespace AntiFraud.Exchange.TestSupport;
@@ -9,100 +8,53 @@ namespace AntiFraud.Exchange.TestSupport;
 /// </summary>
 public sealed partial class HubProcess : IDisposable
 {
-    private readonly Process _process;
-    private readonly List<string> _log = [];
+    private readonly DotnetProcess _process;
 
-    private HubProcess(Process process)
+    private HubProcess(DotnetProcess process, int port)
     {
         _process = process;
+        Port = port;
     }
 
-    public int Port { get; private set; }
+    public int Port { get; }
 
     public string Address => $"https://127.0.0.1:{Port}";
 
-    public IReadOnlyList<string> Log
-    {
-        get
-        {
-            lock (_log)
-            {
-                return [.. _log];
-            }
-        }
-    }
+    public IReadOnlyList<string> Log => _process.Log;
 
     /// <summary>The hub binary built beside the test binaries (same configuration).</summary>
     public static string HubDll => DevPki.BuiltDll("src/Hub", "afx-hub.dll");
 
     public static async Task<HubProcess> StartAsync(params string[] settings)
     {
-        var info = new ProcessStartInfo("dotnet")
-        {
-            WorkingDirectory = DevPki.RepoRoot,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            UseShellExecute = false,
-        };
-        info.ArgumentList.Add(HubDll);
-        info.ArgumentList.Add("--Hub:Listen=127.0.0.1:0");
-        foreach (var s in settings)
-        {
-            info.ArgumentList.Add(s);
-        }
-
-        var hub = new HubProcess(Process.Start(info)!);
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        void OnLine(string? line)
+        DotnetProcess? process = null;
+        process = DotnetProcess.Start(HubDll, ["--Hub:Listen=127.0.0.1:0", .. settings], line =>
         {
             if (line is null)
             {
-                listening.TrySetException(new InvalidOperationException("afx-hub exited before listening:\n" + string.Join('\n', hub.Log)));
-                return;
+                listening.TrySetException(new InvalidOperationException("afx-hub exited before listening:\n" + string.Join('\n', process?.Log ?? [])));
             }
-
-            lock (hub._log)
-            {
-                hub._log.Add(line);
-            }
-
-            var match = ListeningLine().Match(line);
-            if (match.Success)
+            else if (ListeningLine().Match(line) is { Success: true } match)
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             }
-        }
-
-        hub._process.OutputDataReceived += (_, e) => OnLine(e.Data);
-        hub._process.ErrorDataReceived += (_, e) =>
+        });
+        try
         {
-            if (e.Data is not null)
-            {
-                OnLine(e.Data);
-            }
-        };
-        hub._process.BeginOutputReadLine();
-        hub._process.BeginErrorReadLine();
-        hub.Port = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
-        return hub;
+            return new HubProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
     }
 
     /// <summary>SIGKILL: no shutdown hook, no flush, nothing graceful.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
-    }
+    public void Kill() => _process.Kill();
 
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            Kill();
-        }
-
-        _process.Dispose();
-    }
+    public void Dispose() => _process.Dispose();
 
     [GeneratedRegex(@"listening on https://127\.0\.0\.1:(\d+)")]
     private static partial Regex ListeningLine();

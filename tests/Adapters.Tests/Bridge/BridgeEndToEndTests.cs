@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using AntiFraud.Exchange.Adapters.Bridge;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
@@ -126,6 +125,10 @@ public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<B
         await OutboxFile(folder, second);
     }
 
+    /// <summary>afx-bridge as a real process, so the test can kill it.</summary>
+    private static DotnetProcess StartBridgeProcess(string[] settings) =>
+        DotnetProcess.Start(DevPki.BuiltDll("src/Adapters", "afx-bridge.dll"), ["run", .. settings]);
+
     private static int FreePort()
     {
         using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
@@ -146,14 +149,14 @@ public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<B
         }
 
         // bank-alpha may have other work queued from earlier tests; only these 30 are counted.
-        using (var first = BridgeProcess.Start(fixture.BridgeSettings("bank-alpha", folder)))
+        using (var first = StartBridgeProcess(fixture.BridgeSettings("bank-alpha", folder)))
         {
             await BridgeFixture.Eventually(() => Task.FromResult(Directory.Exists(Path.Combine(folder, "outbox"))
                 && Directory.GetFiles(Path.Combine(folder, "outbox")).Length >= 3 ? "" : null), "the first files");
             first.Kill();
         }
 
-        using (BridgeProcess.Start(fixture.BridgeSettings("bank-alpha", folder)))
+        using (StartBridgeProcess(fixture.BridgeSettings("bank-alpha", folder)))
         {
             foreach (var id in ids)
             {
@@ -168,48 +171,5 @@ public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<B
         }
 
         Assert.Empty(Directory.GetFiles(Path.Combine(folder, "state", "tmp")));
-    }
-}
-
-/// <summary>afx-bridge as a real process, so a test can kill it.</summary>
-internal sealed class BridgeProcess : IDisposable
-{
-    private readonly Process _process;
-
-    private BridgeProcess(Process process) => _process = process;
-
-    public static BridgeProcess Start(string[] settings)
-    {
-        var info = new ProcessStartInfo("dotnet") { WorkingDirectory = DevPki.RepoRoot, RedirectStandardOutput = true, RedirectStandardError = true };
-        info.ArgumentList.Add(DevPki.BuiltDll("src/Adapters", "afx-bridge.dll"));
-        info.ArgumentList.Add("run");
-        foreach (var s in settings)
-        {
-            info.ArgumentList.Add(s);
-        }
-
-        var process = Process.Start(info)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        return new BridgeProcess(process);
-    }
-
-    /// <summary>SIGKILL: no shutdown, no flush.</summary>
-    public void Kill()
-    {
-        _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(10_000);
-    }
-
-    public void Dispose()
-    {
-        if (!_process.HasExited)
-        {
-            Kill();
-        }
-
-        _process.Dispose();
     }
 }
