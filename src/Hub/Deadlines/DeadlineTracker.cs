@@ -76,11 +76,7 @@ internal sealed class DeadlineTracker(
     {
         try
         {
-            foreach (var record in await OpenExchangesAsync(stoppingToken))
-            {
-                TrackLocal(record);
-            }
-
+            await WhileStoreUnavailable(RearmAsync, stoppingToken);
             DeadlineLog.Rearmed(logger, Scheduled);
         }
         finally
@@ -128,14 +124,27 @@ internal sealed class DeadlineTracker(
         }
     }
 
-    /// <summary>The exchanges to track at start; a store that is briefly unreachable is waited for, not fatal.</summary>
-    private async Task<IReadOnlyList<ExchangeRecord>> OpenExchangesAsync(CancellationToken stoppingToken)
+    /// <summary>Arms the timers of every exchange the store says is open (at start, and after a lost shared store comes back); returns how many.</summary>
+    public async Task<int> RearmAsync(CancellationToken cancellationToken)
+    {
+        var open = await store.ListOpenAsync(cancellationToken);
+        foreach (var record in open)
+        {
+            TrackLocal(record);
+        }
+
+        return open.Count;
+    }
+
+    /// <summary>At start a store that is briefly unreachable is waited for, not fatal.</summary>
+    private async Task WhileStoreUnavailable(Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
     {
         while (true)
         {
             try
             {
-                return await store.ListOpenAsync(stoppingToken);
+                await work(stoppingToken);
+                return;
             }
             catch (StoreUnavailableException ex)
             {

@@ -8,13 +8,20 @@ internal sealed class ExchangeStartup(IExchangeStore store, InboxBroker broker, 
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {
+        var pending = await RestoreAsync(store, broker, cancellationToken);
+        StartupLog.Restored(logger, pending.Count, pending.Select(p => p.Recipient).Distinct().Count());
+    }
+
+    /// <summary>Queues every unacknowledged exchange (at start, and after a lost shared store comes back; queued ones are not queued twice).</summary>
+    public static async Task<IReadOnlyList<PendingDelivery>> RestoreAsync(IExchangeStore store, InboxBroker broker, CancellationToken cancellationToken)
+    {
         var pending = await store.ListUnacknowledgedAsync(cancellationToken);
         foreach (var item in pending)
         {
             broker.Restore(item);
         }
 
-        StartupLog.Restored(logger, pending.Count, pending.Select(p => p.Recipient).Distinct().Count());
+        return pending;
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

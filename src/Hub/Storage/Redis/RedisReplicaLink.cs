@@ -107,19 +107,9 @@ internal sealed class RedisReplicaLink(
     {
         try
         {
-            var pending = await store.ListUnacknowledgedAsync(CancellationToken.None);
-            foreach (var item in pending)
-            {
-                broker.Restore(item);
-            }
-
-            var open = await store.ListOpenAsync(CancellationToken.None);
-            foreach (var record in open)
-            {
-                deadlines.TrackLocal(record);
-            }
-
-            ReplicaLog.Resynchronised(logger, pending.Count, open.Count);
+            var pending = await Exchanges.ExchangeStartup.RestoreAsync(store, broker, CancellationToken.None);
+            var open = await deadlines.RearmAsync(CancellationToken.None);
+            ReplicaLog.Resynchronised(logger, pending.Count, open);
         }
         catch (StoreUnavailableException e)
         {
