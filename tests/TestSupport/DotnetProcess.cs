@@ -28,16 +28,37 @@ public sealed class DotnetProcess : IDisposable
         }
     }
 
-    /// <summary>Starts <paramref name="dll"/>; <paramref name="onLine"/> sees each line, and null when standard output ends.</summary>
-    public static DotnetProcess Start(string dll, IEnumerable<string> args, Action<string?>? onLine = null)
+    /// <summary>The operating system's process id.</summary>
+    public int Pid => _process.Id;
+
+    /// <summary>True once the process has ended; then <see cref="ExitCode"/> is known.</summary>
+    public bool HasExited => _process.HasExited;
+
+    public int ExitCode => _process.ExitCode;
+
+    /// <summary>Waits for the process to end by itself.</summary>
+    public Task WaitForExitAsync(CancellationToken cancellationToken = default) => _process.WaitForExitAsync(cancellationToken);
+
+    /// <summary>
+    /// Starts <paramref name="dll"/> from the repository root (or <paramref name="workingDirectory"/>), with
+    /// extra <paramref name="environment"/> variables; <paramref name="onLine"/> sees each line, and null when
+    /// standard output ends.
+    /// </summary>
+    public static DotnetProcess Start(string dll, IEnumerable<string> args, Action<string?>? onLine = null,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = DevPki.RepoRoot,
+            WorkingDirectory = workingDirectory ?? DevPki.RepoRoot,
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            info.Environment[name] = value;
+        }
+
         info.ArgumentList.Add(dll);
         foreach (var arg in args)
         {

@@ -55,18 +55,30 @@ public sealed class TestCertificates : IDisposable
         return (certPath, keyPath, withKey);
     }
 
-    /// <summary>A CRL from the dev issuing CA listing these certificates, written as DIR/crl.pem.</summary>
-    public string WriteCrl(params X509Certificate2[] revoked)
+    private long _crlNumber;
+
+    /// <summary>
+    /// A CRL from the dev issuing CA listing these certificates, written as DIR/crl.pem. Each call
+    /// issues the next CRL number, as a CA does.
+    /// </summary>
+    public string WriteCrl(params X509Certificate2[] revoked) =>
+        WriteCrl(Interlocked.Increment(ref _crlNumber), DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(7), revoked);
+
+    /// <summary>A CRL with a chosen number and update times (for replayed and stale lists), written as DIR/crl.pem.</summary>
+    public string WriteCrl(long number, DateTimeOffset thisUpdate, DateTimeOffset nextUpdate, params X509Certificate2[] revoked)
     {
+        _crlNumber = Math.Max(_crlNumber, number);
         var builder = new CertificateRevocationListBuilder();
         foreach (var certificate in revoked)
         {
-            builder.AddEntry(certificate, DateTimeOffset.UtcNow.AddMinutes(-5));
+            builder.AddEntry(certificate, thisUpdate.AddMinutes(-1));
         }
 
-        var der = builder.Build(Issuing.Value, BigInteger.One, DateTimeOffset.UtcNow.AddDays(7), HashAlgorithmName.SHA256);
+        var der = builder.Build(Issuing.Value, new BigInteger(number), nextUpdate, HashAlgorithmName.SHA256, thisUpdate: thisUpdate);
         var path = Path.Combine(Dir, "crl.pem");
-        File.WriteAllText(path, PemEncoding.WriteString("X509 CRL", der));
+        var temp = path + ".tmp";
+        File.WriteAllText(temp, PemEncoding.WriteString("X509 CRL", der));
+        File.Move(temp, path, overwrite: true);
         return path;
     }
 
