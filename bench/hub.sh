@@ -8,6 +8,7 @@
 #   bench/hub.sh [SECONDS] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_ENVIRONMENT=Development   # the hub runs on the development PKI (certs-dev/)
 S=${1:-20}; C=${2:-64}
 dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/HubBench bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null 2>&1 || { dotnet build bench/HubBench -c Release -nologo -clp:ErrorsOnly >/dev/null; dotnet build bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null; }

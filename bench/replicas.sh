@@ -7,6 +7,7 @@
 #   bench/replicas.sh [SECONDS] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
+export DOTNET_ENVIRONMENT=Development   # the hub runs on the development PKI (certs-dev/)
 S=${1:-20}; C=${2:-64}
 command -v redis-server >/dev/null || { echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1; }
 dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null

@@ -29,10 +29,10 @@ public sealed class HubFixture : IAsyncLifetime
         var store = settings.Any(s => s.StartsWith("--Hub:Store:Path=", StringComparison.Ordinal))
             ? []
             : new[] { $"--Hub:Store:Path={Path.Combine(Path.GetTempPath(), "afx-hub-" + Guid.NewGuid().ToString("N")[..8], "hub.db")}" };
-        var builder = HubHost.CreateBuilder(["--Hub:Listen=127.0.0.1:0", .. store, .. settings]);
+        var builder = HubHost.CreateBuilder(["--environment=Development", "--Hub:Listen=127.0.0.1:0", .. store, .. settings]);
         services?.Invoke(builder.Services);
         builder.AddHub();
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.SetMinimumLevel(Environment.GetEnvironmentVariable("AFX_TEST_LOG") == "1" ? LogLevel.Information : LogLevel.Warning);
         var app = builder.Build();
         app.MapHub();
         return app;

@@ -25,7 +25,12 @@ public sealed partial class HubProcess : IDisposable
     /// <summary>The hub binary built beside the test binaries (same configuration).</summary>
     public static string HubDll => DevPki.BuiltDll("src/Hub", "afx-hub.dll");
 
-    public static async Task<HubProcess> StartAsync(params string[] settings)
+    public int Pid => _process.Pid;
+
+    public static Task<HubProcess> StartAsync(params string[] settings) => StartAsync(settings, null, null);
+
+    /// <summary>Starts the hub with <paramref name="settings"/>, from <paramref name="workingDirectory"/> (default: the repository root).</summary>
+    public static async Task<HubProcess> StartAsync(string[] settings, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
         var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
         DotnetProcess? process = null;
@@ -39,7 +44,7 @@ public sealed partial class HubProcess : IDisposable
             {
                 listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
             }
-        });
+        }, workingDirectory, WithDevelopment(environment));
         try
         {
             return new HubProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)));
@@ -51,8 +56,43 @@ public sealed partial class HubProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs the hub until it exits by itself (a refused start-up), and returns its exit code and output.
+    /// Fails when it is still running after <paramref name="within"/>.
+    /// </summary>
+    public static async Task<(int ExitCode, string Output)> RunToExitAsync(string[] settings, TimeSpan within,
+        string? workingDirectory = null, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        using var process = DotnetProcess.Start(HubDll, ["--Hub:Listen=127.0.0.1:0", .. settings], null, workingDirectory, WithDevelopment(environment));
+        using var timeout = new CancellationTokenSource(within);
+        try
+        {
+            await process.WaitForExitAsync(timeout.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            throw new InvalidOperationException("afx-hub did not exit:\n" + string.Join('\n', process.Log));
+        }
+
+        // Let the output readers drain.
+        await Task.Delay(200);
+        return (process.ExitCode, string.Join('\n', process.Log));
+    }
+
     /// <summary>SIGKILL: no shutdown hook, no flush, nothing graceful.</summary>
     public void Kill() => _process.Kill();
+
+    /// <summary>Test hubs run on the development PKI, which needs a Development environment unless the test says otherwise.</summary>
+    private static Dictionary<string, string> WithDevelopment(IReadOnlyDictionary<string, string>? environment)
+    {
+        var all = new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Development" };
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            all[name] = value;
+        }
+
+        return all;
+    }
 
     public void Dispose() => _process.Dispose();
 

@@ -41,13 +41,21 @@ public sealed class RedisServer : IDisposable
     public bool IsRunning => _process is { HasExited: false };
 
     /// <summary>Starts (again) on the same port and data directory, and waits until it answers PING.</summary>
-    public void Restart()
+    public void Restart() => Restart(untilLoaded: true);
+
+    /// <summary>
+    /// Starts (again) on the same port and data directory; waits until it answers PING, or (when
+    /// <paramref name="untilLoaded"/> is false) only until it accepts connections, perhaps still loading its AOF.
+    /// </summary>
+    public void Restart(bool untilLoaded)
     {
         var info = new ProcessStartInfo("redis-server") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = Directory };
         foreach (var arg in new[]
         {
             "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--dir", Directory,
             "--appendonly", "yes", "--appendfsync", "always", "--save", "", "--protected-mode", "yes", "--daemonize", "no",
+            // Tests make it sleep (DEBUG SLEEP) and fill it (DEBUG POPULATE); local connections only.
+            "--enable-debug-command", "local",
         })
         {
             info.ArgumentList.Add(arg);
@@ -66,8 +74,8 @@ public sealed class RedisServer : IDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var until = DateTime.UtcNow.AddSeconds(15);
-        while (!Ping())
+        var until = DateTime.UtcNow.AddSeconds(60);
+        while (untilLoaded ? !Ping() : !Answers())
         {
             if (DateTime.UtcNow > until || _process.HasExited)
             {
@@ -100,7 +108,12 @@ public sealed class RedisServer : IDisposable
         return Encoding.ASCII.GetString(buffer, 0, read).TrimEnd();
     }
 
-    public bool Ping()
+    /// <summary>True when the server answers anything to PING (PONG, or LOADING while it reads its AOF).</summary>
+    public bool Answers() => PingReply() is { Length: > 0 };
+
+    public bool Ping() => PingReply()?.StartsWith("+PONG", StringComparison.Ordinal) == true;
+
+    private string? PingReply()
     {
         try
         {
@@ -108,17 +121,13 @@ public sealed class RedisServer : IDisposable
             client.Connect(IPAddress.Loopback, Port);
             var stream = client.GetStream();
             stream.Write("PING\r\n"u8);
-            var buffer = new byte[16];
+            var buffer = new byte[64];
             var read = stream.Read(buffer);
-            return Encoding.ASCII.GetString(buffer, 0, read).StartsWith("+PONG", StringComparison.Ordinal);
+            return Encoding.ASCII.GetString(buffer, 0, read);
         }
-        catch (SocketException)
+        catch (Exception e) when (e is SocketException or IOException)
         {
-            return false;
-        }
-        catch (IOException)
-        {
-            return false;
+            return null;
         }
     }
 

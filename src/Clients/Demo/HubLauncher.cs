@@ -41,6 +41,8 @@ internal sealed partial class HubLauncher : IDisposable
         var folder = Path.Combine(Path.GetTempPath(), "afx-demo-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(folder);
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // The demo's hub runs on the development PKI, which a Production hub refuses.
+        info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         foreach (var arg in (string[])[dll, "--Hub:Listen=127.0.0.1:0", $"--Hub:Store:Path={Path.Combine(folder, "hub.db")}", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub=Information", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Exchanges=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub.Audit=Warning", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Deadlines=Warning", .. settings])

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Text;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using AntiFraud.Exchange.Contract.V1;
@@ -10,40 +11,81 @@ namespace AntiFraud.Exchange.Hub.Audit;
 
 /// <summary>
 /// The tamper-evident audit log: an append-only file of length-prefixed entries whose leaf hashes form
-/// an RFC 6962 Merkle tree. Appends are group-committed (one fsync per batch) before their receipts are
-/// returned. On open, a torn final write is truncated, the tree is rebuilt, and its root must match the
-/// last signed checkpoint, or the hub refuses to start. Entries hold no clear personal data: the body
-/// is only a salted SHA-256 commitment.
+/// an RFC 6962 Merkle tree. Appends are group-committed: each batch is written and synced, then its
+/// history record (the batch's leaf hashes and a checkpoint signed over the tree after it) is written
+/// and synced, and only then are its receipts returned. So the history says exactly which entries were
+/// receipted, and every signed checkpoint covers only receipted entries. On open, recovery may cut
+/// only a torn final write; anything else refuses to start (see <see cref="AuditLogRecovery"/>).
+/// Entries hold no clear personal data: the body is only a salted SHA-256 commitment.
 /// </summary>
 internal sealed class AuditLog : IAuditSink, IAsyncDisposable
 {
     private const int MaxBatch = 1024;
 
     private readonly string _path;
+    private readonly string _historyPath;
     private readonly string _checkpointPath;
     private readonly FileStream _file;
-    private readonly MerkleTree _tree = new();
-    private readonly List<long> _offsets = [];
+    private readonly FileStream _history;
+    private readonly MerkleTree _tree;
+    private readonly List<long> _offsets;
     private readonly Lock _gate = new();
+    private readonly Lock _signing = new();
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly Task _loop;
     private readonly TimeProvider _time;
     private readonly ECDsa _signingKey;
     private readonly byte[] _commitmentKey;
     private readonly ILogger _logger;
+    private string? _latestNote;
+    private long _fileWrittenSize = -1;
+
+    // Receipted entries. The tree may briefly hold more (a batch being sealed); readers see only these.
+    private long _size;
 
     public AuditLog(string directory, string origin, ECDsa signingKey, byte[] commitmentKey, TimeProvider time, ILogger<AuditLog> logger)
     {
         Directory.CreateDirectory(directory);
         _path = Path.Combine(directory, "audit.log");
+        _historyPath = Path.Combine(directory, "audit.history");
         _checkpointPath = Path.Combine(directory, "audit.checkpoint");
         Origin = origin;
         _signingKey = signingKey;
         _commitmentKey = commitmentKey;
         _time = time;
         _logger = logger;
+
+        // Read-only first: a log that cannot be used is refused before anything on disk changes.
+        var recovered = AuditLogRecovery.Read(_path, _historyPath, _checkpointPath, origin, signingKey);
+        _tree = recovered.Tree;
+        _offsets = recovered.Offsets;
+        _latestNote = recovered.LatestNote;
         _file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
-        Recover();
+        _history = new FileStream(_historyPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
+        if (recovered.CutLogAt is { } cut)
+        {
+            AuditLogLog.TornTail(_logger, _path, recovered.LogLength - cut, _tree.Size);
+            _file.SetLength(cut);
+            _file.Flush(flushToDisk: true);
+        }
+
+        if (recovered.CutHistoryAt is { } historyCut)
+        {
+            _history.SetLength(historyCut);
+            _history.Flush(flushToDisk: true);
+        }
+
+        _file.Position = _file.Length;
+        _history.Position = _history.Length;
+        if (recovered.SealedSize < _tree.Size)
+        {
+            // Complete entries written before a crash, or a log from before the history existed: seal them now.
+            Seal(recovered.SealedSize, _tree.Size);
+            AuditLogLog.Sealed(_logger, _path, _tree.Size - recovered.SealedSize);
+        }
+
+        _size = _tree.Size;
+        AuditLogLog.Opened(_logger, _path, _size);
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -53,13 +95,14 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
     /// <summary>The key checkpoints verify with (publish its SPKI PEM for offline verifiers).</summary>
     public ECDsa PublicKey => _signingKey;
 
+    /// <summary>Receipted entries: every one of them is on disk and in the history.</summary>
     public long Size
     {
         get
         {
             lock (_gate)
             {
-                return _tree.Size;
+                return _size;
             }
         }
     }
@@ -71,28 +114,79 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>Signs a checkpoint of the current tree and keeps it as the one the log must match on reopen.</summary>
-    public string SignCheckpoint()
+    /// <summary>
+    /// The newest signed checkpoint: the one signed with the last batch, so it covers every receipt
+    /// given so far. Asking for it signs nothing, however often it is asked.
+    /// </summary>
+    public string? LatestCheckpoint()
     {
-        CheckpointBody body;
         lock (_gate)
         {
-            body = new CheckpointBody(Origin, _tree.Size, _tree.Root(_tree.Size), _time.GetUtcNow());
+            return _latestNote;
         }
-
-        var note = SignedCheckpoint.Sign(body, Origin, _signingKey);
-        var temp = _checkpointPath + ".tmp";
-        File.WriteAllText(temp, note);
-        File.Move(temp, _checkpointPath, overwrite: true);
-        return note;
     }
 
-    public string? LatestCheckpoint() => File.Exists(_checkpointPath) ? File.ReadAllText(_checkpointPath) : null;
+    /// <summary>
+    /// Writes the newest checkpoint to audit.checkpoint (for operators and offline tools), when the log
+    /// grew since the last write; returns it. Signing only happens for an empty log. Serialised, with
+    /// a temporary file of its own, synced and renamed into place.
+    /// </summary>
+    public string SignCheckpoint()
+    {
+        lock (_signing)
+        {
+            string note;
+            long size;
+            lock (_gate)
+            {
+                size = _size;
+                note = _latestNote ?? SignedCheckpoint.Sign(new CheckpointBody(Origin, 0, _tree.Root(0), _time.GetUtcNow()), Origin, _signingKey);
+                _latestNote = note;
+            }
+
+            if (size == _fileWrittenSize)
+            {
+                return note;
+            }
+
+            var temp = $"{_checkpointPath}.{Guid.NewGuid():N}.tmp";
+            try
+            {
+                using (var stream = new FileStream(temp, FileMode.CreateNew, FileAccess.Write))
+                {
+                    stream.Write(Encoding.UTF8.GetBytes(note));
+                    stream.Flush(flushToDisk: true);
+                }
+
+                File.Move(temp, _checkpointPath, overwrite: true);
+                _fileWrittenSize = size;
+                return note;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                TryDelete(temp);
+                throw new Storage.StoreUnavailableException($"The audit checkpoint could not be written to {_checkpointPath}: {ex.Message}", ex);
+            }
+        }
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort: a stray temporary file harms nothing.
+        }
+    }
 
     public (List<byte[]> Proof, byte[] LeafHash) InclusionProof(long index, long size)
     {
         lock (_gate)
         {
+            CheckSize(size);
             return (_tree.InclusionProof(index, size), _tree.LeafHash(index));
         }
     }
@@ -101,7 +195,16 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
     {
         lock (_gate)
         {
+            CheckSize(second);
             return _tree.ConsistencyProof(first, second);
+        }
+    }
+
+    private void CheckSize(long size)
+    {
+        if (size > _size)
+        {
+            throw new ArgumentOutOfRangeException(nameof(size), $"The log holds {_size} receipted entries, not {size}.");
         }
     }
 
@@ -111,13 +214,13 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         long[] offsets;
         lock (_gate)
         {
-            end = Math.Min(end, _tree.Size);
+            end = Math.Min(end, _size);
             if (start >= end)
             {
                 yield break;
             }
 
-            offsets = [.. _offsets.Skip((int)start).Take((int)(end - start))];
+            offsets = [.. _offsets.GetRange((int)start, (int)(end - start))];
         }
 
         using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
@@ -135,60 +238,24 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         }
     }
 
-    private void Recover()
+    /// <summary>Writes and syncs the history record of entries [first, end), already in the tree and the log file.</summary>
+    private void Seal(long first, long end)
     {
-        var length = _file.Length;
-        var buffer = new byte[4];
-        long position = 0;
-        while (position + 4 <= length)
+        for (var from = first; from < end; from += LogHistory.MaxRecordEntries)
         {
-            _file.Position = position;
-            _file.ReadExactly(buffer);
-            var size = BinaryPrimitives.ReadUInt32BigEndian(buffer);
-            if (position + 4 + size > length)
+            var to = Math.Min(end, from + LogHistory.MaxRecordEntries);
+            var leaves = new List<byte[]>((int)(to - from));
+            for (var i = from; i < to; i++)
             {
-                break;
+                leaves.Add(_tree.LeafHash(i));
             }
 
-            var data = new byte[size];
-            _file.ReadExactly(data);
-            try
-            {
-                AuditEntry.Parser.ParseFrom(data);
-            }
-            catch (InvalidProtocolBufferException ex)
-            {
-                throw new InvalidDataException($"Audit log {_path}: entry {_tree.Size} at byte {position} is not a valid entry; the log is corrupt or was altered.", ex);
-            }
-
-            _offsets.Add(position);
-            _tree.Append(MerkleHash.Leaf(data));
-            position += 4 + size;
+            var logEnd = to < _tree.Size ? _offsets[(int)to] : _file.Length;
+            var note = SignedCheckpoint.Sign(new CheckpointBody(Origin, to, _tree.Root(to), _time.GetUtcNow()), Origin, _signingKey);
+            _history.Write(LogHistory.Encode(new HistoryRecord(from, leaves, logEnd, note)));
+            _history.Flush(flushToDisk: true);
+            _latestNote = note;
         }
-
-        if (position < length)
-        {
-            AuditLogLog.TornTail(_logger, _path, length - position, _tree.Size);
-            _file.SetLength(position);
-            _file.Flush(flushToDisk: true);
-        }
-
-        _file.Position = position;
-        if (LatestCheckpoint() is { } note)
-        {
-            var checkpoint = SignedCheckpoint.Verify(note, Origin, _signingKey);
-            if (checkpoint.Size > _tree.Size)
-            {
-                throw new InvalidDataException($"Audit log {_path} holds {_tree.Size} entries, but its signed checkpoint covers {checkpoint.Size}: acknowledged entries are missing.");
-            }
-
-            if (!_tree.Root(checkpoint.Size).AsSpan().SequenceEqual(checkpoint.RootHash))
-            {
-                throw new InvalidDataException($"Audit log {_path} does not match its signed checkpoint at size {checkpoint.Size}: an entry was altered, removed or reordered.");
-            }
-        }
-
-        AuditLogLog.Opened(_logger, _path, _tree.Size);
     }
 
     private async Task RunAsync()
@@ -196,6 +263,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         var batch = new List<Pending>(MaxBatch);
         var reader = _queue.Reader;
         var buffer = new MemoryStream();
+        var header = new byte[4];
         while (await reader.WaitToReadAsync())
         {
             batch.Clear();
@@ -204,45 +272,57 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
                 batch.Add(pending);
             }
 
-            long next;
-            long position;
-            lock (_gate)
-            {
-                next = _tree.Size;
-                position = _file.Position;
-            }
-
+            var next = _size;
+            var position = _file.Position;
+            var historyPosition = _history.Position;
             buffer.SetLength(0);
-            var leaves = new List<(byte[] Hash, long Offset)>(batch.Count);
-            var header = new byte[4];
+            var leaves = new List<byte[]>(batch.Count);
+            var offsets = new List<long>(batch.Count);
             foreach (var pending in batch)
             {
                 var data = Entry(pending, next + leaves.Count).ToByteArray();
                 BinaryPrimitives.WriteUInt32BigEndian(header, (uint)data.Length);
-                leaves.Add((MerkleHash.Leaf(data), position + buffer.Length));
+                leaves.Add(MerkleHash.Leaf(data));
+                offsets.Add(position + buffer.Length);
                 buffer.Write(header);
                 buffer.Write(data);
             }
 
+            string note;
             try
             {
                 _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
                 _file.Flush(flushToDisk: true);
+
+                byte[] root;
+                lock (_gate)
+                {
+                    // Readers still see the old size: the batch is not receipted until its history is on disk.
+                    foreach (var leaf in leaves)
+                    {
+                        _tree.Append(leaf);
+                    }
+
+                    root = _tree.Root(next + leaves.Count);
+                }
+
+                note = SignedCheckpoint.Sign(new CheckpointBody(Origin, next + leaves.Count, root, _time.GetUtcNow()), Origin, _signingKey);
+                _history.Write(LogHistory.Encode(new HistoryRecord(next, leaves, position + buffer.Length, note)));
+                _history.Flush(flushToDisk: true);
             }
             catch (IOException ex)
             {
-                // Nothing of this batch is acknowledged; cut the file back to where it was.
+                // Nothing of this batch is acknowledged; cut both files and the tree back to where they were.
                 AuditLogLog.AppendFailed(_logger, batch.Count, ex);
-                try
+                lock (_gate)
                 {
-                    _file.SetLength(position);
-                    _file.Position = position;
-                }
-                catch (IOException)
-                {
-                    // The next open truncates a torn tail anyway.
+                    if (_tree.Size > next)
+                    {
+                        _tree.Truncate(next);
+                    }
                 }
 
+                RollBack(position, historyPosition);
                 foreach (var pending in batch)
                 {
                     pending.Completion.TrySetException(new Storage.StoreUnavailableException("The audit log could not be written; the request was not acknowledged.", ex));
@@ -253,17 +333,30 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
 
             lock (_gate)
             {
-                foreach (var (hash, offset) in leaves)
-                {
-                    _tree.Append(hash);
-                    _offsets.Add(offset);
-                }
+                _offsets.AddRange(offsets);
+                _size = next + leaves.Count;
+                _latestNote = note;
             }
 
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i].Hash), LogOrigin = Origin });
+                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i]), LogOrigin = Origin });
             }
+        }
+    }
+
+    private void RollBack(long position, long historyPosition)
+    {
+        try
+        {
+            _file.SetLength(position);
+            _file.Position = position;
+            _history.SetLength(historyPosition);
+            _history.Position = historyPosition;
+        }
+        catch (IOException)
+        {
+            // The next open cuts a torn tail anyway: nothing of the batch was receipted.
         }
     }
 
@@ -317,6 +410,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         _queue.Writer.TryComplete();
         await _loop;
         await _file.DisposeAsync();
+        await _history.DisposeAsync();
     }
 
     private sealed class Pending(AuditEvent auditEvent, DateTimeOffset at)
@@ -334,9 +428,12 @@ internal static partial class AuditLogLog
     [LoggerMessage(500, LogLevel.Information, "Audit log {Path} open: {Size} entries, tree verified")]
     public static partial void Opened(ILogger logger, string path, long size);
 
-    [LoggerMessage(501, LogLevel.Warning, "Audit log {Path}: a torn final write of {Bytes} bytes was truncated after entry {Size}; nothing acknowledged was lost")]
+    [LoggerMessage(501, LogLevel.Warning, "Audit log {Path}: a torn final write of {Bytes} bytes was cut after entry {Size}; it was never receipted")]
     public static partial void TornTail(ILogger logger, string path, long bytes, long size);
 
     [LoggerMessage(502, LogLevel.Error, "Audit log append of {Count} entries failed; none was acknowledged")]
     public static partial void AppendFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(503, LogLevel.Warning, "Audit log {Path}: sealed {Count} complete entries the history did not cover yet (written before a crash, or a log from an earlier version)")]
+    public static partial void Sealed(ILogger logger, string path, long count);
 }

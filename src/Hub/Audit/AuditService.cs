@@ -1,6 +1,10 @@
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Exchanges;
+using AntiFraud.Exchange.Hub.Hosting;
 using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Protocol.Contract;
 using AntiFraud.Exchange.Protocol.Transparency;
 using AntiFraud.Exchange.Protocol.Wire;
@@ -11,22 +15,46 @@ using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
 
 namespace AntiFraud.Exchange.Hub.Audit;
 
-/// <summary>antifraud.exchange.v1.Audit: checkpoints and proofs for anyone holding a receipt; queries and export for auditors.</summary>
-internal sealed class AuditService(AuditLog log) : IGrpcService
+/// <summary>
+/// antifraud.exchange.v1.Audit: checkpoints and proofs for anyone holding a receipt; queries and export
+/// for auditors, through the same masking as every other read.
+/// </summary>
+internal sealed class AuditService(AuditLog log, IDeliveryMasker masker) : IGrpcService
 {
+    /// <summary>Indices and sizes above this cannot be in any log (they do not fit a signed 64-bit count).</summary>
+    private const ulong MaxIndex = long.MaxValue;
+
     public ServiceDescriptor Descriptor => AuditMethods.Descriptor;
 
     public void Bind(ServiceBinder binder) => binder
-        .Unary(AuditMethods.GetCheckpoint, (r, _) => Task.FromResult(Checkpoint(r.Fresh)))
-        .Unary(AuditMethods.GetInclusionProof, (r, _) => Task.FromResult(Inclusion(r)))
-        .Unary(AuditMethods.GetConsistencyProof, (r, _) => Task.FromResult(Consistency(r)))
-        .Unary(AuditMethods.Query, QueryAsync)
-        .ServerStreaming(AuditMethods.Export, ExportAsync);
+        .Unary(AuditMethods.GetCheckpoint, (r, _) => Task.FromResult(Checkpoint()))
+        .Unary(AuditMethods.GetInclusionProof, (r, _) => Task.FromResult(Inclusion(RequestValidator.Bounded(r))))
+        .Unary(AuditMethods.GetConsistencyProof, (r, _) => Task.FromResult(Consistency(RequestValidator.Bounded(r))))
+        .Unary(AuditMethods.Query, (r, c) => QueryAsync(RequestValidator.Bounded(r), c))
+        .ServerStreaming(AuditMethods.Export, (r, s, c) => ExportAsync(RequestValidator.Bounded(r), s, c));
 
-    private Checkpoint Checkpoint(bool fresh)
+    /// <summary>
+    /// The checkpoint signed with the newest batch of the log, which covers every receipt given so far:
+    /// "fresh" and "latest" are the same, and asking signs nothing.
+    /// </summary>
+    private Checkpoint Checkpoint()
     {
-        var note = (fresh ? null : log.LatestCheckpoint()) ?? log.SignCheckpoint();
-        return ToMessage(note);
+        try
+        {
+            return ToMessage(log.LatestCheckpoint() ?? log.SignCheckpoint());
+        }
+        catch (StoreUnavailableException ex)
+        {
+            throw new RpcException(StatusCode.Unavailable, ex.Message + " Retry shortly.");
+        }
+    }
+
+    private static void RequireIndex(ulong value, string field)
+    {
+        if (value > MaxIndex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"{field}: {value} is larger than any log can be (at most 2^63-1).");
+        }
     }
 
     private Checkpoint ToMessage(string note)
@@ -56,8 +84,10 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
 
     private InclusionProof Inclusion(GetInclusionProofRequest request)
     {
+        RequireIndex(request.LeafIndex, "leaf_index");
+        RequireIndex(request.TreeSize, "tree_size");
         RequireThisLog(request.LogOrigin);
-        var size = request.TreeSize > 0 ? (long)request.TreeSize : (long)Checkpoint(false).TreeSize;
+        var size = request.TreeSize > 0 ? (long)request.TreeSize : (long)Checkpoint().TreeSize;
         if (size > log.Size)
         {
             throw new RpcException(StatusCode.OutOfRange, $"tree_size: the log holds {log.Size} entries, not {size}.");
@@ -77,6 +107,8 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
 
     private ConsistencyProof Consistency(GetConsistencyProofRequest request)
     {
+        RequireIndex(request.FirstSize, "first_size");
+        RequireIndex(request.SecondSize, "second_size");
         RequireThisLog(request.LogOrigin);
         if (request.FirstSize > request.SecondSize || (long)request.SecondSize > log.Size)
         {
@@ -97,6 +129,8 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
             throw new RpcException(StatusCode.InvalidArgument, "page_token: not a token this service issued.");
         }
 
+        var caller = context.Caller();
+
         var pageSize = request.PageSize is > 0 and <= 1000 ? (int)request.PageSize : 100;
         var kinds = request.Kinds.ToHashSet();
         var from = request.From?.ToDateTimeOffset();
@@ -115,7 +149,7 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
                 && (from is null || at >= from) && (to is null || at < to);
             if (matches)
             {
-                response.Entries.Add(entry);
+                response.Entries.Add(ForAuditor(caller, entry));
                 if (response.Entries.Count == pageSize)
                 {
                     break;
@@ -128,34 +162,61 @@ internal sealed class AuditService(AuditLog log) : IGrpcService
             response.NextPageToken = position.ToString(CultureInfo.InvariantCulture);
         }
 
-        await log.RecordAsync(new AuditEvent(AuditEventKind.Accessed, context.Caller().ToRef(), $"Audit/Query {response.Entries.Count} entries"), context.CancellationToken);
+        await log.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), $"Audit/Query {response.Entries.Count} entries"), context.CancellationToken);
         return response;
     }
 
     private async Task ExportAsync(ExportLogRequest request, IAsyncStreamWriter<AuditEntry> stream, ServerCallContext context)
     {
-        var end = request.EndIndex > 0 ? (long)request.EndIndex : log.Size;
+        RequireIndex(request.StartIndex, "start_index");
+        RequireIndex(request.EndIndex, "end_index");
+        var size = log.Size;
+        var end = request.EndIndex > 0 ? Math.Min((long)request.EndIndex, size) : size;
+        if (request.EndIndex > 0 && request.StartIndex > request.EndIndex)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"start_index: {request.StartIndex} is after end_index {request.EndIndex}.");
+        }
+
+        if ((long)request.StartIndex > size)
+        {
+            throw new RpcException(StatusCode.OutOfRange, $"start_index: the log holds {size} entries; start at most there.");
+        }
+
+        var caller = context.Caller();
+        await log.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Audit/Export"), context.CancellationToken);
         foreach (var entry in log.Read((long)request.StartIndex, end))
         {
-            await stream.WriteAsync(entry, context.CancellationToken);
+            await stream.WriteAsync(ForAuditor(caller, entry), context.CancellationToken);
         }
     }
+
+    /// <summary>Entries leave through the masking engine like every other read (an entry holds no clear personal data by construction).</summary>
+    private AuditEntry ForAuditor(PartnerIdentity caller, AuditEntry entry) =>
+        masker.Mask(entry, new MaskingContext(caller, LegalBasis.Unspecified, Request.KindOneofCase.None, false)).Message;
 }
 
-/// <summary>Signs a checkpoint at a regular interval when the log has grown, so partners always find a recent one.</summary>
-internal sealed class AuditCheckpointer(AuditLog log, TimeProvider time) : BackgroundService
+/// <summary>
+/// Writes the newest signed checkpoint to audit.checkpoint at a regular interval when the log has
+/// grown, for operators and offline verifiers. A failure is logged and counted; the next interval tries
+/// again, and the hub keeps serving (checkpoints are served from memory).
+/// </summary>
+internal sealed class AuditCheckpointer(AuditLog log, TimeProvider time, BackgroundFaults faults, ILogger<AuditCheckpointer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var signed = -1L;
+        // Yield first, so a failing first write never fails the host's start.
+        await Task.Yield();
         while (!stoppingToken.IsCancellationRequested)
         {
-            if (log.Size != signed)
+            try
             {
-                signed = log.Size;
                 log.SignCheckpoint();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                faults.Record(nameof(AuditCheckpointer), ex, logger);
             }
 
             await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);

@@ -4,6 +4,21 @@ using AntiFraud.Exchange.Hub.Hosting;
 
 namespace AntiFraud.Exchange.Hub.Deadlines;
 
+/// <summary>
+/// The longest times a partner may ask for or report. They bound every time the hub computes with,
+/// so no value a partner sends can overflow a timer or a date.
+/// </summary>
+public sealed record TimeLimits(
+    TimeSpan MaxHoldPeriod,
+    TimeSpan MaxFreezePeriod,
+    TimeSpan MaxTraceWindow,
+    TimeSpan MaxSuspensionPeriod,
+    TimeSpan ClockSkew)
+{
+    /// <summary>A stop-payment hold of at most 7 days (48 h is the rule), freezes and suspensions of at most a year, traces over at most a week, clocks up to an hour ahead.</summary>
+    public static TimeLimits Defaults { get; } = new(TimeSpan.FromDays(7), TimeSpan.FromDays(366), TimeSpan.FromDays(7), TimeSpan.FromDays(366), TimeSpan.FromHours(1));
+}
+
 /// <summary>The legal deadlines in force: per request kind and priority, plus the warning point and the stop-payment hold.</summary>
 public sealed record DeadlineRules(
     IReadOnlyDictionary<(Request.KindOneofCase Kind, Priority Priority), TimeSpan> Deadlines,
@@ -12,6 +27,9 @@ public sealed record DeadlineRules(
     TimeSpan HoldWarning,
     int MaxHoldRenewals)
 {
+    /// <summary>Bounds on the times partners send.</summary>
+    public TimeLimits Limits { get; init; } = TimeLimits.Defaults;
+
     private static readonly Priority[] Tiers = [Priority.Critical, Priority.High, Priority.Medium, Priority.Low];
 
     public TimeSpan DeadlineFor(Request.KindOneofCase kind, Priority priority) => Deadlines[(kind, priority)];
@@ -85,11 +103,40 @@ public sealed record DeadlineRules(
             throw new FormatException("warnAtFraction must be between 0 and 1");
         }
 
+        var limits = TimeLimits.Defaults;
+        if (root.TryGetProperty("limits", out var l))
+        {
+            TimeSpan Limit(string name, TimeSpan fallback) => l.TryGetProperty(name, out var v) ? Span(v, "limits." + name) : fallback;
+            limits = new TimeLimits(
+                Limit("maxHoldPeriod", limits.MaxHoldPeriod),
+                Limit("maxFreezePeriod", limits.MaxFreezePeriod),
+                Limit("maxTraceWindow", limits.MaxTraceWindow),
+                Limit("maxSuspensionPeriod", limits.MaxSuspensionPeriod),
+                Limit("clockSkew", limits.ClockSkew));
+        }
+
+        var holdPeriod = root.TryGetProperty("holdPeriod", out var h) ? Span(h, "holdPeriod") : Defaults.HoldPeriod;
+        if (holdPeriod > limits.MaxHoldPeriod)
+        {
+            throw new FormatException($"holdPeriod {holdPeriod} is longer than limits.maxHoldPeriod {limits.MaxHoldPeriod}");
+        }
+
+        if (limits.MaxFreezePeriod > MaxTimerSpan || limits.MaxSuspensionPeriod > MaxTimerSpan || limits.MaxHoldPeriod > MaxTimerSpan)
+        {
+            throw new FormatException($"limits: no period may exceed {MaxTimerSpan.TotalDays:0} days");
+        }
+
         return new DeadlineRules(map, warn,
-            root.TryGetProperty("holdPeriod", out var h) ? Span(h, "holdPeriod") : Defaults.HoldPeriod,
+            holdPeriod,
             root.TryGetProperty("holdWarning", out var hw) ? Span(hw, "holdWarning") : Defaults.HoldWarning,
-            root.TryGetProperty("maxHoldRenewals", out var r) ? r.GetInt32() : Defaults.MaxHoldRenewals);
+            root.TryGetProperty("maxHoldRenewals", out var r) ? r.GetInt32() : Defaults.MaxHoldRenewals)
+        {
+            Limits = limits,
+        };
     }
+
+    /// <summary>Ten years: no policy may allow a partner a longer period.</summary>
+    private static readonly TimeSpan MaxTimerSpan = TimeSpan.FromDays(3653);
 
     private static TimeSpan Span(JsonElement value, string path)
     {
@@ -116,4 +163,6 @@ internal sealed class DeadlinePolicy
     }
 
     public DeadlineRules Current => _file?.Current ?? DeadlineRules.Defaults;
+
+    public bool Refresh() => _file?.Refresh() ?? false;
 }

@@ -2,6 +2,7 @@ using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
+using AntiFraud.Exchange.Hub.Hosting;
 using AntiFraud.Exchange.Hub.Storage;
 
 namespace AntiFraud.Exchange.Hub.Deadlines;
@@ -19,8 +20,12 @@ internal sealed class DeadlineTracker(
     DeadlinePolicy policy,
     IAuditSink audit,
     TimeProvider time,
+    BackgroundFaults faults,
     ILogger<DeadlineTracker> logger) : BackgroundService
 {
+    /// <summary>The longest single wait: far timers are reached in steps (a timer cannot wait more than 49.7 days).</summary>
+    internal static readonly TimeSpan MaxSleep = TimeSpan.FromHours(1);
+
     private readonly PriorityQueue<(string Id, EscalationLevel Level), DateTimeOffset> _due = new();
     private readonly Lock _gate = new();
     private TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -54,19 +59,30 @@ internal sealed class DeadlineTracker(
     public void TrackLocal(ExchangeRecord record)
     {
         var rules = policy.Current;
-        lock (_gate)
+        try
         {
-            if (record.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged)
+            lock (_gate)
             {
-                var submitted = record.SubmittedAt.ToDateTimeOffset();
-                var deadline = record.Deadline.ToDateTimeOffset();
-                _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlineApproaching), submitted + ((deadline - submitted) * rules.WarnAtFraction));
-                _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlinePassed), deadline);
+                if (record.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged)
+                {
+                    var submitted = record.SubmittedAt.ToDateTimeOffset();
+                    var deadline = record.Deadline.ToDateTimeOffset();
+                    _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlineApproaching), submitted + ((deadline - submitted) * rules.WarnAtFraction));
+                    _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlinePassed), deadline);
+                }
+                else if (record.State == ExchangeState.Answered && record.HoldExpiresAt is { } hold)
+                {
+                    var expires = hold.ToDateTimeOffset();
+                    var warnAt = expires - DateTimeOffset.MinValue > rules.HoldWarning ? expires - rules.HoldWarning : DateTimeOffset.MinValue;
+                    _due.Enqueue((record.ExchangeId, EscalationLevel.HoldExpiring), warnAt);
+                }
             }
-            else if (record.State == ExchangeState.Answered && record.HoldExpiresAt is { } hold)
-            {
-                _due.Enqueue((record.ExchangeId, EscalationLevel.HoldExpiring), hold.ToDateTimeOffset() - rules.HoldWarning);
-            }
+        }
+        catch (ArgumentOutOfRangeException ex)
+        {
+            // A time no Timestamp or clock can hold (stored before the hub bounded every time): skip it, loudly.
+            faults.Record(nameof(DeadlineTracker), ex, logger);
+            return;
         }
 
         _wake.TrySetResult();
@@ -86,42 +102,57 @@ internal sealed class DeadlineTracker(
 
         while (!stoppingToken.IsCancellationRequested)
         {
-            var wake = _wake;
-            (string Id, EscalationLevel Level) next = default;
-            DateTimeOffset due = DateTimeOffset.MaxValue;
+            try
+            {
+                await StepAsync(stoppingToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // A background service never stops the host: log, count, and carry on after a pause.
+                faults.Record(nameof(DeadlineTracker), ex, logger);
+                await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+    }
+
+    /// <summary>Fires what is due, or sleeps until the next due time (at most <see cref="MaxSleep"/>) or a wake-up.</summary>
+    private async Task StepAsync(CancellationToken stoppingToken)
+    {
+        var wake = _wake;
+        (string Id, EscalationLevel Level) next = default;
+        DateTimeOffset due = DateTimeOffset.MaxValue;
+        lock (_gate)
+        {
+            if (_due.TryPeek(out var item, out var at))
+            {
+                next = item;
+                due = at;
+            }
+        }
+
+        var now = time.GetUtcNow();
+        if (due <= now)
+        {
             lock (_gate)
             {
-                if (_due.TryPeek(out var item, out var at))
-                {
-                    next = item;
-                    due = at;
-                }
+                _due.Dequeue();
             }
 
-            var now = time.GetUtcNow();
-            if (due <= now)
-            {
-                lock (_gate)
-                {
-                    _due.Dequeue();
-                }
-
-                await FireAsync(next.Id!, next.Level, stoppingToken);
-                continue;
-            }
-
-            if (wake.Task.IsCompleted)
-            {
-                Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
-                continue;
-            }
-
-            using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
-            var wait = due == DateTimeOffset.MaxValue ? Timeout.InfiniteTimeSpan : due - now;
-            var sleeping = Task.Delay(wait, time, delay.Token);
-            await Task.WhenAny(sleeping, wake.Task);
-            await delay.CancelAsync();
+            await FireAsync(next.Id!, next.Level, stoppingToken);
+            return;
         }
+
+        if (wake.Task.IsCompleted)
+        {
+            Interlocked.CompareExchange(ref _wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously), wake);
+            return;
+        }
+
+        using var delay = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        var wait = due == DateTimeOffset.MaxValue || due - now > MaxSleep ? MaxSleep : due - now;
+        var sleeping = Task.Delay(wait, time, delay.Token);
+        await Task.WhenAny(sleeping, wake.Task);
+        await delay.CancelAsync();
     }
 
     /// <summary>Arms the timers of every exchange the store says is open (at start, and after a lost shared store comes back); returns how many.</summary>
@@ -136,7 +167,7 @@ internal sealed class DeadlineTracker(
         return open.Count;
     }
 
-    /// <summary>At start a store that is briefly unreachable is waited for, not fatal.</summary>
+    /// <summary>At start a store that is briefly unreachable is waited for, not fatal; any other failure is counted and retried too.</summary>
     private async Task WhileStoreUnavailable(Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
     {
         while (true)
@@ -149,8 +180,13 @@ internal sealed class DeadlineTracker(
             catch (StoreUnavailableException ex)
             {
                 DeadlineLog.RearmFailed(logger, ex);
-                await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
             }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                faults.Record(nameof(DeadlineTracker), ex, logger);
+            }
+
+            await Task.Delay(TimeSpan.FromSeconds(2), time, stoppingToken);
         }
     }
 

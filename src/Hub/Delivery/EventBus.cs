@@ -74,7 +74,13 @@ internal sealed class EventBus
     public sealed class Subscription : IDisposable
     {
         private readonly EventBus _bus;
-        private readonly Channel<WatchEvent> _channel = Channel.CreateUnbounded<WatchEvent>(new UnboundedChannelOptions { SingleReader = true });
+        // One pending wake-up is enough: the stream re-reads the store from its last sequence when it wakes,
+        // so a stream that never reads holds one notice, however busy its case is.
+        private readonly Channel<WatchEvent> _channel = Channel.CreateBounded<WatchEvent>(new BoundedChannelOptions(1)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.DropWrite,
+        });
 
         internal Subscription(EventBus bus, string key)
         {

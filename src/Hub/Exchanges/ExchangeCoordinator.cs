@@ -23,6 +23,7 @@ internal sealed class ExchangeCoordinator(
     DeadlinePolicy policy,
     PartnerRegistry registry,
     IAuditSink audit,
+    RefusalAudit refusals,
     IDeliveryMasker masker,
     TimeProvider time,
     ILogger<ExchangeCoordinator> logger)
@@ -31,8 +32,8 @@ internal sealed class ExchangeCoordinator(
 
     public async Task<SubmitResponse> SubmitAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
     {
-        RequestValidator.Validate(request, registry);
-        await ValidateRenewalAsync(caller, request, cancellationToken);
+        RequestValidator.Validate(request, registry, policy.Current.Limits, time.GetUtcNow());
+        await ValidateReferencesAsync(caller, request, cancellationToken);
         var outcome = await AcceptAsync(caller, request, parent: null, cancellationToken);
         var record = outcome.Record;
         // The deadline goes into the entry, so lateness can be shown from the log alone.
@@ -55,7 +56,7 @@ internal sealed class ExchangeCoordinator(
         var deadline = now + policy.Current.DeadlineFor(request.Request.KindCase, request.Priority);
         var record = new ExchangeRecord
         {
-            ExchangeId = "ex-" + Guid.CreateVersion7(now).ToString("N"),
+            ExchangeId = ExchangeIds.New(now),
             From = submitter.ToRef(),
             To = new PartnerRef { Kind = RequestValidator.RecipientKindFor(request.Request.KindCase), Id = request.Recipient.Id },
             Priority = request.Priority,
@@ -80,30 +81,71 @@ internal sealed class ExchangeCoordinator(
         return outcome;
     }
 
-    private async Task ValidateRenewalAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
+    /// <summary>
+    /// A field naming another exchange must name one the caller submitted, of the right kind, at the
+    /// same bank, on the same account: a renewal names the stop-payment it renews, a release the freeze
+    /// it releases. Another centre's exchange and a missing one get the same PERMISSION_DENIED.
+    /// </summary>
+    private async Task ValidateReferencesAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
     {
-        if (request.Request.KindCase != Request.KindOneofCase.StopPayment || request.Request.StopPayment.RenewsExchangeId.Length == 0)
+        var r = request.Request;
+        switch (r.KindCase)
         {
-            return;
+            case Request.KindOneofCase.StopPayment when r.StopPayment.RenewsExchangeId.Length > 0:
+                var previous = await ReferencedAsync(caller, r.StopPayment.RenewsExchangeId, "request.stop_payment.renews_exchange_id",
+                    Request.KindOneofCase.StopPayment, request.Recipient.Id, r.StopPayment.Account.AccountNumber, "stop-payment", cancellationToken);
+                await ValidateRenewalCountAsync(previous, cancellationToken);
+                break;
+            case Request.KindOneofCase.FreezeRelease:
+                await ReferencedAsync(caller, r.FreezeRelease.FreezeExchangeId, "request.freeze_release.freeze_exchange_id",
+                    Request.KindOneofCase.Freeze, request.Recipient.Id, r.FreezeRelease.Account.AccountNumber, "freeze", cancellationToken);
+                break;
+        }
+    }
+
+    private async Task<ExchangeRecord> ReferencedAsync(PartnerIdentity caller, string id, string field, Request.KindOneofCase kind,
+        string bank, string account, string kindName, CancellationToken cancellationToken)
+    {
+        var referenced = ExchangeIds.IsWellFormed(id) ? await store.GetAsync(id, cancellationToken) : null;
+        if (referenced is null || referenced.From.Id != caller.Id)
+        {
+            await DeniedAsync(caller, $"{field} names an exchange it did not submit", ExchangeIds.IsWellFormed(id) ? id : null, cancellationToken);
+            throw new RpcException(StatusCode.PermissionDenied, $"{field}: {RequestValidator.Shown(id)} is not a {kindName} submitted by '{caller.Id}'.");
         }
 
-        var renews = request.Request.StopPayment.RenewsExchangeId;
-        var previous = await store.GetAsync(renews, cancellationToken);
-        if (previous is null || previous.From.Id != caller.Id || previous.Request.KindCase != Request.KindOneofCase.StopPayment)
+        if (referenced.Request.KindCase != kind)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"request.stop_payment.renews_exchange_id: '{renews}' is not a stop-payment you submitted.");
+            throw new RpcException(StatusCode.InvalidArgument, $"{field}: '{id}' is a {RequestValidator.KindName(referenced.Request.KindCase)}, not a {kindName}.");
         }
 
+        if (referenced.To.Id != bank)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"{field}: the {kindName} '{id}' went to '{referenced.To.Id}', but this request is addressed to '{bank}'.");
+        }
+
+        var (_, heldAccount) = SqliteExchangeStore.HoldKey(referenced);
+        if (heldAccount != account)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, $"{field}: the {kindName} '{id}' holds another account than this request names.");
+        }
+
+        return referenced;
+    }
+
+    private async Task ValidateRenewalCountAsync(ExchangeRecord previous, CancellationToken cancellationToken)
+    {
+        var max = policy.Current.MaxHoldRenewals;
         var renewals = 0;
-        for (var r = previous; r is not null && r.Request.StopPayment.RenewsExchangeId.Length > 0; r = await store.GetAsync(r.Request.StopPayment.RenewsExchangeId, cancellationToken))
+        for (var r = previous; r is not null && r.Request.StopPayment.RenewsExchangeId.Length > 0 && renewals <= max;
+            r = await store.GetAsync(r.Request.StopPayment.RenewsExchangeId, cancellationToken))
         {
             renewals++;
         }
 
-        if (renewals >= policy.Current.MaxHoldRenewals)
+        if (renewals >= max)
         {
             throw new RpcException(StatusCode.FailedPrecondition,
-                $"request.stop_payment.renews_exchange_id: the hold was already renewed {renewals} times; at most {policy.Current.MaxHoldRenewals} renewals are allowed. Use a freeze.");
+                $"request.stop_payment.renews_exchange_id: the hold was already renewed {renewals} times; at most {max} renewals are allowed. Use a freeze.");
         }
     }
 
@@ -124,7 +166,7 @@ internal sealed class ExchangeCoordinator(
         var records = await store.GetCaseAsync(caller.Id, caseNumber, cancellationToken);
         if (records.Count == 0)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"Case '{caseNumber}' does not exist or was not opened by '{caller.Id}'.");
+            throw new RpcException(StatusCode.PermissionDenied, $"Case {RequestValidator.Shown(caseNumber)} does not exist or was not opened by '{caller.Id}'.");
         }
 
         await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber), cancellationToken);
@@ -140,7 +182,9 @@ internal sealed class ExchangeCoordinator(
         var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Cancelled(r, reason, time.GetUtcNow()), cancellationToken));
         broker.Complete(committed.Record.To.Id, committed.Record.ExchangeId);
         bus.Publish(caller.Id, committed.Events);
-        await AuditAsync(new AuditEvent(AuditEventKind.Cancelled, caller.ToRef(), reason, record.ExchangeId, record.Case.CaseNumber, record.To), cancellationToken);
+        // The reason is free text: only its salted commitment enters the log, never the words.
+        await AuditAsync(new AuditEvent(AuditEventKind.Cancelled, caller.ToRef(), "cancelled by the submitter", record.ExchangeId, record.Case.CaseNumber, record.To, request),
+            cancellationToken);
         return ForSubmitter(caller, committed.Record);
     }
 
@@ -185,9 +229,9 @@ internal sealed class ExchangeCoordinator(
                 target = WatchTarget.Exchange(request.ExchangeId);
                 break;
             case WatchRequest.TargetOneofCase.CaseNumber:
-                if ((await store.GetCaseAsync(caller.Id, request.CaseNumber, cancellationToken)).Count == 0)
+                if (request.CaseNumber.Length == 0 || (await store.GetCaseAsync(caller.Id, request.CaseNumber, cancellationToken)).Count == 0)
                 {
-                    throw new RpcException(StatusCode.PermissionDenied, $"Case '{request.CaseNumber}' does not exist or was not opened by '{caller.Id}'.");
+                    throw new RpcException(StatusCode.PermissionDenied, $"Case {RequestValidator.Shown(request.CaseNumber)} does not exist or was not opened by '{caller.Id}'.");
                 }
 
                 target = WatchTarget.Case(caller.Id, request.CaseNumber);
@@ -221,18 +265,15 @@ internal sealed class ExchangeCoordinator(
                 }
             }
 
-            var newer = false;
-            while (!newer)
+            // The subscription keeps one pending wake-up (a stream that never reads holds no backlog); any
+            // wake-up means "read the store again", which returns nothing when the event was already read.
+            if (!await live.Reader.WaitToReadAsync(cancellationToken))
             {
-                if (!await live.Reader.WaitToReadAsync(cancellationToken))
-                {
-                    return;
-                }
+                return;
+            }
 
-                while (live.Reader.TryRead(out var e))
-                {
-                    newer |= e.Sequence > last;
-                }
+            while (live.Reader.TryRead(out _))
+            {
             }
         }
     }
@@ -241,7 +282,7 @@ internal sealed class ExchangeCoordinator(
     {
         if (request.PartnerId.Length > 0 && request.PartnerId != caller.Id)
         {
-            await AuditAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), $"Inbox/Subscribe to another partner's inbox"), cancellationToken);
+            await DeniedAsync(caller, "Inbox/Subscribe to another partner's inbox", null, cancellationToken);
             throw new RpcException(StatusCode.PermissionDenied, $"'{caller.Id}' may subscribe only to its own inbox.");
         }
 
@@ -349,15 +390,19 @@ internal sealed class ExchangeCoordinator(
     {
         var record = await AddressedAsync(caller, request.ExchangeId, cancellationToken);
         var rejecting = request.RejectionReason.Length > 0;
+        var rules = policy.Current;
         if (!rejecting)
         {
-            RequestValidator.ValidateResult(record, request.Result);
+            RequestValidator.ValidateResult(record, request.Result, rules.Limits, time.GetUtcNow());
         }
 
-        var hold = policy.Current.HoldPeriod;
         var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => rejecting
             ? ExchangeLifecycle.Rejected(r, request.RejectionReason, time.GetUtcNow())
-            : ExchangeLifecycle.Answered(r, request.Result, time.GetUtcNow(), hold), cancellationToken));
+            : ExchangeLifecycle.Answered(r, request.Result, time.GetUtcNow(), rules.HoldPeriod), cancellationToken));
+
+        // What was committed is audited first: nothing after this line can leave an answer without its entry.
+        var receipt = await AuditAsync(new AuditEvent(rejecting ? AuditEventKind.Rejected : AuditEventKind.Answered, caller.ToRef(),
+            rejecting ? "rejected" : "answered", record.ExchangeId, record.Case.CaseNumber, record.From, request), cancellationToken);
         broker.Complete(caller.Id, record.ExchangeId);
         bus.Publish(record.From.Id, committed.Events);
         var answered = committed.Record;
@@ -366,8 +411,6 @@ internal sealed class ExchangeCoordinator(
             deadlines.Track(answered);
         }
 
-        var receipt = await AuditAsync(new AuditEvent(rejecting ? AuditEventKind.Rejected : AuditEventKind.Answered, caller.ToRef(),
-            rejecting ? "rejected" : "answered", record.ExchangeId, record.Case.CaseNumber, record.From, request), cancellationToken);
         var response = new RespondResponse { State = answered.State, Receipt = receipt };
         if (!rejecting)
         {
@@ -467,11 +510,13 @@ internal sealed class ExchangeCoordinator(
             throw new RpcException(StatusCode.InvalidArgument, "exchange_id: is required.");
         }
 
-        var record = await store.GetAsync(exchangeId, cancellationToken);
+        // An id the hub could never have issued is not looked up, and never written to the log.
+        var wellFormed = ExchangeIds.IsWellFormed(exchangeId);
+        var record = wellFormed ? await store.GetAsync(exchangeId, cancellationToken) : null;
         if (record is null || !visible(record))
         {
-            await AuditAsync(new AuditEvent(AuditEventKind.Denied, caller.ToRef(), auditDetail, exchangeId), cancellationToken);
-            throw new RpcException(StatusCode.PermissionDenied, $"Exchange '{exchangeId}' does not exist or {relation} '{caller.Id}'.");
+            await DeniedAsync(caller, auditDetail, wellFormed ? exchangeId : null, cancellationToken);
+            throw new RpcException(StatusCode.PermissionDenied, $"Exchange {RequestValidator.Shown(exchangeId)} does not exist or {relation} '{caller.Id}'.");
         }
 
         return record;
@@ -483,6 +528,19 @@ internal sealed class ExchangeCoordinator(
         var record = message as ExchangeRecord ?? (message as WatchEvent)?.Snapshot;
         return masker.Mask(message, new MaskingContext(caller, record?.Case?.LegalBasis ?? LegalBasis.Unspecified,
             record?.Request?.KindCase ?? Request.KindOneofCase.None, true)).Message;
+    }
+
+    /// <summary>A refused request, audited through the refusal aggregator: a partner repeating it cannot flood the log.</summary>
+    private async Task DeniedAsync(PartnerIdentity caller, string detail, string? exchangeId, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await refusals.RecordAsync($"{caller.Id} {detail}", new AuditEvent(AuditEventKind.Denied, caller.ToRef(), detail, exchangeId), cancellationToken);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message), inner: ex);
+        }
     }
 
     /// <summary>

@@ -1,16 +1,37 @@
 using System.Text.RegularExpressions;
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Protocol.Contract;
 using AntiFraud.Exchange.Protocol.Wire;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 
 namespace AntiFraud.Exchange.Hub.Exchanges;
 
 /// <summary>
 /// Checks a submission before anything is stored. Each refusal is INVALID_ARGUMENT naming the field
-/// path, the rule and the value, so an officer or an integration engineer can fix it at once.
+/// path and the rule (and the value, when it is short and printable), so an officer or an integration
+/// engineer can fix it at once. Every time the hub computes with is bounded by the policy's limits.
 /// </summary>
 internal static partial class RequestValidator
 {
+    /// <summary>Any request within the contract's bounds (enums, times, lengths, counts), or INVALID_ARGUMENT naming the field.</summary>
+    public static T Bounded<T>(T request)
+        where T : IMessage
+    {
+        if (ContractBounds.Check(request) is { } violation)
+        {
+            throw new RpcException(StatusCode.InvalidArgument, violation + ".");
+        }
+
+        return request;
+    }
+
+    /// <summary>A caller's value fit to quote in a reply: short printable ASCII in quotes, otherwise only its length.</summary>
+    public static string Shown(string value) =>
+        value.Length <= 64 && value.All(c => c is >= ' ' and <= '~') ? $"'{value}'" : $"({value.Length} characters)";
+
     [GeneratedRegex(@"^\+[1-9][0-9]{6,14}$")]
     private static partial Regex E164();
 
@@ -25,7 +46,7 @@ internal static partial class RequestValidator
         _ => PartnerKind.Unspecified,
     };
 
-    public static void Validate(SubmitRequest request, PartnerRegistry registry)
+    public static void Validate(SubmitRequest request, PartnerRegistry registry, TimeLimits limits, DateTimeOffset now)
     {
         Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key", "is required (1-128 characters), so a retried Submit never creates a second exchange");
         Require(request.Priority != Priority.Unspecified, "priority", "is required: CRITICAL, HIGH, MEDIUM or LOW");
@@ -37,7 +58,7 @@ internal static partial class RequestValidator
         var kindName = KindName(request.Request.KindCase);
         if (!registry.TryGet(request.Recipient!.Id, out var entry))
         {
-            Fail("recipient.id", $"'{request.Recipient.Id}' is not a registered partner");
+            Fail("recipient.id", $"{Shown(request.Recipient.Id)} is not a registered partner");
         }
 
         if (!entry.Enabled)
@@ -62,16 +83,15 @@ internal static partial class RequestValidator
                 ValidateAccount(r.StopPayment.Account, "request.stop_payment.account", entry.Id);
                 ValidateAmount(r.StopPayment.Amount, "request.stop_payment.amount");
                 ValidatePerson(r.StopPayment.Victim, "request.stop_payment.victim");
-                if (r.StopPayment.HoldPeriod is { } hold)
-                {
-                    Require(hold.ToTimeSpan() > TimeSpan.Zero, "request.stop_payment.hold_period", "must be positive when set");
-                }
-
+                ValidatePeriod(r.StopPayment.HoldPeriod, "request.stop_payment.hold_period", limits.MaxHoldPeriod, "limits.maxHoldPeriod");
+                ValidatePast(r.StopPayment.ReportedTransfer?.BookedAt, "request.stop_payment.reported_transfer.booked_at", limits, now);
                 break;
             case Request.KindOneofCase.Freeze:
                 ValidateAccount(r.Freeze.Account, "request.freeze.account", entry.Id);
                 ValidateAmount(r.Freeze.Amount, "request.freeze.amount");
                 ValidatePerson(r.Freeze.Victim, "request.freeze.victim");
+                ValidatePeriod(r.Freeze.FreezePeriod, "request.freeze.freeze_period", limits.MaxFreezePeriod, "limits.maxFreezePeriod");
+                ValidatePast(r.Freeze.ReportedTransfer?.BookedAt, "request.freeze.reported_transfer.booked_at", limits, now);
                 break;
             case Request.KindOneofCase.FreezeRelease:
                 Require(r.FreezeRelease.FreezeExchangeId.Length > 0, "request.freeze_release.freeze_exchange_id", "is required: the exchange whose freeze is released");
@@ -94,12 +114,54 @@ internal static partial class RequestValidator
                 ValidatePhone(r.CallTrace.CalledNumber, "request.call_trace.called_number", required: true);
                 ValidatePhone(r.CallTrace.PresentedNumber, "request.call_trace.presented_number", required: false);
                 Require(r.CallTrace.CallTime is not null, "request.call_trace.call_time", "is required");
+                ValidatePast(r.CallTrace.CallTime, "request.call_trace.call_time", limits, now);
+                ValidatePeriod(r.CallTrace.Window, "request.call_trace.window", limits.MaxTraceWindow, "limits.maxTraceWindow");
                 break;
             case Request.KindOneofCase.NumberSuspension:
                 ValidatePhone(r.NumberSuspension.Number, "request.number_suspension.number", required: true);
+                ValidatePeriod(r.NumberSuspension.Period, "request.number_suspension.period", limits.MaxSuspensionPeriod, "limits.maxSuspensionPeriod");
                 break;
         }
+
+        ValidatePast(request.Case!.ApprovedAt, "case.approved_at", limits, now);
     }
+
+    /// <summary>A period a partner asks for: positive and within the policy's maximum (the contract's bounds already hold).</summary>
+    private static void ValidatePeriod(Duration? period, string path, TimeSpan max, string limit)
+    {
+        if (period is null)
+        {
+            return;
+        }
+
+        var span = period.ToTimeSpan();
+        Require(span > TimeSpan.Zero, path, "must be positive when set");
+        Require(span <= max, path, $"is {Describe(span)}; at most {Describe(max)} is allowed ({limit} in the deadline policy)");
+    }
+
+    /// <summary>A time something happened: not later than now plus the allowed clock skew.</summary>
+    private static void ValidatePast(Timestamp? at, string path, TimeLimits limits, DateTimeOffset now)
+    {
+        if (at is not null)
+        {
+            Require(at.ToDateTimeOffset() <= now + limits.ClockSkew, path,
+                $"lies more than {Describe(limits.ClockSkew)} in the future (the hub's clock says {now:u})");
+        }
+    }
+
+    /// <summary>A time something ends: after now minus the skew is not required, but at most <paramref name="max"/> from now.</summary>
+    private static void ValidateUntil(Timestamp? at, string path, TimeSpan max, string limit, DateTimeOffset now)
+    {
+        if (at is not null)
+        {
+            Require(at.ToDateTimeOffset() <= now + max, path, $"lies more than {Describe(max)} from now; at most {Describe(max)} is allowed ({limit} in the deadline policy)");
+        }
+    }
+
+    private static string Describe(TimeSpan span) =>
+        span.TotalDays >= 1 && span.Ticks % TimeSpan.TicksPerDay == 0 ? $"{span.TotalDays:0} days"
+        : span.TotalHours >= 1 && span.Ticks % TimeSpan.TicksPerHour == 0 ? $"{span.TotalHours:0} hours"
+        : span.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 
     private static void ValidateCase(CaseRef? c)
     {
@@ -118,13 +180,13 @@ internal static partial class RequestValidator
         Require(account is not null, path, "is required");
         Require(account!.AccountNumber.Length is > 0 and <= 64, path + ".account_number", "is required");
         Require(account.BankId.Length == 0 || account.BankId == recipient, path + ".bank_id",
-            $"is '{account.BankId}', but the request is addressed to '{recipient}': send it to the bank that holds the account");
+            $"is {Shown(account.BankId)}, but the request is addressed to '{recipient}': send it to the bank that holds the account");
     }
 
     private static void ValidateAmount(Money? amount, string path)
     {
         Require(amount is not null, path, "is required");
-        Require(Currency().IsMatch(amount!.Currency), path + ".currency", $"must be an ISO 4217 code such as CNY (got '{amount.Currency}')");
+        Require(Currency().IsMatch(amount!.Currency), path + ".currency", $"must be an ISO 4217 code such as CNY (got {Shown(amount.Currency)})");
         Require(amount.MinorUnits > 0, path + ".minor_units", $"must be a positive amount in minor units (got {amount.MinorUnits})");
     }
 
@@ -144,7 +206,7 @@ internal static partial class RequestValidator
             return;
         }
 
-        Require(E164().IsMatch(phone.E164), path + ".e164", $"must be an E.164 number such as +8613800138000 (got '{phone.E164}')");
+        Require(E164().IsMatch(phone.E164), path + ".e164", $"must be an E.164 number such as +8613800138000 (got {Shown(phone.E164)})");
     }
 
     public static string KindName(Request.KindOneofCase kind) => kind switch
@@ -158,8 +220,8 @@ internal static partial class RequestValidator
         _ => "request",
     };
 
-    /// <summary>The answer must be the counterpart of the request, with a status.</summary>
-    public static void ValidateResult(ExchangeRecord exchange, Result? result)
+    /// <summary>The answer must be the counterpart of the request, with a status, and its times within the policy's limits.</summary>
+    public static void ValidateResult(ExchangeRecord exchange, Result? result, TimeLimits limits, DateTimeOffset now)
     {
         Require(result is not null && result.KindCase != Result.KindOneofCase.None, "result", "is required (or set rejection_reason to refuse the request)");
         var expected = exchange.Request.KindCase switch
@@ -200,6 +262,36 @@ internal static partial class RequestValidator
                 var t = hold.OnwardTransfers[i];
                 Require(t.Amount is { MinorUnits: > 0 }, $"{prefix}.onward_transfers[{i}].amount.minor_units", "must be a positive amount");
                 Require(t.Counterparty is { AccountNumber.Length: > 0 }, $"{prefix}.onward_transfers[{i}].counterparty.account_number", "is required: where the money went");
+                ValidatePast(t.BookedAt, $"{prefix}.onward_transfers[{i}].booked_at", limits, now);
+            }
+
+            ValidatePast(hold.ExecutedAt, prefix + ".executed_at", limits, now);
+            var (max, limit) = result.KindCase == Result.KindOneofCase.StopPayment
+                ? (limits.MaxHoldPeriod, "limits.maxHoldPeriod")
+                : (limits.MaxFreezePeriod, "limits.maxFreezePeriod");
+            ValidateUntil(hold.HoldExpiresAt, prefix + ".hold_expires_at", max, limit, now);
+        }
+        else if (result.KindCase == Result.KindOneofCase.FreezeRelease)
+        {
+            ValidatePast(result.FreezeRelease.ReleasedAt, "result.freeze_release.released_at", limits, now);
+        }
+        else if (result.KindCase == Result.KindOneofCase.NumberSuspension)
+        {
+            ValidatePast(result.NumberSuspension.SuspendedAt, "result.number_suspension.suspended_at", limits, now);
+            ValidateUntil(result.NumberSuspension.SuspendedUntil, "result.number_suspension.suspended_until", limits.MaxSuspensionPeriod, "limits.maxSuspensionPeriod", now);
+        }
+        else if (result.KindCase == Result.KindOneofCase.AccountQuery)
+        {
+            for (var i = 0; i < result.AccountQuery.Transactions.Count; i++)
+            {
+                ValidatePast(result.AccountQuery.Transactions[i].BookedAt, $"result.account_query.transactions[{i}].booked_at", limits, now);
+            }
+        }
+        else if (result.KindCase == Result.KindOneofCase.CallTrace)
+        {
+            for (var i = 0; i < result.CallTrace.Hops.Count; i++)
+            {
+                ValidatePast(result.CallTrace.Hops[i].SeenAt, $"result.call_trace.hops[{i}].seen_at", limits, now);
             }
         }
     }

@@ -1,3 +1,4 @@
+using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Protocol.Health;
@@ -26,27 +27,62 @@ public static class HubHost
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+    /// <summary>The messages of an exception and its causes, for a start-up failure an operator must fix.</summary>
+    public static string Describe(Exception exception)
+    {
+        var messages = new List<string>();
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            var message = e is TargetInvocationException or AggregateException ? null : e.Message;
+            if (message is not null && !messages.Any(m => m.Contains(message, StringComparison.Ordinal)))
+            {
+                messages.Add(message);
+            }
+        }
+
+        return string.Join(" ", messages);
+    }
+
     public static WebApplicationBuilder AddHub(this WebApplicationBuilder builder)
     {
         var section = builder.Configuration.GetSection(HubOptions.Section);
         var options = section.Get<HubOptions>() ?? new HubOptions();
         builder.Services.Configure<HubOptions>(section);
+        var paths = HubPaths.For(options);
+        builder.Services.AddSingleton(paths);
 
         builder.Logging.AddConsole();
         builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds));
+        builder.Services.Configure<HostOptions>(o =>
+        {
+            o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds);
+            // Every background service logs, counts and carries on (BackgroundFaults); this is the last line.
+            o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
+        });
+        builder.Services.AddSingleton<BackgroundFaults>();
 
-        var tls = LoadTls(options.Tls);
+        var tls = LoadTls(options.Tls, paths);
+        var registryPath = paths.ResolveExisting(options.Partners.RegistryPath, "Hub:Partners:RegistryPath");
+        var storePath = paths.Resolve(options.Store.Path);
+        var dataDirectory = Path.GetDirectoryName(storePath)!;
+        var auditDirectory = options.Audit.Directory is { } configured ? paths.Resolve(configured) : Path.Combine(dataDirectory, "audit");
+        var signingKeyPath = paths.ResolveExisting(options.Audit.SigningKeyPath, "Hub:Audit:SigningKeyPath");
+        var secretPath = paths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
+        var staleCrl = options.Tls.StaleCrlMode;
+        var development = RefuseDevelopmentMaterialInProduction(builder.Environment, paths, tls,
+            ("Hub:Tls:CertificatePath", tls.CertificatePath), ("Hub:Tls:ClientCaPath", tls.ClientRootPath),
+            ("Hub:Audit:SigningKeyPath", signingKeyPath), ("Hub:Masking:SecretPath", secretPath));
+
         builder.Services.AddSingleton(tls);
-        var registryPath = HubPaths.ResolveExisting(options.Partners.RegistryPath, "Hub:Partners:RegistryPath");
+        builder.Services.AddSingleton(new DevelopmentMaterial(development));
         builder.Services.AddSingleton(sp => new PartnerRegistry(registryPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerRegistry>>()));
-        builder.Services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
+        builder.Services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], Path.Combine(dataDirectory, "identity", "crl-number"),
+            staleCrl, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
         builder.Services.AddSingleton<PartnerAuthenticator>();
+        builder.Services.AddSingleton<RefusalAudit>();
+        builder.Services.AddHostedService<RefusalAuditFlusher>();
+        builder.Services.AddSingleton<PartnerStreams>();
         builder.Services.AddSingleton<IServerCallFilter, PartnerAuthenticationFilter>();
-        var auditDirectory = options.Audit.Directory
-            ?? Path.Combine(Path.GetDirectoryName(Path.GetFullPath(options.Store.Path))!, "audit");
-        var signingKeyPath = HubPaths.ResolveExisting(options.Audit.SigningKeyPath, "Hub:Audit:SigningKeyPath");
-        var secretPath = HubPaths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
         builder.Services.AddSingleton(sp =>
         {
             var key = System.Security.Cryptography.ECDsa.Create();
@@ -59,17 +95,21 @@ public static class HubHost
         builder.Services.AddHostedService<AuditCheckpointer>();
         builder.Services.AddGrpcService<AuditService>();
         builder.Services.AddSingleton<TlsHandshake>();
+        builder.Services.AddHostedService<ConfigurationWatcher>();
 
         var endpoint = options.ParseListen();
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
+            var limits = options.Limits;
             kestrel.AddServerHeader = false;
-            kestrel.Limits.Http2.MaxStreamsPerConnection = 256;
+            kestrel.Limits.MaxConcurrentConnections = limits.MaxConnections;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = limits.MaxStreamsPerConnection;
             kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
             kestrel.Limits.Http2.KeepAlivePingDelay = TimeSpan.FromSeconds(30);
             kestrel.Limits.Http2.KeepAlivePingTimeout = TimeSpan.FromSeconds(20);
-            kestrel.Limits.MinRequestBodyDataRate = null;
+            // A request trickling in holds its buffers: cut it off (client and bidirectional streams are exempt per call).
+            kestrel.Limits.MinRequestBodyDataRate = new MinDataRate(limits.MinRequestBodyBytesPerSecond, TimeSpan.FromSeconds(5));
             kestrel.Listen(endpoint, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
@@ -77,16 +117,40 @@ public static class HubHost
             });
         });
 
+        builder.Services.AddSingleton(new RequestBodyBudget(options.Limits.MaxBufferedPerConnectionMiB * 1024L * 1024, options.Limits.MaxBufferedTotalMiB * 1024L * 1024));
         builder.Services.AddGrpcWire(grpc => builder.Configuration.GetSection("Hub:Grpc").Bind(grpc));
-        AddExchange(builder.Services, options);
+        AddExchange(builder.Services, options, paths, storePath);
         return builder;
     }
 
-    private static void AddExchange(IServiceCollection services, HubOptions options)
+    /// <summary>
+    /// The committed development PKI (certs-dev/) has public private keys: a hub whose environment is
+    /// Production refuses to start with any of it. Development hubs say so loudly at start.
+    /// </summary>
+    private static bool RefuseDevelopmentMaterialInProduction(IHostEnvironment environment, HubPaths paths, HubTls tls, params (string Setting, string Path)[] files)
     {
-        var policyPath = string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : HubPaths.ResolveExisting(options.Deadlines.PolicyPath, "Hub:Deadlines:PolicyPath");
+        var development = files.Where(f => paths.IsDevelopmentMaterial(f.Path)).Select(f => f.Setting).ToList();
+        if (tls.ClientRoot.Subject.Contains("AntiFraud.Exchange DEV", StringComparison.Ordinal) && !development.Contains("Hub:Tls:ClientCaPath"))
+        {
+            development.Add("Hub:Tls:ClientCaPath");
+        }
+
+        if (development.Count > 0 && environment.IsProduction())
+        {
+            throw new InvalidOperationException(
+                $"{string.Join(", ", development)} point at the development PKI (certs-dev/), whose private keys are public in the repository. "
+                + "The environment is Production, so the hub refuses to start. Configure your own CA, hub certificate, audit signing key and "
+                + "masking secret; or, for a development hub only, set DOTNET_ENVIRONMENT=Development.");
+        }
+
+        return development.Count > 0;
+    }
+
+    private static void AddExchange(IServiceCollection services, HubOptions options, HubPaths paths, string storePath)
+    {
+        var policyPath = string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath, "Hub:Deadlines:PolicyPath");
         services.AddSingleton(sp => new DeadlinePolicy(policyPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeadlinePolicy>>()));
-        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(options.Store, sp));
+        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(options.Store, storePath, sp));
         if (options.Store.Provider == "redis")
         {
             var redis = options.Store.Redis;
@@ -94,7 +158,7 @@ public static class HubHost
             services.AddSingleton(sp => OpenRedis(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
             services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<IExchangeStore>(),
                 sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(), replicaId,
-                sp.GetRequiredService<ILogger<RedisReplicaLink>>()));
+                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<RedisReplicaLink>>()));
         }
 
         services.AddSingleton<InboxBroker>();
@@ -102,8 +166,8 @@ public static class HubHost
         services.AddSingleton<DeadlineTracker>();
         services.AddHostedService<ExchangeStartup>();
         services.AddHostedService(sp => sp.GetRequiredService<DeadlineTracker>());
-        var maskingPolicy = HubPaths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath");
-        var maskingSecret = HubPaths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
+        var maskingPolicy = paths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath");
+        var maskingSecret = paths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
         services.AddSingleton(sp => new MaskingPolicy(new ReloadingFile<MaskingRules>(maskingPolicy, "Masking policy", MaskingRules.Parse,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MaskingPolicy>>())));
         services.AddSingleton(_ => PseudonymKeys.Load(maskingSecret));
@@ -115,13 +179,12 @@ public static class HubHost
         services.AddGrpcService<OperationsService>();
     }
 
-    private static IExchangeStore CreateStore(HubStoreOptions store, IServiceProvider services)
+    private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services)
     {
         var logger = services.GetRequiredService<ILogger<SqliteExchangeStore>>();
         switch (store.Provider)
         {
             case "sqlite":
-                var path = Path.GetFullPath(store.Path);
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
                 return new SqliteExchangeStore(path, durable: true, logger);
             case "memory":
@@ -188,6 +251,7 @@ public static class HubHost
         _ = app.Services.GetRequiredService<IExchangeStore>();
         _ = app.Services.GetRequiredService<IDeliveryMasker>();
         _ = app.Services.GetRequiredService<AuditLog>();
+        app.Use(app.Services.GetRequiredService<RequestBodyBudget>().InvokeAsync);
         app.UseGrpcWire();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;
@@ -195,6 +259,10 @@ public static class HubHost
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             HubLog.Certificates(logger, tls.Server.Subject, tls.Server.NotAfter.ToUniversalTime(), tls.ClientRoot.Subject);
+            if (app.Services.GetRequiredService<DevelopmentMaterial>().InUse)
+            {
+                HubLog.DevelopmentMaterial(logger, app.Services.GetRequiredService<HubPaths>().Root);
+            }
             foreach (var address in app.Urls)
             {
                 HubLog.Listening(logger, address.Replace("https://", string.Empty, StringComparison.Ordinal));
@@ -209,11 +277,11 @@ public static class HubHost
     }
 
     /// <summary>Fails start-up with a clear message when a file the hub needs cannot be read.</summary>
-    private static HubTls LoadTls(HubTlsOptions tls)
+    private static HubTls LoadTls(HubTlsOptions tls, HubPaths paths)
     {
-        var certPath = HubPaths.ResolveExisting(tls.CertificatePath, "Hub:Tls:CertificatePath");
-        var keyPath = HubPaths.ResolveExisting(tls.KeyPath, "Hub:Tls:KeyPath");
-        var rootPath = HubPaths.ResolveExisting(tls.ClientCaPath, "Hub:Tls:ClientCaPath");
+        var certPath = paths.ResolveExisting(tls.CertificatePath, "Hub:Tls:CertificatePath");
+        var keyPath = paths.ResolveExisting(tls.KeyPath, "Hub:Tls:KeyPath");
+        var rootPath = paths.ResolveExisting(tls.ClientCaPath, "Hub:Tls:ClientCaPath");
 
         var server = X509Certificate2.CreateFromPemFile(certPath, keyPath);
         var serverChain = new X509Certificate2Collection();
@@ -221,19 +289,24 @@ public static class HubHost
         var intermediates = new X509Certificate2Collection();
         if (!string.IsNullOrEmpty(tls.IntermediatesPath))
         {
-            intermediates.ImportFromPemFile(HubPaths.ResolveExisting(tls.IntermediatesPath, "Hub:Tls:IntermediatesPath"));
+            intermediates.ImportFromPemFile(paths.ResolveExisting(tls.IntermediatesPath, "Hub:Tls:IntermediatesPath"));
         }
 
         var root = X509CertificateLoader.LoadCertificateFromFile(rootPath);
-        var crlPath = string.IsNullOrEmpty(tls.CrlPath) ? null : HubPaths.ResolveExisting(tls.CrlPath, "Hub:Tls:CrlPath");
-        return new HubTls(server, serverChain, root, intermediates, crlPath);
+        var crlPath = string.IsNullOrEmpty(tls.CrlPath) ? null : paths.ResolveExisting(tls.CrlPath, "Hub:Tls:CrlPath");
+        return new HubTls(server, serverChain, root, intermediates, crlPath, certPath, rootPath);
     }
 }
 
-/// <summary>The loaded TLS material.</summary>
+/// <summary>Whether the hub runs on the committed development PKI (said loudly at start; refused in Production).</summary>
+internal sealed record DevelopmentMaterial(bool InUse);
+
+/// <summary>The loaded TLS material, and where it came from.</summary>
 public sealed record HubTls(
     X509Certificate2 Server,
     X509Certificate2Collection ServerChain,
     X509Certificate2 ClientRoot,
     X509Certificate2Collection Intermediates,
-    string? CrlPath);
+    string? CrlPath,
+    string CertificatePath = "",
+    string ClientRootPath = "");

@@ -1,4 +1,5 @@
 using System.Net;
+using AntiFraud.Exchange.Hub.Identity;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 
@@ -6,6 +7,13 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 public sealed class HubOptions
 {
     public const string Section = "Hub";
+
+    /// <summary>
+    /// The folder relative paths in these settings resolve against. Default: the nearest folder at or
+    /// above the hub's binary that holds a config/ folder (the repository root in development). The
+    /// working directory never matters, so files planted where the hub is started are never read.
+    /// </summary>
+    public string? ContentRoot { get; set; }
 
     /// <summary>Address and port to listen on, "127.0.0.1:7443"; port 0 picks a free one.</summary>
     public string Listen { get; set; } = "127.0.0.1:7443";
@@ -24,6 +32,8 @@ public sealed class HubOptions
 
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
+    public HubLimitOptions Limits { get; set; } = new();
+
     /// <summary>
     /// This replica's name among several on one Redis: stable across restarts and unique, since it names the
     /// replica's own audit log (origin "&lt;Hub:Audit:Origin&gt;/&lt;ReplicaId&gt;"). Default: the host name.
@@ -39,6 +49,25 @@ public sealed class HubOptions
 
         return endpoint;
     }
+}
+
+/// <summary>What any one partner, or all of them together, can make the hub hold.</summary>
+public sealed class HubLimitOptions
+{
+    /// <summary>Open TLS connections at once; more wait for a free one.</summary>
+    public int MaxConnections { get; set; } = 1000;
+
+    /// <summary>Concurrent calls (HTTP/2 streams) on one connection; clients open more connections or queue.</summary>
+    public int MaxStreamsPerConnection { get; set; } = 100;
+
+    /// <summary>Partly received request bytes one connection may make the hub hold, in MiB.</summary>
+    public int MaxBufferedPerConnectionMiB { get; set; } = 16;
+
+    /// <summary>Partly received request bytes the hub holds in all, in MiB.</summary>
+    public int MaxBufferedTotalMiB { get; set; } = 256;
+
+    /// <summary>A request body slower than this (bytes per second, after a 5 s grace) is cut off; streaming uploads are exempt.</summary>
+    public int MinRequestBodyBytesPerSecond { get; set; } = 240;
 }
 
 /// <summary>TLS is not optional: the hub refuses to start without a server certificate and a client CA.</summary>
@@ -57,6 +86,19 @@ public sealed class HubTlsOptions
 
     /// <summary>PEM or DER certificate revocation list of the issuing CA; re-read when the file changes.</summary>
     public string? CrlPath { get; set; } = "certs-dev/ca/crl.pem";
+
+    /// <summary>
+    /// A revocation list past its nextUpdate: "refuse" (the default: every partner is refused until a
+    /// current list is published) or "warn" (keep enforcing it, log an error).
+    /// </summary>
+    public string StaleCrl { get; set; } = "refuse";
+
+    internal StaleCrlMode StaleCrlMode => StaleCrl switch
+    {
+        "refuse" => StaleCrlMode.Refuse,
+        "warn" => StaleCrlMode.Warn,
+        _ => throw new InvalidOperationException($"Hub:Tls:StaleCrl '{StaleCrl}' is not refuse or warn."),
+    };
 }
 
 public sealed class HubPartnerOptions

@@ -3,7 +3,8 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 /// <summary>
 /// A file the operator edits while the hub runs (partner registry, CRL, policies). Read at start-up,
 /// where a bad file stops the hub; afterwards re-read when its timestamp or size changes, checked at
-/// most once per interval on access. A bad edit is logged and the last good content stays in force.
+/// most once per interval on access and by <see cref="ConfigurationWatcher"/> every half second. A bad
+/// edit, or one <c>accept</c> refuses (an older CRL), is logged and the last good content stays in force.
 /// </summary>
 internal sealed class ReloadingFile<T>
     where T : class
@@ -11,6 +12,7 @@ internal sealed class ReloadingFile<T>
     private readonly string _path;
     private readonly string _what;
     private readonly Func<byte[], T> _parse;
+    private readonly Func<T, T, string?>? _accept;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
@@ -19,11 +21,14 @@ internal sealed class ReloadingFile<T>
     private long _nextCheck;
     private (DateTime Written, long Length) _stamp;
 
-    public ReloadingFile(string path, string what, Func<byte[], T> parse, TimeProvider time, ILogger logger, TimeSpan? interval = null)
+    /// <param name="accept">Given the content in force and a newly read one, a reason to refuse the new one, or null to take it.</param>
+    public ReloadingFile(string path, string what, Func<byte[], T> parse, TimeProvider time, ILogger logger, TimeSpan? interval = null,
+        Func<T, T, string?>? accept = null)
     {
         _path = path;
         _what = what;
         _parse = parse;
+        _accept = accept;
         _time = time;
         _logger = logger;
         _interval = interval ?? TimeSpan.FromSeconds(1);
@@ -41,6 +46,9 @@ internal sealed class ReloadingFile<T>
     }
 
     public string Path => _path;
+
+    /// <summary>Raised after new content took effect (on the thread that noticed the change).</summary>
+    public event Action<T>? Changed;
 
     /// <summary>The content in force, re-read first if the file changed.</summary>
     public T Current
@@ -81,12 +89,10 @@ internal sealed class ReloadingFile<T>
                 return false;
             }
 
+            T candidate;
             try
             {
-                _value = _parse(File.ReadAllBytes(_path));
-                _stamp = stamp;
-                HubLog.Reloaded(_logger, _what, _path);
-                return true;
+                candidate = _parse(File.ReadAllBytes(_path));
             }
             catch (Exception ex)
             {
@@ -94,7 +100,20 @@ internal sealed class ReloadingFile<T>
                 HubLog.ReloadFailed(_logger, _what, _path, ex.Message);
                 return false;
             }
+
+            _stamp = stamp;
+            if (_accept?.Invoke(_value, candidate) is { } refusal)
+            {
+                HubLog.ReloadRefused(_logger, _what, _path, refusal);
+                return false;
+            }
+
+            _value = candidate;
+            HubLog.Reloaded(_logger, _what, _path);
         }
+
+        Changed?.Invoke(_value);
+        return true;
     }
 
     private (DateTime, long) Stamp()

@@ -2,17 +2,21 @@ using System.Net.Security;
 using System.Security.Authentication;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
+using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Hub.Identity;
 using Microsoft.AspNetCore.Server.Kestrel.Https;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 
 /// <summary>
 /// The hub's TLS: TLS 1.2+, ALPN h2 only, and a client certificate required on every connection. A
-/// handshake without one is refused (and audited with the peer address). Which partner a certificate
-/// belongs to, and whether it may call at all, is decided per call by the authentication filter, so a
-/// refused partner gets UNAUTHENTICATED with a reason instead of a bare handshake failure.
+/// handshake without one, or with one that does not chain to the hub's own root, is refused there
+/// (outsiders never reach a handler; refusals are audited, aggregated per peer address). Whether a
+/// certificate of the hub's CA belongs to an enabled partner, and what it may call, is decided per
+/// call by the authentication filter, so a revoked or disabled partner gets UNAUTHENTICATED with a
+/// reason instead of a bare handshake failure.
 /// </summary>
-internal sealed class TlsHandshake(HubTls tls, IAuditSink audit, ILogger<TlsHandshake> logger)
+internal sealed class TlsHandshake(HubTls tls, PartnerAuthenticator authenticator, RefusalAudit refusals, ILogger<TlsHandshake> logger)
 {
     private readonly SslStreamCertificateContext _server = SslStreamCertificateContext.Create(tls.Server, tls.ServerChain, offline: true);
 
@@ -31,13 +35,19 @@ internal sealed class TlsHandshake(HubTls tls, IAuditSink audit, ILogger<TlsHand
                 CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
                 RemoteCertificateValidationCallback = (_, certificate, _, _) =>
                 {
-                    if (certificate is not null)
+                    var refusal = certificate is null
+                        ? "no client certificate"
+                        : authenticator.ChainRefusal(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+                    if (refusal is null)
                     {
                         return true;
                     }
 
-                    HubLog.NoClientCertificate(logger, remote);
-                    _ = audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, null, $"TLS handshake from {remote} refused: no client certificate"), CancellationToken.None).AsTask();
+                    HubLog.HandshakeRefused(logger, remote, refusal);
+                    var address = context.Connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : remote;
+                    // The refusal texts are a small fixed set: aggregate by peer address and reason.
+                    _ = refusals.RecordAsync($"{address} handshake ({refusal})",
+                        new AuditEvent(AuditEventKind.Denied, null, $"TLS handshake from {remote} refused: {refusal}"), CancellationToken.None).AsTask();
                     return false;
                 },
             });

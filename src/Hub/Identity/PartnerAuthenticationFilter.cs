@@ -10,7 +10,7 @@ namespace AntiFraud.Exchange.Hub.Identity;
 /// checks its kind may call the method (PERMISSION_DENIED). Every refusal is audited. Refusal reasons
 /// speak only of the caller's own certificate and rights, never of other partners.
 /// </summary>
-internal sealed class PartnerAuthenticationFilter(PartnerAuthenticator authenticator, IAuditSink audit) : IServerCallFilter
+internal sealed class PartnerAuthenticationFilter(PartnerAuthenticator authenticator, RefusalAudit refusals) : IServerCallFilter
 {
     private static readonly object PartnerKey = new();
 
@@ -19,7 +19,8 @@ internal sealed class PartnerAuthenticationFilter(PartnerAuthenticator authentic
         var result = authenticator.Authenticate(context.ClientCertificate);
         if (!result.Succeeded)
         {
-            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, null,
+            var peer = context.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+            await refusals.RecordAsync($"{peer} unauthenticated ({result.Kind})", new AuditEvent(AuditEventKind.Denied, null,
                 $"unauthenticated {context.Method.FullName} from {context.Peer} ({result.Subject ?? "no certificate"}): {result.Refusal}"),
                 context.CancellationToken);
             throw new RpcException(StatusCode.Unauthenticated, "Client certificate refused: " + result.Refusal + ".");
@@ -28,7 +29,7 @@ internal sealed class PartnerAuthenticationFilter(PartnerAuthenticator authentic
         var partner = result.Partner!;
         if (!AccessPolicy.Allows(context.Method.FullName, partner.Kind))
         {
-            await audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, partner.ToRef(),
+            await refusals.RecordAsync($"{partner.Id} {context.Method.FullName}", new AuditEvent(AuditEventKind.Denied, partner.ToRef(),
                 $"{context.Method.FullName} is open to {AccessPolicy.Describe(context.Method.FullName)}"), context.CancellationToken);
             throw new RpcException(StatusCode.PermissionDenied,
                 $"{context.Method.Name} is open to {AccessPolicy.Describe(context.Method.FullName)} partners; '{partner.Id}' is a {PartnerIdentity.KindName(partner.Kind)}.");

@@ -6,7 +6,7 @@ using AntiFraud.Exchange.Hub.Hosting;
 namespace AntiFraud.Exchange.Hub.Identity;
 
 /// <summary>The outcome of authenticating a caller: a partner, or the reason it was refused.</summary>
-public readonly record struct AuthenticationResult(PartnerIdentity? Partner, string? Refusal, string? Subject)
+public readonly record struct AuthenticationResult(PartnerIdentity? Partner, string? Refusal, string? Subject, string Kind = "")
 {
     public bool Succeeded => Partner is not null;
 }
@@ -28,56 +28,74 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
     {
         if (certificate is null)
         {
-            return Refuse("no client certificate was presented", null);
+            return Refuse("no client certificate was presented", null, "no-certificate");
         }
 
         var check = _checked.GetValue(certificate, BuildChain);
         var subject = check.Subject;
         if (check.Refusal is not null)
         {
-            return Refuse(check.Refusal, subject);
+            return Refuse(check.Refusal, subject, "chain");
+        }
+
+        if (crl.StaleRefusal() is { } stale)
+        {
+            return Refuse(stale, subject, "stale-crl");
         }
 
         var now = time.GetUtcNow();
         if (now < check.NotBefore)
         {
-            return Refuse($"certificate is not valid before {check.NotBefore:u}", subject);
+            return Refuse($"certificate is not valid before {check.NotBefore:u}", subject, "not-yet-valid");
         }
 
         if (now > check.NotAfter)
         {
-            return Refuse($"certificate expired at {check.NotAfter:u}", subject);
+            return Refuse($"certificate expired at {check.NotAfter:u}", subject, "expired");
         }
 
         if (crl.Current.IsRevoked(certificate))
         {
-            return Refuse($"certificate serial {certificate.SerialNumber} is revoked", subject);
+            return Refuse($"certificate serial {certificate.SerialNumber} is revoked", subject, "revoked");
         }
 
         var identity = check.Identity!;
         if (!registry.TryGet(identity.Id, out var entry))
         {
-            return Refuse($"partner '{identity.Id}' is not registered with this hub", subject);
+            return Refuse($"partner '{identity.Id}' is not registered with this hub", subject, "unregistered");
         }
 
         if (!entry.Enabled)
         {
-            return Refuse($"partner '{identity.Id}' is disabled", subject);
+            return Refuse($"partner '{identity.Id}' is disabled", subject, "disabled");
         }
 
         if (entry.Kind != identity.Kind)
         {
-            return Refuse($"certificate names '{identity.Id}' a {PartnerIdentity.KindName(identity.Kind)}, but the registry lists a {PartnerIdentity.KindName(entry.Kind)}", subject);
+            return Refuse($"certificate names '{identity.Id}' a {PartnerIdentity.KindName(identity.Kind)}, but the registry lists a {PartnerIdentity.KindName(entry.Kind)}", subject, "kind-mismatch");
         }
 
         return new AuthenticationResult(identity, null, subject);
     }
 
-    private static AuthenticationResult Refuse(string reason, string? subject) => new(null, reason, subject);
+    /// <summary>A refusal; <paramref name="kind"/> is one of a few fixed words (refusals are aggregated by peer and kind).</summary>
+    private static AuthenticationResult Refuse(string reason, string? subject, string kind) => new(null, reason, subject, kind);
+
+    /// <summary>
+    /// Whether a certificate presented in the TLS handshake chains to the hub's root (with the clientAuth
+    /// usage): outsiders are refused there, before any call. Returns the reason when it does not.
+    /// </summary>
+    public string? ChainRefusal(X509Certificate2 certificate) => _checked.GetValue(certificate, BuildChain) switch
+    {
+        { Refusal: { } refusal, Identity: null } when refusal.StartsWith("certificate must carry", StringComparison.Ordinal) => null,
+        { Refusal: { } refusal } => refusal,
+        _ => null,
+    };
 
     private ChainCheck BuildChain(X509Certificate2 certificate)
     {
-        var subject = certificate.Subject;
+        // The subject is chosen by whoever made the certificate: bounded before it reaches a log or a reply.
+        var subject = certificate.Subject.Length <= 200 ? certificate.Subject : certificate.Subject[..200] + "...";
         using var chain = new X509Chain();
         var policy = chain.ChainPolicy;
         policy.TrustMode = X509ChainTrustMode.CustomRootTrust;

@@ -19,7 +19,11 @@ internal sealed class PartnerRegistry
     public PartnerRegistry(string path, TimeProvider time, ILogger<PartnerRegistry> logger)
     {
         _file = new ReloadingFile<FrozenDictionary<string, PartnerEntry>>(path, "Partner registry", Parse, time, logger);
+        _file.Changed += _ => Changed?.Invoke();
     }
+
+    /// <summary>Raised when an edit took effect (open streams are checked against it at once).</summary>
+    public event Action? Changed;
 
     public string Path => _file.Path;
 

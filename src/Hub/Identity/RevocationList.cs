@@ -13,15 +13,19 @@ internal sealed class RevocationList
 {
     private readonly HashSet<string> _revoked;
 
-    private RevocationList(HashSet<string> revoked, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, string issuer)
+    private RevocationList(HashSet<string> revoked, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, string issuer, BigInteger? number)
     {
         _revoked = revoked;
         ThisUpdate = thisUpdate;
         NextUpdate = nextUpdate;
         Issuer = issuer;
+        Number = number;
     }
 
-    public static RevocationList Empty { get; } = new([], DateTimeOffset.MinValue, null, string.Empty);
+    public static RevocationList Empty { get; } = new([], DateTimeOffset.MinValue, null, string.Empty, null);
+
+    /// <summary>The CRL number (RFC 5280 §5.2.3): each list a CA issues has a higher one. Null when the list carries none.</summary>
+    public BigInteger? Number { get; }
 
     public DateTimeOffset ThisUpdate { get; }
 
@@ -30,6 +34,10 @@ internal sealed class RevocationList
     public string Issuer { get; }
 
     public int Count => _revoked.Count;
+
+    /// <summary>True when both lists revoke exactly the same serials of the same issuer.</summary>
+    public bool SameEntries(RevocationList other) =>
+        string.Equals(Issuer, other.Issuer, StringComparison.Ordinal) && _revoked.SetEquals(other._revoked);
 
     /// <summary>True when the certificate's serial is listed and it was issued by this CRL's issuer.</summary>
     public bool IsRevoked(X509Certificate2 certificate) =>
@@ -81,6 +89,28 @@ internal sealed class RevocationList
             }
         }
 
+        BigInteger? number = null;
+        var extensionsTag = new Asn1Tag(TagClass.ContextSpecific, 0, isConstructed: true);
+        if (tbs.HasData && tbs.PeekTag().HasSameClassAndValue(extensionsTag))
+        {
+            var extensions = tbs.ReadSequence(extensionsTag).ReadSequence();
+            while (extensions.HasData)
+            {
+                var extension = extensions.ReadSequence();
+                var oid = extension.ReadObjectIdentifier();
+                if (extension.PeekTag().HasSameClassAndValue(Asn1Tag.Boolean))
+                {
+                    extension.ReadBoolean();
+                }
+
+                var value = extension.ReadOctetString();
+                if (oid == "2.5.29.20")
+                {
+                    number = new AsnReader(value, AsnEncodingRules.DER).ReadInteger();
+                }
+            }
+        }
+
         var signer = issuers.FirstOrDefault(c => string.Equals(c.SubjectName.Name, issuer.Name, StringComparison.Ordinal))
             ?? throw new CryptographicException($"The CRL is issued by '{issuer.Name}', which is not one of the hub's CAs.");
         if (!VerifySignature(signer, algorithm, tbsBytes, signature))
@@ -88,7 +118,7 @@ internal sealed class RevocationList
             throw new CryptographicException($"The CRL's signature does not verify with '{issuer.Name}'.");
         }
 
-        return new RevocationList(revoked, thisUpdate, nextUpdate, issuer.Name);
+        return new RevocationList(revoked, thisUpdate, nextUpdate, issuer.Name, number);
     }
 
     private static bool VerifySignature(X509Certificate2 signer, string algorithm, byte[] tbs, byte[] signature)

@@ -18,14 +18,27 @@ namespace AntiFraud.Exchange.Hub.Masking;
 internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : IDeliveryMasker
 {
     private const int MaxDepth = 24;
+
+    /// <summary>Plans kept at most; the key space is bounded (enums are checked at the edge), this bounds it again across policy versions.</summary>
+    internal const int MaxPlans = 2048;
     private readonly ConcurrentDictionary<PlanKey, Node> _plans = new();
+
+    internal int PlanCount => _plans.Count;
 
     public Masked<T> Mask<T>(T message, MaskingContext context)
         where T : class, IMessage<T>
     {
         var rules = policy.Current;
         var key = new PlanKey(message.Descriptor, context.Recipient.Kind, context.RecipientIsSubmitter, context.LegalBasis, context.RequestKind, rules.Version);
-        var plan = _plans.GetOrAdd(key, static (k, state) => Build(k.Type, state.Rules, state.Context, [], 0), (Rules: rules, Context: context));
+        if (!_plans.TryGetValue(key, out var plan))
+        {
+            if (_plans.Count >= MaxPlans)
+            {
+                _plans.Clear();
+            }
+
+            plan = _plans.GetOrAdd(key, static (k, state) => Build(k.Type, state.Rules, state.Context, [], 0), (Rules: rules, Context: context));
+        }
         if (plan.AllKeep)
         {
             return new Masked<T>(message, plan.Decisions);

@@ -151,4 +151,6 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
 internal sealed class MaskingPolicy(ReloadingFile<MaskingRules> file)
 {
     public MaskingRules Current => file.Current;
+
+    public bool Refresh() => file.Refresh();
 }

@@ -98,13 +98,29 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
 
             _pending.Clear();
         };
-        _writer.RolledBack += _pending.Clear;
+        _writer.RolledBack += () =>
+        {
+            _staged.Clear();
+            _pending.Clear();
+        };
+        _writer.Succeeded += () =>
+        {
+            foreach (var (id, record) in _staged)
+            {
+                _pending[id] = record;
+            }
+
+            _staged.Clear();
+        };
+        _writer.WriteFailed += _staged.Clear;
     }
 
     // Committed records of open exchanges, so reads and transitions need no SELECT and no parse.
-    // Written only on the writer thread after a commit; a batch sees its own writes through _pending.
+    // Written only on the writer thread after a commit; a batch sees its earlier writes through _pending,
+    // and a write its own through _staged (dropped with its savepoint when it fails).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ExchangeRecord> _cache = new(StringComparer.Ordinal);
     private readonly Dictionary<string, ExchangeRecord> _pending = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ExchangeRecord> _staged = new(StringComparer.Ordinal);
 
     public Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(connection =>
@@ -140,8 +156,9 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             p[10].Value = (object?)holdAccount ?? DBNull.Value;
             p[11].Value = record.ToByteArray();
             insert.ExecuteNonQuery();
-            _pending[record.ExchangeId] = record;
-            return new SubmitOutcome(record, false, AppendEvents(record, events), order);
+            var appended = AppendEvents(record, events);
+            _staged[record.ExchangeId] = record;
+            return new SubmitOutcome(record, false, appended, order);
         }, cancellationToken);
 
     public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
@@ -158,7 +175,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
 
     private Committed Apply(SqliteConnection connection, string exchangeId, Func<ExchangeRecord, ExchangeChange?> change)
     {
-        if (!_pending.TryGetValue(exchangeId, out var current) && !_cache.TryGetValue(exchangeId, out current))
+        if (!_staged.TryGetValue(exchangeId, out var current) && !_pending.TryGetValue(exchangeId, out current) && !_cache.TryGetValue(exchangeId, out current))
         {
             var read = _writer.Command("SELECT record FROM exchanges WHERE id = $id", "$id");
             read.Parameters[0].Value = exchangeId;
@@ -180,8 +197,9 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         write.Parameters[1].Value = updated.ToByteArray();
         write.Parameters[2].Value = exchangeId;
         write.ExecuteNonQuery();
-        _pending[exchangeId] = updated;
-        return new Committed(updated, AppendEvents(updated, result.Events));
+        var appended = AppendEvents(updated, result.Events);
+        _staged[exchangeId] = updated;
+        return new Committed(updated, appended);
     }
 
     private List<WatchEvent> AppendEvents(ExchangeRecord record, IReadOnlyList<WatchEvent> events)

@@ -5,10 +5,11 @@ namespace AntiFraud.Exchange.Hub.Storage;
 
 /// <summary>
 /// The one writer of the embedded store, with group commit: every write waiting when the previous
-/// commit finishes goes into the next transaction, so one fsync acknowledges many writes. A write may
-/// refuse (throw <see cref="Protocol.Wire.RpcException"/>) only before it changes anything; then it
-/// alone fails. Any other failure rolls the whole batch back and fails every write in it, so nothing
-/// that was not committed is ever acknowledged. Statements are prepared once and reused.
+/// commit finishes goes into the next transaction, so one fsync acknowledges many writes. Each write
+/// runs inside its own SAVEPOINT: when it throws (a refusal, or anything else), its statements are
+/// rolled back and it alone fails; the other writes of the batch commit. Only a failure of the
+/// commit itself fails the whole batch, so nothing that was not committed is ever acknowledged.
+/// Statements are prepared once and reused.
 /// </summary>
 internal sealed class SqliteWriter : IAsyncDisposable
 {
@@ -56,13 +57,25 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 _transaction = transaction;
                 foreach (var write in batch)
                 {
+                    Command("SAVEPOINT w").ExecuteNonQuery();
                     try
                     {
                         write.Run(_connection);
+                        Command("RELEASE w").ExecuteNonQuery();
+                        Succeeded?.Invoke();
                     }
-                    catch (Protocol.Wire.RpcException refusal)
+                    catch (Exception failure) when (failure is not SqliteException { SqliteErrorCode: SQLitePCL.raw.SQLITE_FULL or SQLitePCL.raw.SQLITE_IOERR })
                     {
-                        write.Fail(refusal);
+                        // This write alone: undo its statements, keep the batch.
+                        Command("ROLLBACK TO w").ExecuteNonQuery();
+                        Command("RELEASE w").ExecuteNonQuery();
+                        WriteFailed?.Invoke();
+                        if (failure is not Protocol.Wire.RpcException)
+                        {
+                            StoreLog.WriteFailed(_logger, failure);
+                        }
+
+                        write.Fail(failure);
                     }
                 }
 
@@ -90,6 +103,12 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
     /// <summary>Runs when a batch is rolled back.</summary>
     public event Action? RolledBack;
+
+    /// <summary>Runs on the writer thread after one write of a batch succeeded (its savepoint released).</summary>
+    public event Action? Succeeded;
+
+    /// <summary>Runs on the writer thread after one write failed and its savepoint was rolled back.</summary>
+    public event Action? WriteFailed;
 
     private readonly Dictionary<string, SqliteCommand> _prepared = new(StringComparer.Ordinal);
     private SqliteTransaction? _transaction;
@@ -156,11 +175,15 @@ internal sealed class SqliteWriter : IAsyncDisposable
 
         public void Fail(Exception exception)
         {
-            _error = exception;
             if (exception is StoreUnavailableException)
             {
+                // The batch is lost: fail at once, whatever an earlier step of this write recorded.
                 Completion.TrySetException(exception);
+                return;
             }
+
+            // A failure of this write alone is reported once the batch commits.
+            _error ??= exception;
         }
     }
 }
@@ -172,6 +195,9 @@ internal static partial class StoreLog
 {
     [LoggerMessage(200, LogLevel.Error, "Store commit of {Count} writes failed; none was acknowledged")]
     public static partial void CommitFailed(ILogger logger, int count, Exception exception);
+
+    [LoggerMessage(202, LogLevel.Error, "A store write failed and was rolled back alone; the rest of its batch committed")]
+    public static partial void WriteFailed(ILogger logger, Exception exception);
 
     [LoggerMessage(201, LogLevel.Information, "Embedded store {Path} open: {Exchanges} exchanges, {Events} events, journal {Journal}, synchronous {Synchronous}")]
     public static partial void Opened(ILogger logger, string path, long exchanges, long events, string journal, string synchronous);

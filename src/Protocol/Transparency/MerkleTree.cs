@@ -69,6 +69,20 @@ public sealed class MerkleTree
 
     public byte[] LeafHash(long index) => _levels[0][checked((int)index)];
 
+    /// <summary>Drops every leaf from <paramref name="size"/> on (leaves appended but never committed).</summary>
+    public void Truncate(long size)
+    {
+        Check(size);
+        for (var h = 0; h < _levels.Count; h++)
+        {
+            var keep = (int)(size >> h);
+            if (_levels[h].Count > keep)
+            {
+                _levels[h].RemoveRange(keep, _levels[h].Count - keep);
+            }
+        }
+    }
+
     /// <summary>MTH(D[0:size]).</summary>
     public byte[] Root(long size)
     {

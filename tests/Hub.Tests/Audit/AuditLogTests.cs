@@ -114,8 +114,9 @@ public sealed class AuditLogTests : IDisposable
         bytes[at + 9] = (byte)'7'; // entry-0003 now claims to be entry-0007: same length, valid protobuf
         await File.WriteAllBytesAsync(path, bytes);
 
-        var ex = Assert.Throws<InvalidDataException>(() => Open());
-        Assert.Contains("does not match its signed checkpoint", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<AuditLogDamagedException>(() => Open());
+        Assert.Contains("entry 3 at byte", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("differs from the entry that was receipted", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -139,8 +140,8 @@ public sealed class AuditLogTests : IDisposable
             file.SetLength(cut);
         }
 
-        var ex = Assert.Throws<InvalidDataException>(() => Open());
-        Assert.Contains("acknowledged entries are missing", ex.Message, StringComparison.Ordinal);
+        var ex = Assert.Throws<AuditLogDamagedException>(() => Open());
+        Assert.Contains("were receipted", ex.Message, StringComparison.Ordinal);
     }
 
     private static int IndexOf(byte[] haystack, byte[] needle)

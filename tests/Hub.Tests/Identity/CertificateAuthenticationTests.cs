@@ -19,8 +19,13 @@ public sealed class CertificateAuthenticationTests(IdentityFixture fixture) : IC
     }
 
     [Fact]
-    public Task ForeignCa_IsUnauthenticated() =>
-        AssertRefused(fixture.Foreign, "not issued by this hub's certificate authority");
+    public async Task ForeignCa_IsRefusedAtTheHandshake_AndAudited()
+    {
+        using var channel = fixture.Hub.Channel(fixture.Foreign.Cert, fixture.Foreign.Key);
+        var ex = await Assert.ThrowsAsync<RpcException>(() => Check(channel));
+        Assert.True(ex.StatusCode == StatusCode.Unavailable, ex.Status.Detail);
+        await AssertAudited("not issued by this hub's certificate authority");
+    }
 
     [Fact]
     public Task Expired_IsUnauthenticated() => AssertRefused(fixture.Expired, "expired at");

@@ -16,6 +16,9 @@ internal sealed class ReplicaPair
 {
     private readonly RedisServer _redis = RedisServer.Start();
 
+    /// <summary>The redis-server both replicas use (tests may kill and restart it).</summary>
+    public RedisServer Redis => _redis;
+
     public HubFixture A { get; } = new();
 
     public HubFixture B { get; } = new();

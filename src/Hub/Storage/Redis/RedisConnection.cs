@@ -5,14 +5,19 @@ namespace AntiFraud.Exchange.Hub.Storage.Redis;
 /// <summary>
 /// The one multiplexer every Redis user of the hub shares, and the hub's view of whether Redis is there:
 /// <see cref="Lost"/> is cancelled when the connection fails (open streams end UNAVAILABLE) and replaced
-/// when it is restored. Every call is bounded by the caller's token and a timeout, and any Redis failure
-/// surfaces as <see cref="StoreUnavailableException"/>, which callers turn into UNAVAILABLE.
+/// when it is restored. The multiplexer raises its failed and restored events from several threads and
+/// in no guaranteed order (a restore can be reported before the failure it ends), so each event, and a
+/// check every second, re-reads whether the multiplexer is connected rather than trusting the event.
+/// Every call is bounded by the caller's token and a timeout, and any Redis failure surfaces as
+/// <see cref="StoreUnavailableException"/>, which callers turn into UNAVAILABLE.
 /// </summary>
 internal sealed class RedisConnection : IDisposable
 {
     private readonly ConnectionMultiplexer _multiplexer;
     private readonly ILogger<RedisConnection> _logger;
     private readonly TimeSpan _timeout;
+    private readonly Lock _gate = new();
+    private readonly ITimer _check;
     private CancellationTokenSource _lost = new();
 
     public RedisConnection(string configuration, string prefix, TimeSpan timeout, ILogger<RedisConnection> logger)
@@ -33,19 +38,47 @@ internal sealed class RedisConnection : IDisposable
         _multiplexer.PreserveAsyncOrder = false;
         _multiplexer.ConnectionFailed += (_, e) =>
         {
-            RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception);
-            _lost.Cancel();
+            RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception?.Message ?? "-");
+            Evaluate(restoredEvent: false);
         };
         _multiplexer.ConnectionRestored += (_, e) =>
         {
-            RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?");
-            var previous = Interlocked.Exchange(ref _lost, new CancellationTokenSource());
-            previous.Cancel();
-            Restored?.Invoke();
+            RedisLog.ConnectionRestored(_logger, e.EndPoint?.ToString() ?? "?", e.ConnectionType.ToString());
+            Evaluate(restoredEvent: true);
         };
         if (!_multiplexer.IsConnected)
         {
             _lost.Cancel();
+        }
+
+        _check = TimeProvider.System.CreateTimer(_ => Evaluate(restoredEvent: false), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    /// <summary>
+    /// Brings <see cref="Lost"/> in line with the multiplexer: cancelled while it is not connected, a fresh
+    /// token once it is. A restore of any connection (the pub/sub one too: messages were missed) raises
+    /// <see cref="Restored"/> when the store is usable.
+    /// </summary>
+    private void Evaluate(bool restoredEvent)
+    {
+        bool restored;
+        lock (_gate)
+        {
+            var connected = _multiplexer.IsConnected;
+            restored = connected && (restoredEvent || _lost.IsCancellationRequested);
+            if (!connected && !_lost.IsCancellationRequested)
+            {
+                _lost.Cancel();
+            }
+            else if (connected && _lost.IsCancellationRequested)
+            {
+                _lost = new CancellationTokenSource();
+            }
+        }
+
+        if (restored)
+        {
+            Restored?.Invoke();
         }
     }
 
@@ -81,6 +114,7 @@ internal sealed class RedisConnection : IDisposable
 
     public void Dispose()
     {
+        _check.Dispose();
         _multiplexer.Dispose();
         _lost.Dispose();
     }
@@ -88,11 +122,11 @@ internal sealed class RedisConnection : IDisposable
 
 internal static partial class RedisLog
 {
-    [LoggerMessage(250, LogLevel.Error, "Redis connection to {EndPoint} failed ({FailureType}); calls answer UNAVAILABLE and open streams end until it is back")]
-    public static partial void ConnectionFailed(ILogger logger, string endPoint, string failureType, Exception? exception);
+    [LoggerMessage(250, LogLevel.Error, "Redis connection to {EndPoint} failed ({FailureType}); calls answer UNAVAILABLE and open streams end until it is back: {Reason}")]
+    public static partial void ConnectionFailed(ILogger logger, string endPoint, string failureType, string reason);
 
-    [LoggerMessage(251, LogLevel.Warning, "Redis connection to {EndPoint} restored; resynchronising inbox queues and timers")]
-    public static partial void ConnectionRestored(ILogger logger, string endPoint);
+    [LoggerMessage(251, LogLevel.Warning, "Redis {ConnectionType} connection to {EndPoint} restored; resynchronising inbox queues and timers")]
+    public static partial void ConnectionRestored(ILogger logger, string endPoint, string connectionType);
 
     [LoggerMessage(252, LogLevel.Information, "Shared store: Redis {EndPoint} (version {Version}), appendonly {AppendOnly}, appendfsync {AppendFsync}, key prefix '{Prefix}'")]
     public static partial void Opened(ILogger logger, string endPoint, string version, string appendOnly, string appendFsync, string prefix);

@@ -3,6 +3,7 @@ using System.Text;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Hosting;
 using Google.Protobuf;
 using StackExchange.Redis;
 
@@ -24,10 +25,17 @@ internal sealed class RedisReplicaLink(
     InboxBroker broker,
     DeadlineTracker deadlines,
     string replicaId,
+    TimeProvider time,
+    BackgroundFaults faults,
     ILogger<RedisReplicaLink> logger) : IHostedService
 {
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan MaxRetry = TimeSpan.FromSeconds(5);
+
     // Messages carry this process's own nonce, so a replica ignores only its own echoes, even if two share an id.
     private readonly string _instance = Guid.NewGuid().ToString("N");
+    private readonly CancellationTokenSource _stopping = new();
+    private CancellationTokenSource? _resync;
 
     private string Channel => redis.Prefix + "replicas";
 
@@ -42,11 +50,23 @@ internal sealed class RedisReplicaLink(
             item.QueueOrder.ToString(CultureInfo.InvariantCulture), item.Attempts.ToString(CultureInfo.InvariantCulture)]);
         broker.Completed += (recipient, id) => Send('D', [recipient, id]);
         deadlines.Tracked += id => Send('T', [id]);
-        redis.Restored += () => _ = ResynchroniseAsync();
+        redis.Restored += OnRestored;
         ReplicaLog.Joined(logger, replicaId, Channel);
     }
 
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        redis.Restored -= OnRestored;
+        await _stopping.CancelAsync();
+    }
+
+    /// <summary>Messages sent while the connection was down are gone: resynchronise, superseding a resynchronisation still retrying.</summary>
+    private void OnRestored()
+    {
+        var next = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        Interlocked.Exchange(ref _resync, next)?.Cancel();
+        _ = ResynchroniseAsync(next.Token);
+    }
 
     private void Send(char kind, string[] fields)
     {
@@ -103,17 +123,42 @@ internal sealed class RedisReplicaLink(
         }
     }
 
-    private async Task ResynchroniseAsync()
+    /// <summary>
+    /// Queues every unacknowledged item and re-arms every timer from Redis, retrying (with back-off up to
+    /// 5 s) until it succeeds: a Redis that restarts answers LOADING until its AOF is read, and an item
+    /// only this replica's peers knew about must still reach a partner streaming here.
+    /// </summary>
+    internal async Task ResynchroniseAsync(CancellationToken cancellationToken)
     {
-        try
+        var delay = FirstRetry;
+        for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
         {
-            var pending = await Exchanges.ExchangeStartup.RestoreAsync(store, broker, CancellationToken.None);
-            var open = await deadlines.RearmAsync(CancellationToken.None);
-            ReplicaLog.Resynchronised(logger, pending.Count, open);
-        }
-        catch (StoreUnavailableException e)
-        {
-            ReplicaLog.ResyncFailed(logger, e);
+            try
+            {
+                var pending = await Exchanges.ExchangeStartup.RestoreAsync(store, broker, cancellationToken);
+                var open = await deadlines.RearmAsync(cancellationToken);
+                ReplicaLog.Resynchronised(logger, pending.Count, open, attempt);
+                return;
+            }
+            catch (StoreUnavailableException e)
+            {
+                ReplicaLog.ResyncFailed(logger, attempt, delay, e.Message);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                faults.Record(nameof(RedisReplicaLink), e, logger);
+            }
+
+            try
+            {
+                await Task.Delay(delay, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            delay = delay * 2 > MaxRetry ? MaxRetry : delay * 2;
         }
     }
 }
@@ -126,9 +171,9 @@ internal static partial class ReplicaLog
     [LoggerMessage(261, LogLevel.Warning, "Ignored a malformed message from replica {ReplicaId}")]
     public static partial void BadMessage(ILogger logger, string replicaId, Exception exception);
 
-    [LoggerMessage(262, LogLevel.Information, "Resynchronised from Redis: {Pending} unacknowledged items queued, {Open} exchanges tracked")]
-    public static partial void Resynchronised(ILogger logger, int pending, int open);
+    [LoggerMessage(262, LogLevel.Information, "Resynchronised from Redis: {Pending} unacknowledged items queued, {Open} exchanges tracked (attempt {Attempt})")]
+    public static partial void Resynchronised(ILogger logger, int pending, int open, int attempt);
 
-    [LoggerMessage(263, LogLevel.Error, "Resynchronising from Redis failed; it is tried again on the next reconnection")]
-    public static partial void ResyncFailed(ILogger logger, Exception exception);
+    [LoggerMessage(263, LogLevel.Warning, "Resynchronising from Redis failed (attempt {Attempt}); trying again in {Delay}: {Reason}")]
+    public static partial void ResyncFailed(ILogger logger, int attempt, TimeSpan delay, string reason);
 }

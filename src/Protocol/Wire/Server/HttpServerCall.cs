@@ -10,6 +10,8 @@ namespace AntiFraud.Exchange.Protocol.Wire.Server;
 /// <summary>One gRPC call on one HTTP/2 stream: reads framed requests, writes framed responses and the status.</summary>
 internal sealed class HttpServerCall : IDisposable
 {
+    private static readonly TimeSpan MaxTimerDelay = TimeSpan.FromMilliseconds(uint.MaxValue - 1);
+
     private readonly GrpcServerRuntime _runtime;
     private CancellationTokenSource? _cts;
     private ITimer? _deadlineTimer;
@@ -89,6 +91,13 @@ internal sealed class HttpServerCall : IDisposable
             timeout = parsed;
         }
 
+        if (Method.Type is MethodType.ClientStreaming or MethodType.DuplexStreaming
+            && HttpContext.Features.Get<Microsoft.AspNetCore.Server.Kestrel.Core.Features.IHttpMinRequestBodyDataRateFeature>() is { } rate)
+        {
+            // A client stream may rightly pause between messages: no minimum data rate for it.
+            rate.MinDataRate = null;
+        }
+
         var streaming = Method.Type != MethodType.Unary;
         if (timeout is null && !streaming)
         {
@@ -102,9 +111,14 @@ internal sealed class HttpServerCall : IDisposable
         CancellationToken = _cts.Token;
         if (timeout is { } t)
         {
-            Deadline = _runtime.TimeProvider.GetUtcNow() + t;
-            _deadlineTimer = _runtime.TimeProvider.CreateTimer(
-                static state => ((HttpServerCall)state!).OnDeadline(), this, t, Timeout.InfiniteTimeSpan);
+            var now = _runtime.TimeProvider.GetUtcNow();
+            Deadline = DateTimeOffset.MaxValue - now > t ? now + t : DateTimeOffset.MaxValue;
+            // A timer waits at most ~49.7 days; a deadline further out is as good as none for one call.
+            if (t <= MaxTimerDelay)
+            {
+                _deadlineTimer = _runtime.TimeProvider.CreateTimer(
+                    static state => ((HttpServerCall)state!).OnDeadline(), this, t, Timeout.InfiniteTimeSpan);
+            }
         }
 
         return true;

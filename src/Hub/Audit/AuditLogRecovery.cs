@@ -1,0 +1,214 @@
+using System.Buffers.Binary;
+using System.Security.Cryptography;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Transparency;
+using Google.Protobuf;
+
+namespace AntiFraud.Exchange.Hub.Audit;
+
+/// <summary>What opening the log found, and the only repairs it allows: cutting a torn final write.</summary>
+internal sealed record RecoveredLog(
+    MerkleTree Tree,
+    List<long> Offsets,
+    long LogLength,
+    long? CutLogAt,
+    long HistoryLength,
+    long? CutHistoryAt,
+    long SealedSize,
+    string? LatestNote);
+
+/// <summary>
+/// Opens the audit log read-only and decides whether it may be used. The history (one signed record
+/// per fsync'd batch, written before any receipt of the batch) says which entries were receipted:
+/// each of those must be in the log byte for byte (its leaf hash must match), at the offsets the
+/// history gives. After the last sealed batch, complete entries are kept and only a final entry with
+/// fewer bytes than it claims (or a cut-off length prefix) may be cut: that is a torn write. Anything
+/// else refuses with a report naming the entry and its byte offset, and changes nothing on disk.
+/// </summary>
+internal static class AuditLogRecovery
+{
+    /// <summary>No entry the hub writes comes near this; a longer claimed length is a damaged prefix, not a torn write.</summary>
+    public const int MaxEntryBytes = 1 << 20;
+
+    public static RecoveredLog Read(string logPath, string historyPath, string checkpointPath, string origin, ECDsa key)
+    {
+        var history = File.Exists(historyPath) ? LogHistory.Read(File.ReadAllBytes(historyPath)) : new HistoryReading([], 0, false, null);
+        if (history.Damage is not null)
+        {
+            throw Refuse(logPath, $"{Path.GetFileName(historyPath)}: {history.Damage}");
+        }
+
+        var records = history.Records;
+        CheckHistoryChain(logPath, records);
+        var sealedSize = records.Count == 0 ? 0 : records[^1].Size;
+        var latestNote = records.Count == 0 ? null : records[^1].SignedNote;
+
+        var tree = new MerkleTree();
+        var offsets = new List<long>();
+        long? cutAt = null;
+        using var file = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
+        var length = file.Length;
+        var header = new byte[4];
+        long position = 0;
+        var record = 0;
+        var leafInRecord = 0;
+        while (position < length)
+        {
+            var index = tree.Size;
+            var receipted = index < sealedSize;
+            if (length - position < 4)
+            {
+                if (receipted)
+                {
+                    throw Refuse(logPath, $"the log ends at byte {length}, inside the length prefix of entry {index}, but entries {index}..{sealedSize - 1} were receipted");
+                }
+
+                cutAt = position;
+                break;
+            }
+
+            file.Position = position;
+            file.ReadExactly(header);
+            var size = BinaryPrimitives.ReadUInt32BigEndian(header);
+            if (size > MaxEntryBytes)
+            {
+                throw Refuse(logPath, $"entry {index} at byte {position} claims {size} bytes, more than any entry holds: its length prefix is damaged"
+                    + (receipted ? $"; entries {index}..{sealedSize - 1} were receipted" : string.Empty));
+            }
+
+            if (position + 4 + size > length)
+            {
+                if (receipted)
+                {
+                    throw Refuse(logPath, $"entry {index} at byte {position} claims {size} bytes but the log ends at byte {length}: "
+                        + $"its length prefix is damaged or entries were cut, and entries {index}..{sealedSize - 1} were receipted");
+                }
+
+                // The final entry, with fewer bytes than it claims: a torn write, never receipted.
+                cutAt = position;
+                break;
+            }
+
+            var data = new byte[size];
+            file.ReadExactly(data);
+            var leaf = MerkleHash.Leaf(data);
+            if (receipted)
+            {
+                if (!leaf.AsSpan().SequenceEqual(records[record].Leaves[leafInRecord]))
+                {
+                    throw Refuse(logPath, $"entry {index} at byte {position} differs from the entry that was receipted (edited in place, "
+                        + $"or the bytes before it shifted)");
+                }
+            }
+            else if (!IsEntry(data, index))
+            {
+                throw Refuse(logPath, $"entry {index} at byte {position} is not a valid entry numbered {index}: the log was damaged or altered");
+            }
+
+            tree.Append(leaf);
+            offsets.Add(position);
+            position += 4 + size;
+            if (receipted && ++leafInRecord == records[record].Leaves.Count)
+            {
+                if (position != records[record].LogEnd)
+                {
+                    throw Refuse(logPath, $"the batch of entries {records[record].FirstIndex}..{records[record].Size - 1} ends at byte {position}, "
+                        + $"but its history record says {records[record].LogEnd}");
+                }
+
+                record++;
+                leafInRecord = 0;
+            }
+        }
+
+        if (tree.Size < sealedSize)
+        {
+            throw Refuse(logPath, $"the log holds {tree.Size} entries (to byte {length}), but entries {tree.Size}..{sealedSize - 1} were receipted");
+        }
+
+        if (latestNote is not null)
+        {
+            CheckNote(logPath, latestNote, origin, key, tree, "its latest history record");
+        }
+
+        if (File.Exists(checkpointPath))
+        {
+            string? note;
+            try
+            {
+                note = File.ReadAllText(checkpointPath);
+            }
+            catch (IOException)
+            {
+                note = null;
+            }
+
+            if (note is not null)
+            {
+                CheckNote(logPath, note, origin, key, tree, Path.GetFileName(checkpointPath));
+                latestNote ??= note;
+            }
+        }
+
+        return new RecoveredLog(tree, offsets, length, cutAt, history.ValidLength, history.TornTail ? history.ValidLength : null, sealedSize, latestNote);
+    }
+
+    private static void CheckHistoryChain(string logPath, IReadOnlyList<HistoryRecord> records)
+    {
+        long next = 0;
+        long end = 0;
+        foreach (var r in records)
+        {
+            if (r.FirstIndex != next || r.LogEnd <= end)
+            {
+                throw Refuse(logPath, $"the history record of entries {r.FirstIndex}..{r.Size - 1} does not follow the one before it (expected entry {next} after byte {end})");
+            }
+
+            next = r.Size;
+            end = r.LogEnd;
+        }
+    }
+
+    private static void CheckNote(string logPath, string note, string origin, ECDsa key, MerkleTree tree, string what)
+    {
+        CheckpointBody checkpoint;
+        try
+        {
+            checkpoint = SignedCheckpoint.Verify(note, origin, key);
+        }
+        catch (Exception ex) when (ex is CryptographicException or FormatException)
+        {
+            throw Refuse(logPath, $"{what} does not verify with the log's key: {ex.Message}");
+        }
+
+        if (checkpoint.Size > tree.Size)
+        {
+            throw Refuse(logPath, $"{what} covers {checkpoint.Size} entries but the log holds {tree.Size}: receipted entries are missing");
+        }
+
+        if (!tree.Root(checkpoint.Size).AsSpan().SequenceEqual(checkpoint.RootHash))
+        {
+            throw Refuse(logPath, $"the log does not match {what} at size {checkpoint.Size}: an entry was altered, removed or reordered");
+        }
+    }
+
+    private static bool IsEntry(byte[] data, long index)
+    {
+        try
+        {
+            return (long)AuditEntry.Parser.ParseFrom(data).Index == index;
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return false;
+        }
+    }
+
+    private static AuditLogDamagedException Refuse(string logPath, string problem) =>
+        new($"Audit log {logPath} cannot be opened: {problem}. Nothing was changed on disk. "
+            + "Locate the damage offline with `afx audit verify-segment --log <audit.log> --history <audit.history>` and restore the log from a copy; "
+            + "the hub will not start on a log that lost or altered receipted entries.");
+}
+
+/// <summary>The audit log on disk lost or altered entries the hub gave receipts for: the hub must not start.</summary>
+internal sealed class AuditLogDamagedException(string message) : IOException(message);

@@ -1,0 +1,41 @@
+using AntiFraud.Exchange.Hub.Deadlines;
+using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Masking;
+
+namespace AntiFraud.Exchange.Hub.Hosting;
+
+/// <summary>
+/// Looks at the operator's files every half second (the partner registry, the CRL, the masking and
+/// deadline policies), so an edit takes effect within a second whether or not a call arrives; a
+/// changed registry or CRL ends the open streams of partners it cuts off.
+/// </summary>
+internal sealed class ConfigurationWatcher(
+    PartnerRegistry registry,
+    CrlStore crl,
+    MaskingPolicy masking,
+    DeadlinePolicy deadlines,
+    TimeProvider time,
+    BackgroundFaults faults,
+    ILogger<ConfigurationWatcher> logger) : BackgroundService
+{
+    public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
+            try
+            {
+                registry.Refresh();
+                crl.Refresh();
+                masking.Refresh();
+                deadlines.Refresh();
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                faults.Record(nameof(ConfigurationWatcher), ex, logger);
+            }
+        }
+    }
+}

@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Protocol.Wire;
+using AntiFraud.Exchange.Protocol.Wire.Server;
+
+namespace AntiFraud.Exchange.Hub.Identity;
+
+/// <summary>
+/// The open Subscribe and Watch streams, with the certificate each was opened with. A unary call is
+/// authenticated when it arrives; a stream lives on, so its partner is checked again before every
+/// message it is sent, and every open stream is checked as soon as the registry or the CRL changes.
+/// A revoked or disabled partner's stream ends UNAUTHENTICATED and is sent nothing more.
+/// </summary>
+internal sealed class PartnerStreams
+{
+    private readonly ConcurrentDictionary<Session, byte> _open = new();
+    private readonly PartnerAuthenticator _authenticator;
+    private readonly IAuditSink _audit;
+
+    public PartnerStreams(PartnerAuthenticator authenticator, PartnerRegistry registry, CrlStore crl, IAuditSink audit)
+    {
+        _authenticator = authenticator;
+        _audit = audit;
+        registry.Changed += Recheck;
+        crl.Changed += Recheck;
+    }
+
+    /// <summary>Open streams (for operators and tests).</summary>
+    public int Count => _open.Count;
+
+    /// <summary>Runs a stream handler with a writer that re-checks the partner before each message, and a token cancelled when it is cut off.</summary>
+    public async Task RunAsync<T>(ServerCallContext context, IAsyncStreamWriter<T> writer, Func<IAsyncStreamWriter<T>, CancellationToken, Task> run)
+    {
+        var session = new Session(this, context.ClientCertificate, context.Caller());
+        _open.TryAdd(session, 0);
+        try
+        {
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.CutOff);
+            await run(new CheckedWriter<T>(writer, session), linked.Token);
+        }
+        catch (OperationCanceledException) when (session.Refusal is not null && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw await EndedAsync(session);
+        }
+        finally
+        {
+            _open.TryRemove(session, out _);
+            session.Dispose();
+        }
+    }
+
+    /// <summary>Checks every open stream against the registry and the CRL now in force.</summary>
+    public void Recheck()
+    {
+        foreach (var session in _open.Keys)
+        {
+            session.Check();
+        }
+    }
+
+    private async Task<RpcException> EndedAsync(Session session)
+    {
+        await _audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, session.Partner.ToRef(), "open stream ended: " + session.Refusal), CancellationToken.None);
+        return new RpcException(StatusCode.Unauthenticated, $"Client certificate refused: {session.Refusal}. The stream was ended.");
+    }
+
+    private sealed class Session(PartnerStreams owner, X509Certificate2? certificate, PartnerIdentity partner) : IDisposable
+    {
+        private readonly CancellationTokenSource _cutOff = new();
+
+        public PartnerIdentity Partner { get; } = partner;
+
+        public CancellationToken CutOff => _cutOff.Token;
+
+        public string? Refusal { get; private set; }
+
+        /// <summary>False (and the stream's token cancelled) once the partner is refused.</summary>
+        public bool Check()
+        {
+            if (Refusal is not null)
+            {
+                return false;
+            }
+
+            var result = owner._authenticator.Authenticate(certificate);
+            if (result.Succeeded && result.Partner == Partner)
+            {
+                return true;
+            }
+
+            Refusal = result.Refusal ?? "the certificate now names another partner";
+            try
+            {
+                _cutOff.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The stream already ended.
+            }
+
+            return false;
+        }
+
+        public async Task<RpcException> EndedAsync() => await owner.EndedAsync(this);
+
+        public void Dispose() => _cutOff.Dispose();
+    }
+
+    private sealed class CheckedWriter<T>(IAsyncStreamWriter<T> inner, Session session) : IAsyncStreamWriter<T>
+    {
+        public async Task WriteAsync(T message, CancellationToken cancellationToken = default)
+        {
+            if (!session.Check())
+            {
+                throw await session.EndedAsync();
+            }
+
+            await inner.WriteAsync(message, cancellationToken);
+        }
+    }
+}
