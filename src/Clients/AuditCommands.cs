@@ -13,8 +13,9 @@ namespace AntiFraud.Exchange.Clients;
 internal static class AuditCommands
 {
     public const string Usage = """
-        afx audit verify-segment --log FILE --checkpoint FILE [--checkpoint FILE ...] [--key PEM] [--origin NAME]
+        afx audit verify-segment --log FILE [--history FILE] --checkpoint FILE [--checkpoint FILE ...] [--key PEM] [--origin NAME]
             Verify an exported log segment (the hub's audit.log) against signed checkpoints: framing, order, content.
+            With the hub's audit.history (a signed checkpoint per fsync'd batch), an edited entry is named exactly.
         afx audit verify-inclusion --checkpoint FILE --index N --leaf-hash HEX --proof HEX[,HEX...] [--key PEM] [--origin NAME]
             Verify that a receipt's entry is in the tree of a signed checkpoint.
         afx audit verify-consistency --old FILE --new FILE --proof HEX[,HEX...] [--key PEM] [--origin NAME]
@@ -54,7 +55,9 @@ internal static class AuditCommands
                 case "verify-segment":
                 {
                     using var key = Key();
-                    var report = SegmentVerifier.Verify(File.ReadAllBytes(One("log")), options.GetValueOrDefault("checkpoint", []).Select(File.ReadAllText), origin, key);
+                    var history = options.TryGetValue("history", out var h) && h.Count > 0 ? File.ReadAllBytes(h[0]) : null;
+                    var report = SegmentVerifier.Verify(File.ReadAllBytes(One("log")), options.GetValueOrDefault("checkpoint", []).Select(File.ReadAllText), origin, key,
+                        history: history);
                     Console.WriteLine(report);
                     return report.Valid ? 0 : 1;
                 }

@@ -18,7 +18,8 @@ public sealed record VerificationReport(bool Valid, long Entries, string Message
 /// entry) with nothing but the file, the hub's public key and signed checkpoints. It finds torn or
 /// garbage framing, entries removed or reordered (each entry carries its index), and any edit: the
 /// recomputed root must equal every checkpoint's, and the first checkpoint that disagrees bounds the
-/// edited entries. With the leaf hashes of receipts partners hold, an edit is pinned to its entry.
+/// edited entries. With the leaf hashes of receipts partners hold, or with the log's history (a signed
+/// checkpoint and the leaf hashes of every fsync'd batch, "audit.history"), an edit is pinned to its entry.
 /// </summary>
 public static class SegmentVerifier
 {
@@ -27,10 +28,22 @@ public static class SegmentVerifier
         IEnumerable<string> signedCheckpoints,
         string keyName,
         ECDsa publicKey,
-        IReadOnlyDictionary<long, byte[]>? receipts = null)
+        IReadOnlyDictionary<long, byte[]>? receipts = null,
+        byte[]? history = null)
     {
+        var sealedLeaves = new List<byte[]>();
+        var historyCheckpoints = new List<string>();
+        if (history is not null)
+        {
+            var problem = ReadHistory(history, keyName, publicKey, sealedLeaves, historyCheckpoints);
+            if (problem is not null)
+            {
+                return problem;
+            }
+        }
+
         var checkpoints = new List<CheckpointBody>();
-        foreach (var note in signedCheckpoints)
+        foreach (var note in signedCheckpoints.Concat(historyCheckpoints))
         {
             try
             {
@@ -81,8 +94,19 @@ public static class SegmentVerifier
                 return new VerificationReport(false, index, $"entry {index} differs from the receipt issued for it (edited).", index);
             }
 
+            if (index < sealedLeaves.Count && !sealedLeaves[(int)index].AsSpan().SequenceEqual(leaf))
+            {
+                return new VerificationReport(false, index,
+                    $"entry {index} (byte {position}) was edited: it differs from the entry sealed in the signed history when it was receipted.", index);
+            }
+
             tree.Append(leaf);
             position += 4 + (int)length;
+        }
+
+        if (tree.Size < sealedLeaves.Count)
+        {
+            return new VerificationReport(false, tree.Size, $"the history sealed {sealedLeaves.Count} entries but the segment holds {tree.Size}: entries {tree.Size}..{sealedLeaves.Count - 1} were removed.", tree.Size);
         }
 
         var previous = 0L;
@@ -104,6 +128,53 @@ public static class SegmentVerifier
 
         return new VerificationReport(true, tree.Size, checkpoints.Count == 0
             ? "Framing and order are sound, but no checkpoint was given: the content is unproven."
-            : $"Matches {checkpoints.Count} signed checkpoint(s), the latest at size {previous}.");
+            : $"Matches {checkpoints.Count} signed checkpoint(s), the latest at size {previous}"
+                + (history is null ? "." : $"; every entry matches the signed history of {sealedLeaves.Count} sealed entries."));
+    }
+
+    /// <summary>Reads and checks the history: every record's checkpoint is signed by the log's key over the leaves it lists.</summary>
+    private static VerificationReport? ReadHistory(byte[] history, string keyName, ECDsa publicKey, List<byte[]> leaves, List<string> notes)
+    {
+        var reading = LogHistory.Read(history);
+        if (reading.Damage is not null)
+        {
+            return new VerificationReport(false, 0, "the history is damaged: " + reading.Damage + ".");
+        }
+
+        var tree = new MerkleTree();
+        foreach (var record in reading.Records)
+        {
+            if (record.FirstIndex != tree.Size)
+            {
+                return new VerificationReport(false, tree.Size, $"the history skips from entry {tree.Size} to {record.FirstIndex}.", tree.Size);
+            }
+
+            foreach (var leaf in record.Leaves)
+            {
+                tree.Append(leaf);
+                leaves.Add(leaf);
+            }
+
+            CheckpointBody body;
+            try
+            {
+                body = SignedCheckpoint.Verify(record.SignedNote, keyName, publicKey);
+            }
+            catch (Exception ex) when (ex is CryptographicException or FormatException)
+            {
+                return new VerificationReport(false, record.FirstIndex,
+                    $"the history record of entries {record.FirstIndex}..{record.Size - 1} is forged or altered: {ex.Message}", record.FirstIndex);
+            }
+
+            if (body.Size != record.Size || !tree.Root(body.Size).AsSpan().SequenceEqual(body.RootHash))
+            {
+                return new VerificationReport(false, record.FirstIndex,
+                    $"the history record of entries {record.FirstIndex}..{record.Size - 1} lists leaves its signed checkpoint does not cover (altered).", record.FirstIndex);
+            }
+
+            notes.Add(record.SignedNote);
+        }
+
+        return null;
     }
 }

@@ -112,6 +112,20 @@ public sealed class ResourceBoundsTests(ExchangeFixture f) : IClassFixture<Excha
         Assert.All(new[] { inclusion, inclusionLeaf, consistency, exported }, e => Assert.Equal(StatusCode.InvalidArgument, e.StatusCode));
     }
 
+    /// <summary>The masking engine's plans are cached per recipient context; invented contexts cannot grow the cache without bound.</summary>
+    [Fact]
+    public void MaskingPlanCache_StaysBounded_UnderInventedContexts()
+    {
+        var engine = Masking.MaskingTestBed.Engine();
+        var item = Masking.MaskingTestBed.FreezeItem();
+        for (var i = 0; i < 3 * Hub.Masking.MaskingEngine.MaxPlans; i++)
+        {
+            engine.Mask(item, Masking.MaskingTestBed.For(PartnerKind.Bank, "bank-alpha", basis: (LegalBasis)(1000 + i)));
+        }
+
+        Assert.InRange(engine.PlanCount, 1, Hub.Masking.MaskingEngine.MaxPlans);
+    }
+
     /// <summary>One Watch stream that never reads while its case is busy: one pending wake-up is enough, so the backlog stays one.</summary>
     [Fact]
     public void WatchSubscription_ThatNeverReads_HoldsAtMostOneWakeUp()

@@ -17,6 +17,7 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "afx-verify-" + Guid.NewGuid().ToString("N")[..8]);
     private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
     private byte[] _segment = [];
+    private byte[] _history = [];
     private readonly List<string> _checkpoints = [];
     private readonly Dictionary<long, byte[]> _receipts = [];
 
@@ -35,6 +36,7 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         }
 
         _segment = await File.ReadAllBytesAsync(Path.Combine(_dir, "audit.log"));
+        _history = await File.ReadAllBytesAsync(Path.Combine(_dir, "audit.history"));
     }
 
     public Task DisposeAsync()
@@ -70,6 +72,42 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         var pinned = Verify(edited, receipts: true);
         Assert.False(pinned.Valid);
         Assert.Equal(23, pinned.Index);
+    }
+
+    /// <summary>With only the log's own files (log and history) and the public key, an edit is named to its entry.</summary>
+    [Fact]
+    public void EditedEntry_IsPinnedToItsEntry_ByTheSignedHistory()
+    {
+        var edited = (byte[])_segment.Clone();
+        var (offset, _) = Entries(edited)[23];
+        var at = IndexOf(edited, offset, "attempt 3"u8.ToArray());
+        edited[at + 8] = (byte)'9';
+
+        var report = SegmentVerifier.Verify(edited, [], Origin, _key, history: _history);
+
+        Assert.False(report.Valid);
+        Assert.Equal(23, report.Index);
+        Assert.Contains("entry 23", report.Message, StringComparison.Ordinal);
+        Assert.True(SegmentVerifier.Verify(_segment, [], Origin, _key, history: _history).Valid);
+    }
+
+    /// <summary>Editing the history's leaf hashes to match an edited entry is caught: the record's signature no longer covers them.</summary>
+    [Fact]
+    public void HistoryAlteredToMatchAnEdit_IsCaught()
+    {
+        var history = (byte[])_history.Clone();
+        var reading = LogHistory.Read(history);
+        var record = reading.Records[0];
+        var leaves = record.Leaves.ToList();
+        leaves[0] = MerkleHash.Leaf([1, 2, 3]);
+        var forged = LogHistory.Encode(record with { Leaves = leaves });
+        var rest = history.AsSpan(LogHistory.Encode(record).Length).ToArray();
+
+        var report = SegmentVerifier.Verify(_segment, [], Origin, _key, history: [.. forged, .. rest]);
+
+        Assert.False(report.Valid);
+        Assert.Contains("altered", report.Message, StringComparison.Ordinal);
+        Assert.Equal(0, report.Index);
     }
 
     [Fact]
@@ -129,6 +167,7 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
 
         Assert.Equal(0, await Afx("audit", "verify-segment", "--log", Path.Combine(_dir, "audit.log"), "--checkpoint", checkpoint, "--key", pub, "--origin", Origin));
         Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--checkpoint", checkpoint, "--key", pub, "--origin", Origin));
+        Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--history", Path.Combine(_dir, "audit.history"), "--key", pub, "--origin", Origin));
     }
 
     [Fact]
