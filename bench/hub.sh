@@ -24,10 +24,14 @@ start_hub() { # provider
   cat "$work/hub.log"; exit 1
 }
 stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
+# CPU time (ms) a process used so far: utime + stime from /proc/<pid>/stat, in clock ticks.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 
 start_hub sqlite
 "$BENCH" exchange https://127.0.0.1:7450 5 "$C" >/dev/null          # warm-up
+hub_cpu0=$(cpu_ms "$HUB_PID")
 sqlite=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
+hub_cpu1=$(cpu_ms "$HUB_PID")
 rate=$(echo "$sqlite" | sed -E 's/.*"ops_per_s":([0-9]+).*/\1/')
 half=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C" $((rate / 2)))
 stop_hub
@@ -43,6 +47,9 @@ sleep 3
 echo=$("$BENCH" echo https://127.0.0.1:7451 "$S" "$C")
 
 echo "$S s per run, $C concurrent submitters, $(nproc) cores, $(date -u +%F)"
+echo "$sqlite" | python3 -c "
+import json,sys; d=json.load(sys.stdin); n=max(d['completed'],1)
+print('sqlite run: %d full exchanges; hub CPU %.0f us per exchange; load generator CPU %.0f us per exchange' % (n, ($hub_cpu1-$hub_cpu0)*1000/n, d['client_cpu_ms']*1000/n))"
 echo
 echo "| run | ops/s | submit p50 ms | submit p99 ms | submit→answered seen p50 ms | p99 ms |"
 echo "|---|---:|---:|---:|---:|---:|"

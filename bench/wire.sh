@@ -9,7 +9,8 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 N=${1:-200000}; C=${2:-4}; M=${3:-32}
-command -v h2load >/dev/null || { echo "h2load missing: apt-get install nghttp2-client" >&2; exit 2; }
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+command -v h2load >/dev/null || { echo "installing h2load (apt-get install nghttp2-client)" >&2; as_root apt-get install -y -qq nghttp2-client >/dev/null; }
 [ -d tests/interop/node_modules/@grpc/grpc-js ] || npm ci --prefix tests/interop --no-audit --no-fund --loglevel=error
 
 dotnet build bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null

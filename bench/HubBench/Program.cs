@@ -24,6 +24,7 @@ var rate = args.Length > 4 ? double.Parse(args[4], CultureInfo.InvariantCulture)
 GrpcChannel Connect(string partner, int replica = 0) => GrpcChannel.ForAddress(urls[replica % urls.Length], DevPki.ChannelOptions(partner));
 
 var latencies = new ConcurrentBag<double>();
+var cpuAtStart = Process.GetCurrentProcess().TotalProcessorTime;
 using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
 var started = Stopwatch.GetTimestamp();
 long completed = 0;
@@ -173,17 +174,20 @@ else
     await Task.WhenAll(banks);
     await watcher;
     _ = first;
-    Report("exchange", completed / elapsed, latencies, full);
+    Report("exchange", completed / elapsed, latencies, full, completed, CpuMs());
     return;
 }
 
-Report(mode, completed / Stopwatch.GetElapsedTime(started).TotalSeconds, latencies, null);
+Report(mode, completed / Stopwatch.GetElapsedTime(started).TotalSeconds, latencies, null, completed, CpuMs());
 
-static void Report(string mode, double perSecond, IEnumerable<double> submit, double[]? full)
+// The load generator's own CPU time over the run, so a report shows whether it measured the hub or itself.
+double CpuMs() => (Process.GetCurrentProcess().TotalProcessorTime - cpuAtStart).TotalMilliseconds;
+
+static void Report(string mode, double perSecond, IEnumerable<double> submit, double[]? full, long completed, double clientCpuMs)
 {
     var sorted = submit.Order().ToArray();
     double P(double[] s, double p) => s.Length == 0 ? 0 : s[Math.Clamp((int)Math.Ceiling(p * s.Length) - 1, 0, s.Length - 1)];
-    var line = FormattableString.Invariant($"{{\"mode\":\"{mode}\",\"ops_per_s\":{perSecond:F0},\"count\":{sorted.Length},\"p50_ms\":{P(sorted, 0.5):F2},\"p99_ms\":{P(sorted, 0.99):F2}");
+    var line = FormattableString.Invariant($"{{\"mode\":\"{mode}\",\"ops_per_s\":{perSecond:F0},\"count\":{sorted.Length},\"completed\":{completed},\"client_cpu_ms\":{clientCpuMs:F0},\"p50_ms\":{P(sorted, 0.5):F2},\"p99_ms\":{P(sorted, 0.99):F2}");
     line += full is null ? "}" : FormattableString.Invariant($",\"full_p50_ms\":{P(full, 0.5):F2},\"full_p99_ms\":{P(full, 0.99):F2}}}");
     Console.WriteLine(line);
 }

@@ -12,15 +12,20 @@ namespace AntiFraud.Exchange.Hub.Audit;
 /// <summary>
 /// The tamper-evident audit log: an append-only file of length-prefixed entries whose leaf hashes form
 /// an RFC 6962 Merkle tree. Appends are group-committed: each batch is written and synced, then its
-/// history record (the batch's leaf hashes and a checkpoint signed over the tree after it) is written
-/// and synced, and only then are its receipts returned. So the history says exactly which entries were
-/// receipted, and every signed checkpoint covers only receipted entries. On open, recovery may cut
-/// only a torn final write; anything else refuses to start (see <see cref="AuditLogRecovery"/>).
-/// Entries hold no clear personal data: the body is only a salted SHA-256 commitment.
+/// history record (the batch's leaf hashes, and now and then a checkpoint signed over the tree after it)
+/// is written and synced, and only then are its receipts returned. So the history says exactly which
+/// entries were receipted, and every signed checkpoint covers only receipted entries. Checkpoints are
+/// signed about once a second under load and when one is asked for (requests in one batch share one
+/// signature), never once per batch. On open, recovery may cut only a torn final write; anything else
+/// refuses to start (see <see cref="AuditLogRecovery"/>). Entries hold no clear personal data: the body
+/// is only a salted SHA-256 commitment.
 /// </summary>
 internal sealed class AuditLog : IAuditSink, IAsyncDisposable
 {
     private const int MaxBatch = 1024;
+
+    /// <summary>Under load a checkpoint is signed with a batch at most this often; between, only on request.</summary>
+    internal static readonly TimeSpan SignInterval = TimeSpan.FromSeconds(1);
 
     private readonly string _path;
     private readonly string _historyPath;
@@ -42,6 +47,8 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
 
     // Receipted entries. The tree may briefly hold more (a batch being sealed); readers see only these.
     private long _size;
+    private long _signedSize = -1;
+    private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
 
     public AuditLog(string directory, string origin, ECDsa signingKey, byte[] commitmentKey, TimeProvider time, ILogger<AuditLog> logger)
     {
@@ -85,6 +92,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         }
 
         _size = _tree.Size;
+        _signedSize = _latestNote is null ? -1 : SignedCheckpoint.Verify(_latestNote, Origin, _signingKey).Size;
         AuditLogLog.Opened(_logger, _path, _size);
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
@@ -114,10 +122,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         return await pending.Completion.Task.WaitAsync(cancellationToken);
     }
 
-    /// <summary>
-    /// The newest signed checkpoint: the one signed with the last batch, so it covers every receipt
-    /// given so far. Asking for it signs nothing, however often it is asked.
-    /// </summary>
+    /// <summary>The newest signed checkpoint (at most about a second behind under load, more when idle); null before the first.</summary>
     public string? LatestCheckpoint()
     {
         lock (_gate)
@@ -127,23 +132,27 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
     }
 
     /// <summary>
-    /// Writes the newest checkpoint to audit.checkpoint (for operators and offline tools), when the log
-    /// grew since the last write; returns it. Signing only happens for an empty log. Serialised, with
-    /// a temporary file of its own, synced and renamed into place.
+    /// A checkpoint covering every receipt given before the call: the newest one if it does, else one
+    /// signed by the appender with its next batch (concurrent requests share it).
+    /// </summary>
+    public async Task<string> CheckpointAsync(CancellationToken cancellationToken)
+    {
+        var request = new Pending(null, _time.GetUtcNow());
+        await _queue.Writer.WriteAsync(request, cancellationToken);
+        return await request.Checkpoint!.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// A checkpoint covering every receipt so far, also written to audit.checkpoint (for operators and
+    /// offline tools) when the log grew since the last write. Serialised, with a temporary file of its
+    /// own, synced and renamed into place.
     /// </summary>
     public string SignCheckpoint()
     {
+        var note = CheckpointAsync(CancellationToken.None).GetAwaiter().GetResult();
         lock (_signing)
         {
-            string note;
-            long size;
-            lock (_gate)
-            {
-                size = _size;
-                note = _latestNote ?? SignedCheckpoint.Sign(new CheckpointBody(Origin, 0, _tree.Root(0), _time.GetUtcNow()), Origin, _signingKey);
-                _latestNote = note;
-            }
-
+            var size = SignedCheckpoint.Verify(note, Origin, _signingKey).Size;
             if (size == _fileWrittenSize)
             {
                 return note;
@@ -261,15 +270,17 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
     private async Task RunAsync()
     {
         var batch = new List<Pending>(MaxBatch);
+        var checkpoints = new List<Pending>();
         var reader = _queue.Reader;
         var buffer = new MemoryStream();
         var header = new byte[4];
         while (await reader.WaitToReadAsync())
         {
             batch.Clear();
+            checkpoints.Clear();
             while (batch.Count < MaxBatch && reader.TryRead(out var pending))
             {
-                batch.Add(pending);
+                (pending.Event is null ? checkpoints : batch).Add(pending);
             }
 
             var next = _size;
@@ -288,11 +299,16 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
                 buffer.Write(data);
             }
 
-            string note;
+            var size = next + leaves.Count;
+            var now = _time.GetUtcNow();
+            string? note = null;
             try
             {
-                _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
-                _file.Flush(flushToDisk: true);
+                if (leaves.Count > 0)
+                {
+                    _file.Write(buffer.GetBuffer(), 0, (int)buffer.Length);
+                    _file.Flush(flushToDisk: true);
+                }
 
                 byte[] root;
                 lock (_gate)
@@ -303,12 +319,20 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
                         _tree.Append(leaf);
                     }
 
-                    root = _tree.Root(next + leaves.Count);
+                    root = _tree.Root(size);
                 }
 
-                note = SignedCheckpoint.Sign(new CheckpointBody(Origin, next + leaves.Count, root, _time.GetUtcNow()), Origin, _signingKey);
-                _history.Write(LogHistory.Encode(new HistoryRecord(next, leaves, position + buffer.Length, note)));
-                _history.Flush(flushToDisk: true);
+                var due = checkpoints.Count > 0 || (leaves.Count > 0 && now - _lastSigned >= SignInterval);
+                if (due && size != _signedSize)
+                {
+                    note = SignedCheckpoint.Sign(new CheckpointBody(Origin, size, root, now), Origin, _signingKey);
+                }
+
+                if (leaves.Count > 0 || note is not null)
+                {
+                    _history.Write(LogHistory.Encode(new HistoryRecord(next, leaves, position + buffer.Length, note ?? string.Empty)));
+                    _history.Flush(flushToDisk: true);
+                }
             }
             catch (IOException ex)
             {
@@ -323,24 +347,39 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
                 }
 
                 RollBack(position, historyPosition);
-                foreach (var pending in batch)
+                var failure = new Storage.StoreUnavailableException("The audit log could not be written; the request was not acknowledged.", ex);
+                foreach (var pending in batch.Concat(checkpoints))
                 {
-                    pending.Completion.TrySetException(new Storage.StoreUnavailableException("The audit log could not be written; the request was not acknowledged.", ex));
+                    pending.Completion.TrySetException(failure);
+                    pending.Checkpoint?.TrySetException(failure);
                 }
 
                 continue;
             }
 
+            string? latest;
             lock (_gate)
             {
                 _offsets.AddRange(offsets);
-                _size = next + leaves.Count;
-                _latestNote = note;
+                _size = size;
+                if (note is not null)
+                {
+                    _latestNote = note;
+                    _signedSize = size;
+                    _lastSigned = now;
+                }
+
+                latest = _latestNote;
             }
 
             for (var i = 0; i < batch.Count; i++)
             {
                 batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i]), LogOrigin = Origin });
+            }
+
+            foreach (var request in checkpoints)
+            {
+                request.Checkpoint!.TrySetResult(latest!);
             }
         }
     }
@@ -363,7 +402,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
     /// <summary>The canonical entry: no personal data, the body only as a salted commitment.</summary>
     private AuditEntry Entry(Pending pending, long index)
     {
-        var e = pending.Event;
+        var e = pending.Event!;
         var entry = new AuditEntry
         {
             Index = (ulong)index,
@@ -413,13 +452,16 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         await _history.DisposeAsync();
     }
 
-    private sealed class Pending(AuditEvent auditEvent, DateTimeOffset at)
+    /// <summary>An entry to append, or (with no event) a request for a checkpoint covering every receipt so far.</summary>
+    private sealed class Pending(AuditEvent? auditEvent, DateTimeOffset at)
     {
-        public AuditEvent Event { get; } = auditEvent;
+        public AuditEvent? Event { get; } = auditEvent;
 
         public DateTimeOffset At { get; } = at;
 
         public TaskCompletionSource<Receipt?> Completion { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        public TaskCompletionSource<string>? Checkpoint { get; } = auditEvent is null ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
     }
 }
 

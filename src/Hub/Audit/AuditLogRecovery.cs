@@ -41,7 +41,9 @@ internal static class AuditLogRecovery
         var records = history.Records;
         CheckHistoryChain(logPath, records);
         var sealedSize = records.Count == 0 ? 0 : records[^1].Size;
-        var latestNote = records.Count == 0 ? null : records[^1].SignedNote;
+        var latestNote = records.LastOrDefault(r => r.SignedNote.Length > 0)?.SignedNote;
+        var sealedLeaves = records.SelectMany(r => r.Leaves).ToList();
+        var batchEnds = records.Where(r => r.Leaves.Count > 0).ToDictionary(r => r.Size, r => r.LogEnd);
 
         var tree = new MerkleTree();
         var offsets = new List<long>();
@@ -50,8 +52,6 @@ internal static class AuditLogRecovery
         var length = file.Length;
         var header = new byte[4];
         long position = 0;
-        var record = 0;
-        var leafInRecord = 0;
         while (position < length)
         {
             var index = tree.Size;
@@ -94,7 +94,7 @@ internal static class AuditLogRecovery
             var leaf = MerkleHash.Leaf(data);
             if (receipted)
             {
-                if (!leaf.AsSpan().SequenceEqual(records[record].Leaves[leafInRecord]))
+                if (!leaf.AsSpan().SequenceEqual(sealedLeaves[(int)index]))
                 {
                     throw Refuse(logPath, $"entry {index} at byte {position} differs from the entry that was receipted (edited in place, "
                         + $"or the bytes before it shifted)");
@@ -108,16 +108,9 @@ internal static class AuditLogRecovery
             tree.Append(leaf);
             offsets.Add(position);
             position += 4 + size;
-            if (receipted && ++leafInRecord == records[record].Leaves.Count)
+            if (receipted && batchEnds.TryGetValue(tree.Size, out var end) && position != end)
             {
-                if (position != records[record].LogEnd)
-                {
-                    throw Refuse(logPath, $"the batch of entries {records[record].FirstIndex}..{records[record].Size - 1} ends at byte {position}, "
-                        + $"but its history record says {records[record].LogEnd}");
-                }
-
-                record++;
-                leafInRecord = 0;
+                throw Refuse(logPath, $"the batch ending with entry {tree.Size - 1} ends at byte {position}, but its history record says {end}");
             }
         }
 
@@ -159,7 +152,7 @@ internal static class AuditLogRecovery
         long end = 0;
         foreach (var r in records)
         {
-            if (r.FirstIndex != next || r.LogEnd <= end)
+            if (r.FirstIndex != next || r.LogEnd < end || (r.Leaves.Count > 0 && r.LogEnd == end))
             {
                 throw Refuse(logPath, $"the history record of entries {r.FirstIndex}..{r.Size - 1} does not follow the one before it (expected entry {next} after byte {end})");
             }

@@ -19,7 +19,7 @@ namespace AntiFraud.Exchange.Hub.Audit;
 /// antifraud.exchange.v1.Audit: checkpoints and proofs for anyone holding a receipt; queries and export
 /// for auditors, through the same masking as every other read.
 /// </summary>
-internal sealed class AuditService(AuditLog log, IDeliveryMasker masker) : IGrpcService
+internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCheckpointLimit freshLimit) : IGrpcService
 {
     /// <summary>Indices and sizes above this cannot be in any log (they do not fit a signed 64-bit count).</summary>
     private const ulong MaxIndex = long.MaxValue;
@@ -27,21 +27,29 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker) : IGrpc
     public ServiceDescriptor Descriptor => AuditMethods.Descriptor;
 
     public void Bind(ServiceBinder binder) => binder
-        .Unary(AuditMethods.GetCheckpoint, (r, _) => Task.FromResult(Checkpoint()))
-        .Unary(AuditMethods.GetInclusionProof, (r, _) => Task.FromResult(Inclusion(RequestValidator.Bounded(r))))
+        .Unary(AuditMethods.GetCheckpoint, (r, c) => CheckpointAsync(r.Fresh, c))
+        .Unary(AuditMethods.GetInclusionProof, (r, c) => InclusionAsync(RequestValidator.Bounded(r), c))
         .Unary(AuditMethods.GetConsistencyProof, (r, _) => Task.FromResult(Consistency(RequestValidator.Bounded(r))))
         .Unary(AuditMethods.Query, (r, c) => QueryAsync(RequestValidator.Bounded(r), c))
         .ServerStreaming(AuditMethods.Export, (r, s, c) => ExportAsync(RequestValidator.Bounded(r), s, c));
 
     /// <summary>
-    /// The checkpoint signed with the newest batch of the log, which covers every receipt given so far:
-    /// "fresh" and "latest" are the same, and asking signs nothing.
+    /// The newest signed checkpoint; with fresh, one covering every receipt given before the call. Fresh
+    /// requests are signed by the log's appender (requests arriving together share one signature) and
+    /// limited per partner, so no caller can make the hub sign without bound.
     /// </summary>
-    private Checkpoint Checkpoint()
+    private async Task<Checkpoint> CheckpointAsync(bool fresh, ServerCallContext context)
     {
+        if (fresh && !freshLimit.TryTake(context.Caller().Id))
+        {
+            throw new RpcException(StatusCode.ResourceExhausted,
+                $"fresh: at most {FreshCheckpointLimit.PerSecond} fresh checkpoints per second per partner; ask again shortly, or without fresh.");
+        }
+
         try
         {
-            return ToMessage(log.LatestCheckpoint() ?? log.SignCheckpoint());
+            var note = !fresh && log.LatestCheckpoint() is { } latest ? latest : await log.CheckpointAsync(context.CancellationToken);
+            return ToMessage(note);
         }
         catch (StoreUnavailableException ex)
         {
@@ -82,12 +90,12 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker) : IGrpc
         }
     }
 
-    private InclusionProof Inclusion(GetInclusionProofRequest request)
+    private async Task<InclusionProof> InclusionAsync(GetInclusionProofRequest request, ServerCallContext context)
     {
         RequireIndex(request.LeafIndex, "leaf_index");
         RequireIndex(request.TreeSize, "tree_size");
         RequireThisLog(request.LogOrigin);
-        var size = request.TreeSize > 0 ? (long)request.TreeSize : (long)Checkpoint().TreeSize;
+        var size = request.TreeSize > 0 ? (long)request.TreeSize : (long)(await CheckpointAsync(false, context)).TreeSize;
         if (size > log.Size)
         {
             throw new RpcException(StatusCode.OutOfRange, $"tree_size: the log holds {log.Size} entries, not {size}.");
@@ -193,6 +201,39 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker) : IGrpc
     /// <summary>Entries leave through the masking engine like every other read (an entry holds no clear personal data by construction).</summary>
     private AuditEntry ForAuditor(PartnerIdentity caller, AuditEntry entry) =>
         masker.Mask(entry, new MaskingContext(caller, LegalBasis.Unspecified, Request.KindOneofCase.None, false)).Message;
+}
+
+/// <summary>Fresh checkpoints per partner: a token bucket of <see cref="Burst"/> refilled at <see cref="PerSecond"/> a second.</summary>
+internal sealed class FreshCheckpointLimit(TimeProvider time)
+{
+    public const int PerSecond = 5;
+    public const int Burst = 20;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
+
+    public bool TryTake(string partner)
+    {
+        var bucket = _buckets.GetOrAdd(partner, _ => new Bucket { Tokens = Burst, At = time.GetTimestamp() });
+        lock (bucket)
+        {
+            var now = time.GetTimestamp();
+            bucket.Tokens = Math.Min(Burst, bucket.Tokens + (time.GetElapsedTime(bucket.At, now).TotalSeconds * PerSecond));
+            bucket.At = now;
+            if (bucket.Tokens < 1)
+            {
+                return false;
+            }
+
+            bucket.Tokens--;
+            return true;
+        }
+    }
+
+    private sealed class Bucket
+    {
+        public double Tokens { get; set; }
+
+        public long At { get; set; }
+    }
 }
 
 /// <summary>

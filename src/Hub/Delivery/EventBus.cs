@@ -51,7 +51,7 @@ internal sealed class EventBus
         {
             foreach (var subscription in subscriptions.Keys)
             {
-                subscription.Writer.TryWrite(e);
+                subscription.Notify(e);
             }
         }
     }
@@ -88,11 +88,28 @@ internal sealed class EventBus
             Key = key;
         }
 
+        private long _highest;
+
         internal string Key { get; }
 
-        internal ChannelWriter<WatchEvent> Writer => _channel.Writer;
-
         public ChannelReader<WatchEvent> Reader => _channel.Reader;
+
+        /// <summary>The highest event sequence notified so far, whatever order notices came in.</summary>
+        public ulong Highest => (ulong)Interlocked.Read(ref _highest);
+
+        internal void Notify(WatchEvent e)
+        {
+            var sequence = (long)e.Sequence;
+            for (var seen = Interlocked.Read(ref _highest); sequence > seen; seen = Interlocked.Read(ref _highest))
+            {
+                if (Interlocked.CompareExchange(ref _highest, sequence, seen) == seen)
+                {
+                    break;
+                }
+            }
+
+            _channel.Writer.TryWrite(e);
+        }
 
         public void Dispose()
         {

@@ -265,15 +265,18 @@ internal sealed class ExchangeCoordinator(
                 }
             }
 
-            // The subscription keeps one pending wake-up (a stream that never reads holds no backlog); any
-            // wake-up means "read the store again", which returns nothing when the event was already read.
-            if (!await live.Reader.WaitToReadAsync(cancellationToken))
+            // The subscription keeps one pending wake-up (a stream that never reads holds no backlog) and the
+            // highest sequence notified; the store is read again only when something newer was committed.
+            while (live.Highest <= last)
             {
-                return;
-            }
+                if (!await live.Reader.WaitToReadAsync(cancellationToken))
+                {
+                    return;
+                }
 
-            while (live.Reader.TryRead(out _))
-            {
+                while (live.Reader.TryRead(out _))
+                {
+                }
             }
         }
     }

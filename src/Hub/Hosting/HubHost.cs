@@ -93,6 +93,7 @@ public static class HubHost
         });
         builder.Services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddHostedService<AuditCheckpointer>();
+        builder.Services.AddSingleton<FreshCheckpointLimit>();
         builder.Services.AddGrpcService<AuditService>();
         builder.Services.AddSingleton<TlsHandshake>();
         builder.Services.AddHostedService<ConfigurationWatcher>();

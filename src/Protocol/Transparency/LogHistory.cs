@@ -6,8 +6,10 @@ namespace AntiFraud.Exchange.Protocol.Transparency;
 
 /// <summary>
 /// One fsync'd batch of the audit log, as its history records it: the leaf hashes of its entries,
-/// where the batch ends in the log file, and a checkpoint signed over the tree as it stood after the
-/// batch. The hub writes it (and syncs it to disk) before it returns any receipt of the batch.
+/// where the batch ends in the log file, and (for some batches) a checkpoint signed over the tree as it
+/// stood after the batch; an empty <see cref="SignedNote"/> when none was signed with it. A record may
+/// hold a note and no entries (a checkpoint asked for between batches). The hub writes it, and syncs
+/// it to disk, before it returns any receipt of the batch.
 /// </summary>
 public sealed record HistoryRecord(long FirstIndex, IReadOnlyList<byte[]> Leaves, long LogEnd, string SignedNote)
 {
@@ -21,10 +23,10 @@ public sealed record HistoryReading(IReadOnlyList<HistoryRecord> Records, long V
 /// <summary>
 /// The audit log's history file ("audit.history"): records of
 /// <c>magic "AFXB" | u64 first index | u32 count | u64 log end offset | count × 32-byte leaf hash |
-/// u16 note length | signed note (UTF-8) | SHA-256 of all of the above</c>, big-endian, appended one per
-/// batch. A final record cut short is a torn write (its batch was never receipted); any other
-/// mismatch is damage. The offline verifier uses it to pin an edited entry to its index, since every
-/// leaf hash is signed over through its batch's checkpoint.
+/// u16 note length | signed note (UTF-8, may be empty) | SHA-256 of all of the above</c>, big-endian,
+/// appended one per batch. A final record cut short is a torn write (its batch was never receipted);
+/// any other mismatch is damage. The offline verifier uses it to pin an edited entry to its index: the
+/// leaf hashes are bound by every signed checkpoint's root that covers them.
 /// </summary>
 public static class LogHistory
 {
@@ -79,7 +81,7 @@ public static class LogHistory
             var first = BinaryPrimitives.ReadInt64BigEndian(rest[4..]);
             var count = BinaryPrimitives.ReadInt32BigEndian(rest[12..]);
             var logEnd = BinaryPrimitives.ReadInt64BigEndian(rest[16..]);
-            if (count is <= 0 or > MaxRecordEntries)
+            if (count is < 0 or > MaxRecordEntries)
             {
                 return new HistoryReading(records, position, false, $"history record {records.Count} at byte {position} claims {count} entries");
             }
@@ -107,6 +109,11 @@ public static class LogHistory
             for (var i = 0; i < count; i++)
             {
                 leaves[i] = rest.Slice(HeaderSize + (32 * i), 32).ToArray();
+            }
+
+            if (count == 0 && noteLength == 0)
+            {
+                return new HistoryReading(records, position, false, $"history record {records.Count} at byte {position} holds neither entries nor a checkpoint");
             }
 
             records.Add(new HistoryRecord(first, leaves, logEnd, Encoding.UTF8.GetString(rest.Slice(noteAt + 2, noteLength))));

@@ -132,7 +132,10 @@ public static class SegmentVerifier
                 + (history is null ? "." : $"; every entry matches the signed history of {sealedLeaves.Count} sealed entries."));
     }
 
-    /// <summary>Reads and checks the history: every record's checkpoint is signed by the log's key over the leaves it lists.</summary>
+    /// <summary>
+    /// Reads and checks the history: its leaves follow on from each other, and every checkpoint it
+    /// carries is signed by the log's key over the leaves listed up to it.
+    /// </summary>
     private static VerificationReport? ReadHistory(byte[] history, string keyName, ECDsa publicKey, List<byte[]> leaves, List<string> notes)
     {
         var reading = LogHistory.Read(history);
@@ -142,6 +145,7 @@ public static class SegmentVerifier
         }
 
         var tree = new MerkleTree();
+        var verifiedUpTo = 0L;
         foreach (var record in reading.Records)
         {
             if (record.FirstIndex != tree.Size)
@@ -155,6 +159,11 @@ public static class SegmentVerifier
                 leaves.Add(leaf);
             }
 
+            if (record.SignedNote.Length == 0)
+            {
+                continue;
+            }
+
             CheckpointBody body;
             try
             {
@@ -162,16 +171,17 @@ public static class SegmentVerifier
             }
             catch (Exception ex) when (ex is CryptographicException or FormatException)
             {
-                return new VerificationReport(false, record.FirstIndex,
-                    $"the history record of entries {record.FirstIndex}..{record.Size - 1} is forged or altered: {ex.Message}", record.FirstIndex);
+                return new VerificationReport(false, verifiedUpTo,
+                    $"the history's checkpoint at entry {record.Size} is forged or altered: {ex.Message}", verifiedUpTo);
             }
 
             if (body.Size != record.Size || !tree.Root(body.Size).AsSpan().SequenceEqual(body.RootHash))
             {
-                return new VerificationReport(false, record.FirstIndex,
-                    $"the history record of entries {record.FirstIndex}..{record.Size - 1} lists leaves its signed checkpoint does not cover (altered).", record.FirstIndex);
+                return new VerificationReport(false, verifiedUpTo,
+                    $"the history lists leaves for entries {verifiedUpTo}..{record.Size - 1} that its signed checkpoint at size {body.Size} does not cover (altered).", verifiedUpTo);
             }
 
+            verifiedUpTo = record.Size;
             notes.Add(record.SignedNote);
         }
 
