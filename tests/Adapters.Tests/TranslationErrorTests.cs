@@ -128,6 +128,17 @@ public sealed class TranslationErrorTests
     }
 
     [Fact]
+    public void Iso20022_DeclarationTheReaderCannotDecode_IsATranslationError()
+    {
+        // Found by MutationTests (seed 6173673): a stray byte inside the version string makes .NET's
+        // XML reader throw ArgumentOutOfRangeException while switching encoding, not XmlException.
+        var bytes = Convert.FromHexString("3C3F786D6C2076657273696F6E3D22312E309D2220656E636F64696E673D227574662D38223F3E");
+        var error = Assert.Throws<TranslationException>(() => new Auth002Answers().Read(bytes));
+        Assert.Equal("document", error.Field);
+        Assert.Contains("cannot be decoded", error.Problem);
+    }
+
+    [Fact]
     public void Iso20022_ExternalEntities_AreRefused()
     {
         var xml = """<?xml version="1.0"?><!DOCTYPE d [<!ENTITY x SYSTEM "file:///etc/passwd">]><Document xmlns="urn:iso:std:iso:20022:tech:xsd:auth.002.001.01">&x;</Document>""";

@@ -26,4 +26,11 @@ public sealed class TranslationException : Exception
     public string Field { get; }
 
     public string Problem { get; }
+
+    /// <summary>
+    /// Wraps a failure a translator should never have let out (a bug, or a library throwing something
+    /// it does not document), so the file is still kept with a reason instead of stopping the bridge.
+    /// </summary>
+    public static TranslationException Unexpected(string format, Exception e) =>
+        new(format, "document", "document", $"the translator failed unexpectedly ({e.GetType().Name}: {e.Message}); the file is kept, please report it");
 }

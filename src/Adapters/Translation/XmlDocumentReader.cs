@@ -33,6 +33,13 @@ internal static class XmlDocumentReader
         {
             throw new TranslationException(format, $"line {e.LineNumber}, column {e.LinePosition}", "document", "not well-formed XML: " + e.Message);
         }
+        catch (ArgumentException e)
+        {
+            // The reader's encoding switch (an encoding="..." declaration it cannot honour, bytes the
+            // declared encoding cannot decode) throws ArgumentException or DecoderFallbackException, not
+            // XmlException; a partner's file must still be refused with its reason, never crash the pump.
+            throw new TranslationException(format, "XML declaration", "document", "cannot be decoded: " + e.Message);
+        }
 
         var root = xml.Root!;
         var cursor = new XmlCursor(root, "/" + root.Name.LocalName, format, "");
