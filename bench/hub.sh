@@ -3,7 +3,7 @@
 #   sqlite   - the hub on its durable embedded store (group commit, fsync)
 #   memory   - the same hub with the store in memory (the cost of durability)
 #   half     - sqlite again at half the measured rate, for submit latency under normal load
-#   echo     - a bare unary echo over the same wire layer and client (the ceiling of the stack)
+#   echo     - a bare unary echo over the same gRPC stack and client (the ceiling of the stack)
 # A full exchange: police Submit -> bank inbox delivery -> Ack -> Respond -> police Watch sees ANSWERED.
 #   bench/hub.sh [SECONDS] [CONCURRENCY]
 set -euo pipefail
@@ -41,7 +41,7 @@ start_hub memory
 memory=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
 stop_hub
 
-bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench wire 7451 >/dev/null &
+bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench grpc 7451 >/dev/null &
 sleep 3
 "$BENCH" echo https://127.0.0.1:7451 5 "$C" >/dev/null
 echo=$("$BENCH" echo https://127.0.0.1:7451 "$S" "$C")

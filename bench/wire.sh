@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The wire-layer benchmark: one unary echo-sized gRPC call over TLS, driven by h2load with a prebuilt
 # gRPC body, against three servers in one run:
-#   wire  - the project's wire layer (InteropTest/Echo)
+#   grpc   - grpc-dotnet (Grpc.AspNetCore 2.85, the hub's stack) serving InteropTest/Echo
 #   bare  - bare Kestrel HTTP/2 answering the same bytes (the ceiling)
 #   grpcjs - @grpc/grpc-js serving the same service (the independent peer)
 # Prints a markdown table: requests/s, ratio to the ceiling, p50 and p99 latency.
@@ -18,7 +18,7 @@ BIN=bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 "$BIN" body "$work/body.bin"
 
-"$BIN" wire 50051 >/dev/null & 
+"$BIN" grpc 50051 >/dev/null &
 "$BIN" bare 50052 >/dev/null &
 node tests/interop/server.js --ca certs-dev/ca/root.crt --cert certs-dev/hub/hub-chain.crt --key certs-dev/hub/hub.key --no-client-cert true --port 50053 >/dev/null &
 sleep 4
@@ -36,7 +36,7 @@ run() { # name port
   echo "$1 $rps $ok $p50 $p99"
 }
 
-results=$(for s in "bare 50052" "wire 50051" "grpcjs 50053"; do run $s; done)
+results=$(for s in "bare 50052" "grpc 50051" "grpcjs 50053"; do run $s; done)
 ceiling=$(echo "$results" | awk '$1=="bare"{print $2}')
 echo "h2load: $N requests, $C connections x $M streams, 1 client thread; $(nproc) cores; $(date -u +%F)"
 echo

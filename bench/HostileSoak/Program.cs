@@ -10,8 +10,8 @@ using System.Diagnostics;
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;
@@ -63,7 +63,7 @@ var responder = Task.Run(async () =>
     {
         try
         {
-            using var stream = inbox.Subscribe(new SubscribeRequest { MaxInFlight = 64 }, new CallOptions(CancellationToken: drained.Token));
+            using var stream = inbox.Subscribe(new SubscribeRequest { MaxInFlight = 64 }, new CallOptions(cancellationToken: drained.Token));
             while (await stream.ResponseStream.MoveNext(drained.Token))
             {
                 var id = stream.ResponseStream.Current.ExchangeId;
@@ -98,7 +98,7 @@ var watcher = Task.Run(async () =>
     {
         try
         {
-            using var watch = exchange.Watch(new WatchRequest { CaseNumber = caseNumber, AfterSequence = after }, new CallOptions(CancellationToken: drained.Token));
+            using var watch = exchange.Watch(new WatchRequest { CaseNumber = caseNumber, AfterSequence = after }, new CallOptions(cancellationToken: drained.Token));
             while (await watch.ResponseStream.MoveNext(drained.Token))
             {
                 after = watch.ResponseStream.Current.Sequence;

@@ -9,8 +9,8 @@ using System.Diagnostics;
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.Testing.V1;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
@@ -32,12 +32,13 @@ long completed = 0;
 if (mode == "echo")
 {
     using var channel = Connect("police-shenzhen");
+    var echo = new InteropTest.InteropTestClient(channel);
     await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
     {
         while (!stop.IsCancellationRequested)
         {
             var t = Stopwatch.GetTimestamp();
-            await channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Text = "freeze 6222020200001234567 CNY 35000000" });
+            await echo.EchoAsync(new EchoRequest { Text = "freeze 6222020200001234567 CNY 35000000" });
             latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             Interlocked.Increment(ref completed);
         }
@@ -58,7 +59,7 @@ else
     Task Bank(GrpcChannel channel) => Task.Run(async () =>
     {
         var inbox = new InboxClient(channel);
-        using var stream = inbox.Subscribe(new SubscribeRequest { MaxInFlight = 256 }, new CallOptions(CancellationToken: drain.Token));
+        using var stream = inbox.Subscribe(new SubscribeRequest { MaxInFlight = 256 }, new CallOptions(cancellationToken: drain.Token));
         var result = new Result { Freeze = new HoldResult { Status = HoldStatus.Executed, AmountHeld = new Money { Currency = "CNY", MinorUnits = 100_00 } } };
         var work = new List<Task>();
         try
@@ -95,7 +96,7 @@ else
     var first = await exchange.SubmitAsync(Freeze("bank-alpha", 0));
     var watcher = Task.Run(async () =>
     {
-        using var watch = exchange.Watch(new WatchRequest { CaseNumber = caseNumber }, new CallOptions(CancellationToken: drain.Token));
+        using var watch = exchange.Watch(new WatchRequest { CaseNumber = caseNumber }, new CallOptions(cancellationToken: drain.Token));
         try
         {
             while (await watch.ResponseStream.MoveNext(drain.Token))

@@ -1,9 +1,8 @@
-// bench/WireBench: `wire` serves the wire layer's InteropTest/Echo; `bare` answers every POST with the
-// bytes the echo would send, straight from Kestrel (no framing parse, no protobuf): the ceiling.
-// `body FILE` writes the framed request h2load sends. Both servers use TLS with the dev server
-// certificate and no client certificate (h2load cannot present one).
+// bench/WireBench: `grpc` serves InteropTest/Echo on grpc-dotnet (Grpc.AspNetCore, the hub's stack);
+// `bare` answers every POST with the bytes the echo would send, straight from Kestrel (no framing
+// parse, no protobuf): the ceiling. `body FILE` writes the framed request h2load sends. Both servers
+// use TLS with the dev server certificate and no client certificate (h2load cannot present one).
 using System.Net;
-using AntiFraud.Exchange.Protocol.Wire.Server;
 using AntiFraud.Exchange.Testing.V1;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf;
@@ -25,9 +24,9 @@ if (mode == "body")
     return 0;
 }
 
-if (mode is not ("wire" or "bare"))
+if (mode is not ("grpc" or "bare"))
 {
-    Console.Error.WriteLine("usage: WireBench wire|bare PORT | WireBench body FILE");
+    Console.Error.WriteLine("usage: WireBench grpc|bare PORT | WireBench body FILE");
     return 2;
 }
 
@@ -49,16 +48,15 @@ builder.WebHost.ConfigureKestrel(k =>
     });
 });
 
-if (mode == "wire")
+if (mode == "grpc")
 {
-    builder.Services.AddGrpcWire();
-    builder.Services.AddGrpcService<BenchEchoService>();
+    builder.Services.AddGrpc();
 }
 
 var app = builder.Build();
-if (mode == "wire")
+if (mode == "grpc")
 {
-    app.UseGrpcWire();
+    app.MapGrpcService<BenchEchoService>();
 }
 else
 {
@@ -96,11 +94,8 @@ static byte[] Frame(IMessage message)
 }
 
 /// <summary>The echo the benchmark measures: answers the bytes the bare endpoint sends, nothing more.</summary>
-internal sealed class BenchEchoService : IGrpcService
+internal sealed class BenchEchoService : InteropTest.InteropTestBase
 {
-    public Google.Protobuf.Reflection.ServiceDescriptor Descriptor =>
-        InteropReflection.Descriptor.FindTypeByName<Google.Protobuf.Reflection.ServiceDescriptor>("InteropTest");
-
-    public void Bind(ServiceBinder binder) => binder.Unary(InteropMethods.Echo, static (request, _) =>
-        Task.FromResult(new EchoResponse { Text = request.Text, DeadlineRemainingMs = -1 }));
+    public override Task<EchoResponse> Echo(EchoRequest request, Grpc.Core.ServerCallContext context) =>
+        Task.FromResult(new EchoResponse { Text = request.Text, DeadlineRemainingMs = -1 });
 }

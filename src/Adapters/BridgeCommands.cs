@@ -15,7 +15,7 @@ namespace AntiFraud.Exchange.Adapters;
 /// <summary>The afx-bridge command line: run the bridge, look after dead letters, check a native file offline.</summary>
 internal static class BridgeCommands
 {
-    public const int Ok = 0, Failed = 1, Usage = 2;
+    public const int Ok = 0, Failed = 1, Usage = 2, NotPermitted = 4;
 
     private const string Examples = """
 
@@ -28,7 +28,7 @@ internal static class BridgeCommands
 
         Settings come from flags, then AFX_Bridge__<Name> environment variables, then bridge.json
         ({"Bridge": {"PartnerId": "bank-beta", "Hub": "...", "Formats": {"AccountQuery": "json"}}}).
-        Exit codes: 0 success, 1 a file or dead letter failed, 2 bad usage or settings.
+        Exit codes: 0 success, 1 a file or dead letter failed, 2 bad usage or settings, 4 the hub refused the bridge's identity.
         """;
 
     private static readonly Option<string?> Partner = new("--partner", "-p") { Description = "the partner id registered at the hub (bank-beta)" };
@@ -74,7 +74,15 @@ internal static class BridgeCommands
                 return Usage;
             }
 
+            var identity = host.Services.GetRequiredService<IdentityRefused>();
             await host.RunAsync(cancellationToken);
+            if (identity.Reason is { } refused)
+            {
+                await Console.Error.WriteLineAsync($"afx-bridge: the hub refused this bridge's identity ({refused}). "
+                    + "Check --partner and the certificate (--cert, --key): revoked, expired, not registered, or not a bank or carrier.");
+                return NotPermitted;
+            }
+
             return Ok;
         });
         return command;

@@ -1,5 +1,6 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Hub.Hosting;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting.Server;

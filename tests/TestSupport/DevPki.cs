@@ -1,5 +1,6 @@
 using System.Security.Cryptography.X509Certificates;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using AntiFraud.Exchange.Protocol.Clients;
+using Grpc.Net.Client;
 
 namespace AntiFraud.Exchange.TestSupport;
 
@@ -49,10 +50,13 @@ public static class DevPki
         return chain;
     }
 
-    /// <summary>Channel options trusting only the dev root CA and, unless null, presenting a sample partner's certificate.</summary>
+    /// <summary>
+    /// Channel options trusting only the dev root CA and, unless null, presenting a sample partner's
+    /// certificate. No automatic retries: tests see each answer as the hub gave it.
+    /// </summary>
     public static GrpcChannelOptions ChannelOptions(string? partner)
     {
-        var options = new GrpcChannelOptions().TrustOnly(RootCaPath);
+        var options = PartnerChannel.Options(retries: false).TrustOnly(RootCaPath);
         return partner is null ? options : options.UsePartnerCertificate(PartnerCertPath(partner), PartnerKeyPath(partner));
     }
 

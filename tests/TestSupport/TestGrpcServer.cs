@@ -1,7 +1,8 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
-using AntiFraud.Exchange.Protocol.Wire.Client;
-using AntiFraud.Exchange.Protocol.Wire.Server;
+using AntiFraud.Exchange.Protocol.Clients;
+using Grpc.AspNetCore.Server;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -15,7 +16,8 @@ namespace AntiFraud.Exchange.TestSupport;
 
 /// <summary>
 /// A real Kestrel server on 127.0.0.1:0 speaking HTTP/2 over TLS with the dev server certificate,
-/// serving the wire layer with whatever services the test registers.
+/// serving the interop test service (grpc-dotnet), health and reflection: the peer of the grpc-js
+/// interop tests and the ceiling of the wire benchmark.
 /// </summary>
 public sealed class TestGrpcServer : IAsyncDisposable
 {
@@ -35,9 +37,9 @@ public sealed class TestGrpcServer : IAsyncDisposable
 
     public static async Task<TestGrpcServer> StartAsync(
         Action<IServiceCollection>? services = null,
-        Action<GrpcServerOptions>? grpc = null,
+        Action<GrpcServiceOptions>? grpc = null,
         bool requireClientCertificate = false,
-        Action<WebApplication>? pipeline = null)
+        int port = 0)
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
@@ -48,8 +50,7 @@ public sealed class TestGrpcServer : IAsyncDisposable
         var issuing = DevPki.IssuingCa();
         builder.WebHost.ConfigureKestrel(k =>
         {
-            k.Limits.MinRequestBodyDataRate = null;
-            k.Listen(IPAddress.Loopback, 0, listen =>
+            k.Listen(IPAddress.Loopback, port, listen =>
             {
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UseHttps(https =>
@@ -72,12 +73,21 @@ public sealed class TestGrpcServer : IAsyncDisposable
                 });
             });
         });
-        builder.Services.AddGrpcWire(grpc);
-        builder.Services.AddGrpcService<InteropTestService>();
+        builder.Services.AddGrpc(options =>
+        {
+            // The interop peer sends 3 MiB and asks for 10 MiB; above 4 MiB a request is refused.
+            options.MaxReceiveMessageSize = 4 * 1024 * 1024;
+            options.MaxSendMessageSize = 16 * 1024 * 1024;
+            grpc?.Invoke(options);
+        });
+        builder.Services.AddGrpcHealthChecks().AddCheck("interop", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddSingleton(TimeProvider.System);
         services?.Invoke(builder.Services);
         var app = builder.Build();
-        app.UseGrpcWire();
-        pipeline?.Invoke(app);
+        app.MapGrpcService<InteropTestService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         return new TestGrpcServer(app, new Uri(address).Port);

@@ -1,6 +1,7 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Adapters.Translation;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -20,6 +21,7 @@ internal sealed class AnswerPump(
     BridgeTranslators translators,
     DeadLetters deadLetters,
     TimeProvider time,
+    IdentityRefused refused,
     ILogger<AnswerPump> logger) : BackgroundService
 {
     private readonly SemaphoreSlim _wake = new(0);
@@ -88,6 +90,19 @@ internal sealed class AnswerPump(
         }
     }
 
+    private IReadOnlyList<RespondRequest> Read(string name, byte[] content)
+    {
+        var translator = translators.ForAnswer(name, content);
+        try
+        {
+            return translator.Read(content);
+        }
+        catch (Exception e) when (e is not TranslationException)
+        {
+            throw TranslationException.Unexpected(translator.Format.Name, e);
+        }
+    }
+
     private async Task ProcessAsync(string path, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
@@ -104,7 +119,7 @@ internal sealed class AnswerPump(
         IReadOnlyList<RespondRequest> answers;
         try
         {
-            answers = translators.ForAnswer(name, content).Read(content);
+            answers = Read(name, content);
         }
         catch (TranslationException e)
         {
@@ -119,8 +134,14 @@ internal sealed class AnswerPump(
             try
             {
                 var response = await hub.Inbox.RespondAsync(answer,
-                    new Protocol.Wire.Client.CallOptions(CancellationToken: cancellationToken).WithTimeout(TimeSpan.FromSeconds(30), time));
+                    new Grpc.Core.CallOptions(cancellationToken: cancellationToken).WithTimeout(TimeSpan.FromSeconds(30), time));
                 BridgeLog.Answered(logger, answer.ExchangeId, name, response.State.ToString());
+            }
+            catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
+            {
+                // The answer is fine, the bridge's identity is not: keep the file where it is and stop.
+                refused.Stop(e);
+                return;
             }
             catch (RpcException e) when (!HubConnection.IsTransient(e))
             {

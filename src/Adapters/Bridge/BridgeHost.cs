@@ -28,6 +28,7 @@ internal static class BridgeHost
         builder.Services.AddSingleton(sp => new BridgeFolders(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.ResolvedFolder));
         builder.Services.AddSingleton(sp => new BridgeTranslators(sp.GetRequiredService<IOptions<BridgeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<DeadLetters>();
+        builder.Services.AddSingleton<IdentityRefused>();
         builder.Services.AddSingleton(sp => new HubConnection(sp.GetRequiredService<IOptions<BridgeOptions>>().Value));
         builder.Services.AddSingleton<InboxPump>();
         builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxPump>());

@@ -36,4 +36,7 @@ internal static partial class BridgeLog
 
     [LoggerMessage(11, LogLevel.Error, "Unexpected failure in the {Pump} loop; retrying in {Delay}")]
     public static partial void Unexpected(ILogger logger, Exception exception, string pump, TimeSpan delay);
+
+    [LoggerMessage(12, LogLevel.Critical, "The hub refused this bridge's identity ({Reason}); check the partner id and its certificate. The bridge stops")]
+    public static partial void IdentityRefused(ILogger logger, string reason);
 }

@@ -1,8 +1,8 @@
 using System.Net.Http;
 using System.Security.Authentication;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace AntiFraud.Exchange.Adapters.Bridge;
 
@@ -13,7 +13,8 @@ internal sealed class HubConnection : IDisposable
 
     public HubConnection(BridgeOptions options)
     {
-        _channel = GrpcChannel.ForAddress(options.Hub, new GrpcChannelOptions()
+        // Retries of idempotent calls (Ack, Respond) on UNAVAILABLE and keep-alive pings come from the partner channel settings.
+        _channel = GrpcChannel.ForAddress(options.Hub, PartnerChannel.Options()
             .TrustOnly(options.Ca)
             .UsePartnerCertificate(options.ResolvedCertificate, options.ResolvedKey));
         Inbox = new InboxClient(_channel);

@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using System.Globalization;
 using AntiFraud.Exchange.Adapters.Json;
 using AntiFraud.Exchange.Adapters.Translation;
@@ -5,6 +6,7 @@ using AntiFraud.Exchange.Contract.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Adapters.Bridge;
 
@@ -19,6 +21,7 @@ internal sealed class InboxPump(
     BridgeTranslators translators,
     DeadLetters deadLetters,
     TimeProvider time,
+    IdentityRefused refused,
     ILogger<InboxPump> logger) : BackgroundService
 {
     private static readonly CanonicalJson<InboxItem> Json = new(InboxItem.Descriptor);
@@ -32,7 +35,7 @@ internal sealed class InboxPump(
             {
                 using var call = hub.Inbox.Subscribe(
                     new SubscribeRequest { PartnerId = options.Value.PartnerId, MaxInFlight = options.Value.MaxInFlight },
-                    new Protocol.Wire.Client.CallOptions(CancellationToken: stoppingToken));
+                    new Grpc.Core.CallOptions(cancellationToken: stoppingToken));
                 var announced = false;
                 while (await call.ResponseStream.MoveNext(stoppingToken))
                 {
@@ -46,17 +49,22 @@ internal sealed class InboxPump(
                     var item = call.ResponseStream.Current;
                     Deliver(item);
                     await hub.Inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId },
-                        new Protocol.Wire.Client.CallOptions(CancellationToken: stoppingToken).WithTimeout(TimeSpan.FromSeconds(30), time));
+                        new Grpc.Core.CallOptions(cancellationToken: stoppingToken).WithTimeout(TimeSpan.FromSeconds(30), time));
                 }
 
                 // The hub ended the stream (shutting down): reconnect.
-                throw new Protocol.Wire.RpcException(Protocol.Wire.StatusCode.Unavailable, "the hub ended the inbox stream");
+                throw new Grpc.Core.RpcException(new Grpc.Core.Status(Grpc.Core.StatusCode.Unavailable, "the hub ended the inbox stream"));
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
                 return;
             }
-            catch (Exception e) when (HubConnection.IsTransient(e) || e is Protocol.Wire.RpcException)
+            catch (Grpc.Core.RpcException e) when (IdentityRefused.Is(e))
+            {
+                refused.Stop(e);
+                return;
+            }
+            catch (Exception e) when (HubConnection.IsTransient(e) || e is Grpc.Core.RpcException)
             {
                 var delay = backoff.Next();
                 BridgeLog.HubUnavailable(logger, e.Message, delay);
@@ -96,7 +104,7 @@ internal sealed class InboxPump(
         byte[] content;
         try
         {
-            content = translator.Write([item]);
+            content = Write(translator, item);
         }
         catch (TranslationException e)
         {
@@ -106,6 +114,18 @@ internal sealed class InboxPump(
         }
 
         Publish(item, translator, content);
+    }
+
+    private static byte[] Write(INativeTranslator<InboxItem> translator, InboxItem item)
+    {
+        try
+        {
+            return translator.Write([item]);
+        }
+        catch (Exception e) when (e is not TranslationException)
+        {
+            throw TranslationException.Unexpected(translator.Format.Name, e);
+        }
     }
 
     internal string Publish(InboxItem item, INativeTranslator<InboxItem> translator, byte[] content)

@@ -1,5 +1,6 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using System.Text.Json;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 
 namespace AntiFraud.Exchange.Clients.Cli;
 
@@ -125,10 +126,10 @@ internal sealed class Connection
     }
 
     /// <summary>A channel to <paramref name="hub"/> as a dev-PKI partner (the demo and the load tool play several partners at once).</summary>
-    public static GrpcChannel DevChannel(string hub, string partner) => GrpcChannel.ForAddress(hub, new GrpcChannelOptions()
+    public static GrpcChannel DevChannel(string hub, string partner) => GrpcChannel.ForAddress(hub, PartnerChannel.Options()
         .TrustOnly(DevPath("ca", "root.crt"))
         .UsePartnerCertificate(DevPath("partners", partner + ".crt"), DevPath("partners", partner + ".key")));
 
     public GrpcChannel Open() =>
-        GrpcChannel.ForAddress(Hub, new GrpcChannelOptions().TrustOnly(Ca).UsePartnerCertificate(Cert, Key));
+        GrpcChannel.ForAddress(Hub, PartnerChannel.Options().TrustOnly(Ca).UsePartnerCertificate(Cert, Key));
 }

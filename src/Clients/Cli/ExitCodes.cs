@@ -1,5 +1,5 @@
 using System.CommandLine;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Cli;
 

@@ -8,9 +8,10 @@ using AntiFraud.Exchange.Clients.Responders;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Protocol.Transparency;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using Google.Protobuf.WellKnownTypes;
 using Spectre.Console;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Demo;
 
@@ -88,7 +89,7 @@ internal static class DemoCommand
             var running = simulators.Select(s => s.RunAsync(stop.Token)).ToList();
             using var key = System.Security.Cryptography.ECDsa.Create();
             key.ImportFromPem(await File.ReadAllTextAsync(Connection.DevPath("audit", "log-signing.pub"), ct));
-            var first = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(CancellationToken: ct));
+            var first = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(cancellationToken: ct));
             _clock.Start();
             if (!json)
             {
@@ -142,17 +143,17 @@ internal static class DemoCommand
                 ok &= Step("4b. Number suspended", $"{suspend.ExchangeId}: {origin} {CaseTable.Outcome(suspended)}, deadline {Deadline(suspend)}", suspended.Result?.NumberSuspension?.Status == SuspensionStatus.Suspended);
 
                 // 5. The audit proofs.
-                var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(CancellationToken: ct));
+                var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(cancellationToken: ct));
                 var body = SignedCheckpoint.Verify(checkpoint.SignedNote, checkpoint.Origin, key);
                 var start = SignedCheckpoint.Verify(first.SignedNote, first.Origin, key);
                 var proven = 0;
                 foreach (var receipt in _receipts)
                 {
-                    var proof = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = receipt.LeafIndex, TreeSize = (ulong)body.Size }, new CallOptions(CancellationToken: ct));
+                    var proof = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = receipt.LeafIndex, TreeSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
                     proven += MerkleVerifier.VerifyInclusion((long)receipt.LeafIndex, body.Size, receipt.LeafHash.Span, [.. proof.Hashes.Select(h => h.ToByteArray())], body.RootHash) ? 1 : 0;
                 }
 
-                var consistency = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)start.Size, SecondSize = (ulong)body.Size }, new CallOptions(CancellationToken: ct));
+                var consistency = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)start.Size, SecondSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
                 var grew = MerkleVerifier.VerifyConsistency(start.Size, body.Size, start.RootHash, body.RootHash, [.. consistency.Hashes.Select(h => h.ToByteArray())]);
                 ok &= Step("5. Audit proofs verified", $"signed checkpoint of {body.Size} entries verified; {proven}/{_receipts.Count} receipts proven in the log; "
                     + $"the log only grew since the checkpoint at the start ({start.Size} entries): {(grew ? "yes" : "NO")}", proven == _receipts.Count && grew);
@@ -221,7 +222,7 @@ internal static class DemoCommand
                     FollowTheMoney = follow ? new FollowTheMoney { Enabled = true, MaxDepth = 2, MinAmount = new Money { Currency = "CNY", MinorUnits = 100_000 } } : null,
                 },
                 Request = request,
-            }, new CallOptions(CancellationToken: ct));
+            }, new CallOptions(cancellationToken: ct));
             lock (_receipts)
             {
                 _receipts.Add(reply.Receipt);
@@ -237,14 +238,14 @@ internal static class DemoCommand
             {
                 try
                 {
-                    using var call = exchange.Watch(new WatchRequest { CaseNumber = _case }, new CallOptions(CancellationToken: ct));
+                    using var call = exchange.Watch(new WatchRequest { CaseNumber = _case }, new CallOptions(cancellationToken: ct));
                     while (await call.ResponseStream.MoveNext(ct))
                     {
                         _records[call.ResponseStream.Current.ExchangeId] = call.ResponseStream.Current.Snapshot;
                         _changed.Release();
                     }
                 }
-                catch (Exception e) when (e is Protocol.Wire.RpcException or OperationCanceledException)
+                catch (Exception e) when (e is Grpc.Core.RpcException or OperationCanceledException)
                 {
                     await Task.Delay(100, CancellationToken.None);
                 }

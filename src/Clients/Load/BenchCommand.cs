@@ -5,8 +5,9 @@ using AntiFraud.Exchange.Clients.Demo;
 using AntiFraud.Exchange.Clients.Responders;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using Spectre.Console;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Load;
 
@@ -222,7 +223,7 @@ internal static class BenchCommand
                 {
                     CaseNumber = caseNumber, PageSize = 1000, PageToken = token,
                     Kinds = { AuditEventKind.Submitted, AuditEventKind.Answered, AuditEventKind.Rejected },
-                }, new CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromMinutes(2)));
+                }, new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromMinutes(2)));
                 foreach (var entry in page.Entries)
                 {
                     (entry.Kind == AuditEventKind.Submitted ? submitted : answered).Add(entry.ExchangeId);

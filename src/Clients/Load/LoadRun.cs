@@ -2,8 +2,8 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 
 namespace AntiFraud.Exchange.Clients.Load;
 
@@ -137,7 +137,7 @@ internal sealed class LoadRun(IReadOnlyList<(string Partner, GrpcChannel Channel
         var t = Stopwatch.GetTimestamp();
         try
         {
-            var reply = await new ExchangeClient(police[who].Channel).SubmitAsync(Request(caseNumber, n), new CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+            var reply = await new ExchangeClient(police[who].Channel).SubmitAsync(Request(caseNumber, n), new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
             _submitMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             _submittedAt[reply.ExchangeId] = t;
         }
@@ -185,7 +185,7 @@ internal sealed class LoadRun(IReadOnlyList<(string Partner, GrpcChannel Channel
         {
             try
             {
-                using var call = exchange.Watch(new WatchRequest { CaseNumber = caseNumber, AfterSequence = last }, new CallOptions(CancellationToken: ct));
+                using var call = exchange.Watch(new WatchRequest { CaseNumber = caseNumber, AfterSequence = last }, new CallOptions(cancellationToken: ct));
                 while (await call.ResponseStream.MoveNext(ct))
                 {
                     var e = call.ResponseStream.Current;

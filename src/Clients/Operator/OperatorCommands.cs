@@ -2,9 +2,10 @@ using System.CommandLine;
 using System.Diagnostics;
 using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Contract.V1;
+using Grpc.Core;
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Protocol.Transparency;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;
 using Spectre.Console;
@@ -14,7 +15,7 @@ namespace AntiFraud.Exchange.Clients.Operator;
 /// <summary>afx partners, certs, compliance, health and audit: the operator's and the auditor's tools.</summary>
 internal static class OperatorCommands
 {
-    private static CallOptions Call(CancellationToken ct) => new CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30));
+    private static CallOptions Call(CancellationToken ct) => new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30));
 
     public static Command Partners()
     {
@@ -203,7 +204,7 @@ internal static class AuditWitness
     public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string? statePath, ulong? index, string? leafHash, CancellationToken ct)
     {
         var lines = new List<string>();
-        var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(CancellationToken: ct));
+        var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(cancellationToken: ct));
         CheckpointBody body;
         try
         {
@@ -224,7 +225,7 @@ internal static class AuditWitness
                 return new Outcome(false, [.. lines, $"FAILED: the log shrank from {previous.Size} to {body.Size} entries since {statePath}"]);
             }
 
-            var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)previous.Size, SecondSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(CancellationToken: ct));
+            var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)previous.Size, SecondSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
             if (!MerkleVerifier.VerifyConsistency(previous.Size, body.Size, previous.RootHash, body.RootHash, [.. proof.Hashes.Select(h => h.ToByteArray())]))
             {
                 return new Outcome(false, [.. lines, $"FAILED: the log of {body.Size} entries does not extend the one of {previous.Size} seen before: it was rewritten"]);
@@ -240,7 +241,7 @@ internal static class AuditWitness
         if (index is { } i && leafHash is not null)
         {
             var hash = Convert.FromHexString(leafHash);
-            var inclusion = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = i, TreeSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(CancellationToken: ct));
+            var inclusion = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = i, TreeSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
             if (!MerkleVerifier.VerifyInclusion((long)i, body.Size, hash, [.. inclusion.Hashes.Select(h => h.ToByteArray())], body.RootHash))
             {
                 return new Outcome(false, [.. lines, $"FAILED: entry {i} with that hash is not in the log"]);

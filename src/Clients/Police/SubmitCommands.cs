@@ -5,6 +5,7 @@ using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Google.Protobuf.WellKnownTypes;
 using Option = System.CommandLine.Option;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Police;
 
@@ -235,7 +236,7 @@ internal static class SubmitCommands
 
         var connection = Connection.Resolve(GlobalOptions.From(r));
         using var channel = connection.Open();
-        var reply = await new ExchangeClient(channel).SubmitAsync(submit, new Protocol.Wire.Client.CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+        var reply = await new ExchangeClient(channel).SubmitAsync(submit, new Grpc.Core.CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
         if (r.GetValue(GlobalOptions.Json))
         {
             Output.Json(reply);

@@ -4,6 +4,7 @@ using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Spectre.Console;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Police;
 
@@ -62,7 +63,7 @@ internal static class WatchCommands
 
     private static async Task<int> WatchAsync(ExchangeClient client, WatchRequest request, bool json, bool untilDone, CancellationToken ct)
     {
-        using var call = client.Watch(request, new Protocol.Wire.Client.CallOptions(CancellationToken: ct));
+        using var call = client.Watch(request, new Grpc.Core.CallOptions(cancellationToken: ct));
         var events = Channel.CreateUnbounded<WatchEvent>();
         var reader = Task.Run(async () =>
         {
@@ -170,7 +171,7 @@ internal static class WatchCommands
             var connection = Connection.Resolve(GlobalOptions.From(r));
             using var channel = connection.Open();
             var view = await new ExchangeClient(channel).GetCaseAsync(new GetCaseRequest { CaseNumber = r.GetValue(number)! },
-                new Protocol.Wire.Client.CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+                new Grpc.Core.CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
             if (r.GetValue(GlobalOptions.Json))
             {
                 Output.Json(view);

@@ -3,10 +3,11 @@ using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Clients.Police;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Spectre.Console;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Responders;
 
@@ -31,7 +32,7 @@ internal static class ResponderCommands
             var inbox = new InboxClient(channel);
             var json = r.GetValue(GlobalOptions.Json);
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) }, new CallOptions(CancellationToken: stop.Token));
+            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) }, new CallOptions(cancellationToken: stop.Token));
             var count = 0;
             while (true)
             {
@@ -61,7 +62,7 @@ internal static class ResponderCommands
 
                 if (r.GetValue(ack))
                 {
-                    await inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId }, new CallOptions(CancellationToken: ct));
+                    await inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId }, new CallOptions(cancellationToken: ct));
                 }
             }
 
@@ -109,7 +110,7 @@ internal static class ResponderCommands
 
             var connection = Connection.Resolve(GlobalOptions.From(r));
             using var channel = connection.Open();
-            var reply = await new InboxClient(channel).RespondAsync(request, new CallOptions(CancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+            var reply = await new InboxClient(channel).RespondAsync(request, new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
             if (r.GetValue(GlobalOptions.Json))
             {
                 Output.Json(reply);

@@ -1,7 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Google.Protobuf.WellKnownTypes;
 
 namespace AntiFraud.Exchange.Clients.Responders;
@@ -49,7 +49,7 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
         {
             try
             {
-                using var stream = _inbox.Subscribe(new SubscribeRequest { PartnerId = partnerId, MaxInFlight = options.Window }, new CallOptions(CancellationToken: cancellationToken));
+                using var stream = _inbox.Subscribe(new SubscribeRequest { PartnerId = partnerId, MaxInFlight = options.Window }, new CallOptions(cancellationToken: cancellationToken));
                 while (await stream.ResponseStream.MoveNext(cancellationToken))
                 {
                     backoff = TimeSpan.FromMilliseconds(200);
@@ -82,7 +82,7 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
     {
         try
         {
-            await _inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId }, new CallOptions(CancellationToken: cancellationToken));
+            await _inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId }, new CallOptions(cancellationToken: cancellationToken));
             if (options.Behaviour == Behaviour.Silent)
             {
                 Log?.Invoke($"{partnerId}: acknowledged {item.ExchangeId} and stays silent");
@@ -95,7 +95,7 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
             }
 
             var answer = Answer(item, time.GetUtcNow());
-            var reply = await _inbox.RespondAsync(answer, new CallOptions(CancellationToken: cancellationToken));
+            var reply = await _inbox.RespondAsync(answer, new CallOptions(cancellationToken: cancellationToken));
             Interlocked.Increment(ref _answered);
             Log?.Invoke($"{partnerId}: answered {item.ExchangeId} ({item.Request.KindCase}) -> {reply.State}"
                 + (reply.FollowUpExchangeIds.Count > 0 ? $"; the hub followed the money: {string.Join(", ", reply.FollowUpExchangeIds)}" : ""));

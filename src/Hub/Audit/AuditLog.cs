@@ -6,6 +6,7 @@ using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Transparency;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Audit;
 
@@ -97,6 +98,9 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
+    /// <summary>Why the last append failed (the disk), or null once an append worked.</summary>
+    public string? LastFailure { get; private set; }
+
     /// <summary>The log's name in its checkpoints, and the key name of its signature.</summary>
     public string Origin { get; }
 
@@ -174,7 +178,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 TryDelete(temp);
-                throw new Storage.StoreUnavailableException($"The audit checkpoint could not be written to {_checkpointPath}: {ex.Message}", ex);
+                throw new StoreUnavailableException($"The audit checkpoint could not be written to {_checkpointPath}: {ex.Message}", ex);
             }
         }
     }
@@ -338,6 +342,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
             {
                 // Nothing of this batch is acknowledged; cut both files and the tree back to where they were.
                 AuditLogLog.AppendFailed(_logger, batch.Count, ex);
+                LastFailure = ex.Message;
                 lock (_gate)
                 {
                     if (_tree.Size > next)
@@ -347,7 +352,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
                 }
 
                 RollBack(position, historyPosition);
-                var failure = new Storage.StoreUnavailableException("The audit log could not be written; the request was not acknowledged.", ex);
+                var failure = new StoreUnavailableException("The audit log could not be written; the request was not acknowledged.", ex);
                 foreach (var pending in batch.Concat(checkpoints))
                 {
                     pending.Completion.TrySetException(failure);
@@ -357,6 +362,7 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
                 continue;
             }
 
+            LastFailure = null;
             string? latest;
             lock (_gate)
             {

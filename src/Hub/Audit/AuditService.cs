@@ -5,13 +5,12 @@ using AntiFraud.Exchange.Hub.Hosting;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Storage;
-using AntiFraud.Exchange.Protocol.Contract;
+using AntiFraud.Exchange.Hub.Shared;
 using AntiFraud.Exchange.Protocol.Transparency;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Server;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using ServiceDescriptor = Google.Protobuf.Reflection.ServiceDescriptor;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
 
 namespace AntiFraud.Exchange.Hub.Audit;
 
@@ -19,19 +18,27 @@ namespace AntiFraud.Exchange.Hub.Audit;
 /// antifraud.exchange.v1.Audit: checkpoints and proofs for anyone holding a receipt; queries and export
 /// for auditors, through the same masking as every other read.
 /// </summary>
-internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCheckpointLimit freshLimit) : IGrpcService
+internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCheckpointLimit freshLimit) : Contract.V1.Audit.AuditBase
 {
     /// <summary>Indices and sizes above this cannot be in any log (they do not fit a signed 64-bit count).</summary>
     private const ulong MaxIndex = long.MaxValue;
 
-    public ServiceDescriptor Descriptor => AuditMethods.Descriptor;
+    [Authorize(Policy = HubPolicies.ReceiptHolders)]
+    public override Task<Checkpoint> GetCheckpoint(GetCheckpointRequest request, ServerCallContext context) => CheckpointAsync(request.Fresh, context);
 
-    public void Bind(ServiceBinder binder) => binder
-        .Unary(AuditMethods.GetCheckpoint, (r, c) => CheckpointAsync(r.Fresh, c))
-        .Unary(AuditMethods.GetInclusionProof, (r, c) => InclusionAsync(RequestValidator.Bounded(r), c))
-        .Unary(AuditMethods.GetConsistencyProof, (r, _) => Task.FromResult(Consistency(RequestValidator.Bounded(r))))
-        .Unary(AuditMethods.Query, (r, c) => QueryAsync(RequestValidator.Bounded(r), c))
-        .ServerStreaming(AuditMethods.Export, (r, s, c) => ExportAsync(RequestValidator.Bounded(r), s, c));
+    [Authorize(Policy = HubPolicies.ReceiptHolders)]
+    public override Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context) => InclusionAsync(request, context);
+
+    [Authorize(Policy = HubPolicies.ReceiptHolders)]
+    public override Task<ConsistencyProof> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context) =>
+        Task.FromResult(Consistency(request));
+
+    [Authorize(Policy = HubPolicies.Auditors)]
+    public override Task<AuditQueryResponse> Query(AuditQueryRequest request, ServerCallContext context) => QueryAsync(request, context);
+
+    [Authorize(Policy = HubPolicies.Auditors)]
+    public override Task Export(ExportLogRequest request, IServerStreamWriter<AuditEntry> responseStream, ServerCallContext context) =>
+        ExportAsync(request, responseStream, context);
 
     /// <summary>
     /// The newest signed checkpoint; with fresh, one covering every receipt given before the call. Fresh
@@ -42,7 +49,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
     {
         if (fresh && !freshLimit.TryTake(context.Caller().Id))
         {
-            throw new RpcException(StatusCode.ResourceExhausted,
+            throw Refusal.ResourceExhausted(
                 $"fresh: at most {FreshCheckpointLimit.PerSecond} fresh checkpoints per second per partner; ask again shortly, or without fresh.");
         }
 
@@ -53,7 +60,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         }
         catch (StoreUnavailableException ex)
         {
-            throw new RpcException(StatusCode.Unavailable, ex.Message + " Retry shortly.");
+            throw new StoreUnavailableException(ex.Message + " Retry shortly.", ex);
         }
     }
 
@@ -61,7 +68,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
     {
         if (value > MaxIndex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{field}: {value} is larger than any log can be (at most 2^63-1).");
+            throw Refusal.InvalidArgument($"{field}: {value} is larger than any log can be (at most 2^63-1).");
         }
     }
 
@@ -85,7 +92,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
     {
         if (origin.Length > 0 && origin != log.Origin)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw Refusal.FailedPrecondition(
                 $"log_origin: this replica keeps the log '{log.Origin}', not '{origin}'; ask the replica whose checkpoints carry that origin.");
         }
     }
@@ -98,12 +105,12 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         var size = request.TreeSize > 0 ? (long)request.TreeSize : (long)(await CheckpointAsync(false, context)).TreeSize;
         if (size > log.Size)
         {
-            throw new RpcException(StatusCode.OutOfRange, $"tree_size: the log holds {log.Size} entries, not {size}.");
+            throw Refusal.OutOfRange($"tree_size: the log holds {log.Size} entries, not {size}.");
         }
 
         if ((long)request.LeafIndex >= size)
         {
-            throw new RpcException(StatusCode.OutOfRange,
+            throw Refusal.OutOfRange(
                 $"leaf_index: {request.LeafIndex} is not in a tree of size {size}; ask for a fresh checkpoint (GetCheckpoint fresh=true) and prove against it.");
         }
 
@@ -120,7 +127,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         RequireThisLog(request.LogOrigin);
         if (request.FirstSize > request.SecondSize || (long)request.SecondSize > log.Size)
         {
-            throw new RpcException(StatusCode.OutOfRange,
+            throw Refusal.OutOfRange(
                 $"first_size and second_size must satisfy first <= second <= {log.Size} (got {request.FirstSize}, {request.SecondSize}).");
         }
 
@@ -134,7 +141,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         var start = 0L;
         if (request.PageToken.Length > 0 && !long.TryParse(request.PageToken, NumberStyles.None, CultureInfo.InvariantCulture, out start))
         {
-            throw new RpcException(StatusCode.InvalidArgument, "page_token: not a token this service issued.");
+            throw Refusal.InvalidArgument("page_token: not a token this service issued.");
         }
 
         var caller = context.Caller();
@@ -174,7 +181,7 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         return response;
     }
 
-    private async Task ExportAsync(ExportLogRequest request, IAsyncStreamWriter<AuditEntry> stream, ServerCallContext context)
+    private async Task ExportAsync(ExportLogRequest request, IServerStreamWriter<AuditEntry> stream, ServerCallContext context)
     {
         RequireIndex(request.StartIndex, "start_index");
         RequireIndex(request.EndIndex, "end_index");
@@ -182,19 +189,19 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         var end = request.EndIndex > 0 ? Math.Min((long)request.EndIndex, size) : size;
         if (request.EndIndex > 0 && request.StartIndex > request.EndIndex)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"start_index: {request.StartIndex} is after end_index {request.EndIndex}.");
+            throw Refusal.InvalidArgument($"start_index: {request.StartIndex} is after end_index {request.EndIndex}.");
         }
 
         if ((long)request.StartIndex > size)
         {
-            throw new RpcException(StatusCode.OutOfRange, $"start_index: the log holds {size} entries; start at most there.");
+            throw Refusal.OutOfRange($"start_index: the log holds {size} entries; start at most there.");
         }
 
         var caller = context.Caller();
         await log.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Audit/Export"), context.CancellationToken);
         foreach (var entry in log.Read((long)request.StartIndex, end))
         {
-            await stream.WriteAsync(ForAuditor(caller, entry), context.CancellationToken);
+            await stream.WriteAsync(ForAuditor(caller, entry));
         }
     }
 

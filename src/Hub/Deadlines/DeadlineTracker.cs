@@ -4,6 +4,7 @@ using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Hosting;
 using AntiFraud.Exchange.Hub.Storage;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Deadlines;
 

@@ -5,8 +5,9 @@ using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Storage;
-using AntiFraud.Exchange.Protocol.Wire;
 using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Exchanges;
 
@@ -22,6 +23,7 @@ internal sealed class ExchangeCoordinator(
     DeadlineTracker deadlines,
     DeadlinePolicy policy,
     PartnerRegistry registry,
+    PartnerCertificates certificates,
     IAuditSink audit,
     RefusalAudit refusals,
     IDeliveryMasker masker,
@@ -33,6 +35,14 @@ internal sealed class ExchangeCoordinator(
     public async Task<SubmitResponse> SubmitAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
     {
         RequestValidator.Validate(request, registry, policy.Current.Limits, time.GetUtcNow());
+        if (certificates.RevokedReason(request.Recipient.Id) is { } revoked)
+        {
+            // Queued, it would wait for a partner that can no longer collect it, while its deadline ran.
+            await DeniedAsync(caller, $"submission to '{request.Recipient.Id}' refused: {revoked}", null, cancellationToken);
+            throw Refusal.FailedPrecondition($"recipient.id: '{request.Recipient.Id}' cannot receive requests: {revoked}; "
+                + "nothing is delivered to it until it connects with a new certificate");
+        }
+
         await ValidateReferencesAsync(caller, request, cancellationToken);
         var outcome = await AcceptAsync(caller, request, parent: null, cancellationToken);
         var record = outcome.Record;
@@ -69,7 +79,7 @@ internal sealed class ExchangeCoordinator(
             ParentExchangeId = parent?.ExchangeId ?? string.Empty,
             FollowDepth = parent is null ? 0 : parent.FollowDepth + 1,
         };
-        var outcome = await Durable(() => store.SubmitAsync(record, ExchangeLifecycle.Submitted(record, now).Events, cancellationToken));
+        var outcome = await store.SubmitAsync(record, ExchangeLifecycle.Submitted(record, now).Events, cancellationToken);
         if (!outcome.Duplicate)
         {
             broker.Enqueue(new PendingDelivery(record.ExchangeId, record.To.Id, record.Priority, outcome.QueueOrder));
@@ -110,23 +120,23 @@ internal sealed class ExchangeCoordinator(
         if (referenced is null || referenced.From.Id != caller.Id)
         {
             await DeniedAsync(caller, $"{field} names an exchange it did not submit", ExchangeIds.IsWellFormed(id) ? id : null, cancellationToken);
-            throw new RpcException(StatusCode.PermissionDenied, $"{field}: {RequestValidator.Shown(id)} is not a {kindName} submitted by '{caller.Id}'.");
+            throw Refusal.PermissionDenied($"{field}: {RequestValidator.Shown(id)} is not a {kindName} submitted by '{caller.Id}'.");
         }
 
         if (referenced.Request.KindCase != kind)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{field}: '{id}' is a {RequestValidator.KindName(referenced.Request.KindCase)}, not a {kindName}.");
+            throw Refusal.InvalidArgument($"{field}: '{id}' is a {RequestValidator.KindName(referenced.Request.KindCase)}, not a {kindName}.");
         }
 
         if (referenced.To.Id != bank)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{field}: the {kindName} '{id}' went to '{referenced.To.Id}', but this request is addressed to '{bank}'.");
+            throw Refusal.InvalidArgument($"{field}: the {kindName} '{id}' went to '{referenced.To.Id}', but this request is addressed to '{bank}'.");
         }
 
         var (_, heldAccount) = SqliteExchangeStore.HoldKey(referenced);
         if (heldAccount != account)
         {
-            throw new RpcException(StatusCode.InvalidArgument, $"{field}: the {kindName} '{id}' holds another account than this request names.");
+            throw Refusal.InvalidArgument($"{field}: the {kindName} '{id}' holds another account than this request names.");
         }
 
         return referenced;
@@ -144,7 +154,7 @@ internal sealed class ExchangeCoordinator(
 
         if (renewals >= max)
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw Refusal.FailedPrecondition(
                 $"request.stop_payment.renews_exchange_id: the hold was already renewed {renewals} times; at most {max} renewals are allowed. Use a freeze.");
         }
     }
@@ -160,13 +170,13 @@ internal sealed class ExchangeCoordinator(
     {
         if (caseNumber.Length == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "case_number: is required.");
+            throw Refusal.InvalidArgument("case_number: is required.");
         }
 
         var records = await store.GetCaseAsync(caller.Id, caseNumber, cancellationToken);
         if (records.Count == 0)
         {
-            throw new RpcException(StatusCode.PermissionDenied, $"Case {RequestValidator.Shown(caseNumber)} does not exist or was not opened by '{caller.Id}'.");
+            throw Refusal.PermissionDenied($"Case {RequestValidator.Shown(caseNumber)} does not exist or was not opened by '{caller.Id}'.");
         }
 
         await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber), cancellationToken);
@@ -179,7 +189,7 @@ internal sealed class ExchangeCoordinator(
     {
         var record = await OwnAsync(caller, request.ExchangeId, cancellationToken);
         var reason = request.Reason.Length > 0 ? request.Reason : "withdrawn by the submitter";
-        var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Cancelled(r, reason, time.GetUtcNow()), cancellationToken));
+        var committed = await store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Cancelled(r, reason, time.GetUtcNow()), cancellationToken);
         broker.Complete(committed.Record.To.Id, committed.Record.ExchangeId);
         bus.Publish(caller.Id, committed.Events);
         // The reason is free text: only its salted commitment enters the log, never the words.
@@ -205,7 +215,7 @@ internal sealed class ExchangeCoordinator(
         var lost = store.Lost;
         if (lost.IsCancellationRequested)
         {
-            throw new RpcException(StatusCode.Unavailable, "The hub's shared store is unavailable; reconnect shortly (or to another replica).");
+            throw new StoreUnavailableException("The hub's shared store is unavailable; reconnect shortly (or to another replica).");
         }
 
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, lost);
@@ -215,7 +225,7 @@ internal sealed class ExchangeCoordinator(
         }
         catch (Exception e) when (e is StoreUnavailableException || (e is OperationCanceledException && lost.IsCancellationRequested && !cancellationToken.IsCancellationRequested))
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The hub lost its shared store; reconnect shortly (or to another replica)."), inner: e);
+            throw new StoreUnavailableException("The hub lost its shared store; reconnect shortly (or to another replica).", e);
         }
     }
 
@@ -231,13 +241,13 @@ internal sealed class ExchangeCoordinator(
             case WatchRequest.TargetOneofCase.CaseNumber:
                 if (request.CaseNumber.Length == 0 || (await store.GetCaseAsync(caller.Id, request.CaseNumber, cancellationToken)).Count == 0)
                 {
-                    throw new RpcException(StatusCode.PermissionDenied, $"Case {RequestValidator.Shown(request.CaseNumber)} does not exist or was not opened by '{caller.Id}'.");
+                    throw Refusal.PermissionDenied($"Case {RequestValidator.Shown(request.CaseNumber)} does not exist or was not opened by '{caller.Id}'.");
                 }
 
                 target = WatchTarget.Case(caller.Id, request.CaseNumber);
                 break;
             default:
-                throw new RpcException(StatusCode.InvalidArgument, "target: set exchange_id or case_number.");
+                throw Refusal.InvalidArgument("target: set exchange_id or case_number.");
         }
 
         await AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/Watch", request.ExchangeId, request.CaseNumber), cancellationToken);
@@ -286,7 +296,7 @@ internal sealed class ExchangeCoordinator(
         if (request.PartnerId.Length > 0 && request.PartnerId != caller.Id)
         {
             await DeniedAsync(caller, "Inbox/Subscribe to another partner's inbox", null, cancellationToken);
-            throw new RpcException(StatusCode.PermissionDenied, $"'{caller.Id}' may subscribe only to its own inbox.");
+            throw Refusal.PermissionDenied($"'{caller.Id}' may subscribe only to its own inbox.");
         }
 
         var window = request.MaxInFlight is > 0 and <= 1000 ? (int)request.MaxInFlight : 32;
@@ -382,7 +392,7 @@ internal sealed class ExchangeCoordinator(
     public async Task<AckResponse> AckAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
     {
         var record = await AddressedAsync(caller, exchangeId, cancellationToken);
-        var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Acknowledged(r, time.GetUtcNow()), cancellationToken));
+        var committed = await store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Acknowledged(r, time.GetUtcNow()), cancellationToken);
         broker.Complete(caller.Id, exchangeId);
         bus.Publish(record.From.Id, committed.Events);
         var receipt = await AuditAsync(new AuditEvent(AuditEventKind.Acknowledged, caller.ToRef(), "acknowledged", exchangeId, record.Case.CaseNumber, record.From), cancellationToken);
@@ -399,9 +409,9 @@ internal sealed class ExchangeCoordinator(
             RequestValidator.ValidateResult(record, request.Result, rules.Limits, time.GetUtcNow());
         }
 
-        var committed = await Durable(() => store.UpdateAsync(record.ExchangeId, r => rejecting
+        var committed = await store.UpdateAsync(record.ExchangeId, r => rejecting
             ? ExchangeLifecycle.Rejected(r, request.RejectionReason, time.GetUtcNow())
-            : ExchangeLifecycle.Answered(r, request.Result, time.GetUtcNow(), rules.HoldPeriod), cancellationToken));
+            : ExchangeLifecycle.Answered(r, request.Result, time.GetUtcNow(), rules.HoldPeriod), cancellationToken);
 
         // What was committed is audited first: nothing after this line can leave an answer without its entry.
         var receipt = await AuditAsync(new AuditEvent(rejecting ? AuditEventKind.Rejected : AuditEventKind.Answered, caller.ToRef(),
@@ -510,7 +520,7 @@ internal sealed class ExchangeCoordinator(
     {
         if (exchangeId.Length == 0)
         {
-            throw new RpcException(StatusCode.InvalidArgument, "exchange_id: is required.");
+            throw Refusal.InvalidArgument("exchange_id: is required.");
         }
 
         // An id the hub could never have issued is not looked up, and never written to the log.
@@ -519,7 +529,7 @@ internal sealed class ExchangeCoordinator(
         if (record is null || !visible(record))
         {
             await DeniedAsync(caller, auditDetail, wellFormed ? exchangeId : null, cancellationToken);
-            throw new RpcException(StatusCode.PermissionDenied, $"Exchange {RequestValidator.Shown(exchangeId)} does not exist or {relation} '{caller.Id}'.");
+            throw Refusal.PermissionDenied($"Exchange {RequestValidator.Shown(exchangeId)} does not exist or {relation} '{caller.Id}'.");
         }
 
         return record;
@@ -534,17 +544,8 @@ internal sealed class ExchangeCoordinator(
     }
 
     /// <summary>A refused request, audited through the refusal aggregator: a partner repeating it cannot flood the log.</summary>
-    private async Task DeniedAsync(PartnerIdentity caller, string detail, string? exchangeId, CancellationToken cancellationToken)
-    {
-        try
-        {
-            await refusals.RecordAsync($"{caller.Id} {detail}", new AuditEvent(AuditEventKind.Denied, caller.ToRef(), detail, exchangeId), cancellationToken);
-        }
-        catch (StoreUnavailableException ex)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message), inner: ex);
-        }
-    }
+    private ValueTask DeniedAsync(PartnerIdentity caller, string detail, string? exchangeId, CancellationToken cancellationToken) =>
+        refusals.RecordAsync($"{caller.Id} {detail}", new AuditEvent(AuditEventKind.Denied, caller.ToRef(), detail, exchangeId), cancellationToken);
 
     /// <summary>
     /// Appends to the audit log; when it cannot, the call ends UNAVAILABLE (a retry with the same
@@ -558,20 +559,7 @@ internal sealed class ExchangeCoordinator(
         }
         catch (StoreUnavailableException ex)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message + " Retry; a repeated Submit with the same idempotency key returns the stored exchange."), inner: ex);
-        }
-    }
-
-    /// <summary>A store failure is UNAVAILABLE: the caller may retry, and nothing was acknowledged.</summary>
-    private static async Task<T> Durable<T>(Func<Task<T>> write)
-    {
-        try
-        {
-            return await write();
-        }
-        catch (StoreUnavailableException ex)
-        {
-            throw new RpcException(new Status(StatusCode.Unavailable, ex.Message), inner: ex);
+            throw new StoreUnavailableException(ex.Message + " Retry; a repeated Submit with the same idempotency key returns the stored exchange.", ex);
         }
     }
 }

@@ -1,7 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Storage;
-using AntiFraud.Exchange.Protocol.Wire;
 using Google.Protobuf.WellKnownTypes;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Exchanges;
 
@@ -90,7 +90,7 @@ internal static class ExchangeLifecycle
 
         if (IsTerminal(current.State))
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw Refusal.FailedPrecondition(
                 $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it takes no further answer.");
         }
 
@@ -128,7 +128,7 @@ internal static class ExchangeLifecycle
 
         if (IsTerminal(current.State))
         {
-            throw new RpcException(StatusCode.FailedPrecondition,
+            throw Refusal.FailedPrecondition(
                 $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it cannot be {verb}.");
         }
 

@@ -2,10 +2,8 @@ using System.Text.RegularExpressions;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
-using AntiFraud.Exchange.Protocol.Contract;
-using AntiFraud.Exchange.Protocol.Wire;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Exchanges;
 
@@ -16,18 +14,6 @@ namespace AntiFraud.Exchange.Hub.Exchanges;
 /// </summary>
 internal static partial class RequestValidator
 {
-    /// <summary>Any request within the contract's bounds (enums, times, lengths, counts), or INVALID_ARGUMENT naming the field.</summary>
-    public static T Bounded<T>(T request)
-        where T : IMessage
-    {
-        if (ContractBounds.Check(request) is { } violation)
-        {
-            throw new RpcException(StatusCode.InvalidArgument, violation + ".");
-        }
-
-        return request;
-    }
-
     /// <summary>A caller's value fit to quote in a reply: short printable ASCII in quotes, otherwise only its length.</summary>
     public static string Shown(string value) =>
         value.Length <= 64 && value.All(c => c is >= ' ' and <= '~') ? $"'{value}'" : $"({value.Length} characters)";
@@ -317,5 +303,5 @@ internal static partial class RequestValidator
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
     private static void Fail(string field, string rule) =>
-        throw new RpcException(StatusCode.InvalidArgument, $"{field}: {rule}.");
+        throw Refusal.InvalidArgument($"{field}: {rule}.");
 }

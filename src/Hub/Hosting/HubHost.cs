@@ -1,8 +1,8 @@
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
-using AntiFraud.Exchange.Protocol.Health;
-using AntiFraud.Exchange.Protocol.Wire.Server;
+using Grpc.Net.Compression;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Compliance;
 using AntiFraud.Exchange.Hub.Deadlines;
@@ -26,6 +26,13 @@ public static class HubHost
             Args = args,
             ContentRootPath = AppContext.BaseDirectory,
         });
+
+    /// <summary>The services the hub serves, each answered by grpc.health.v1 as well as the whole server ("").</summary>
+    private static readonly string[] HubServices =
+    [
+        Contract.V1.Exchange.Descriptor.FullName, Contract.V1.Inbox.Descriptor.FullName,
+        Contract.V1.Audit.Descriptor.FullName, Contract.V1.Operations.Descriptor.FullName,
+    ];
 
     /// <summary>The messages of an exception and its causes, for a start-up failure an operator must fix.</summary>
     public static string Describe(Exception exception)
@@ -78,11 +85,13 @@ public static class HubHost
         builder.Services.AddSingleton(sp => new PartnerRegistry(registryPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerRegistry>>()));
         builder.Services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], Path.Combine(dataDirectory, "identity", "crl-number"),
             staleCrl, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
+        builder.Services.AddSingleton(sp => new PartnerCertificates(Path.Combine(dataDirectory, "identity", "partner-certificates.json"),
+            sp.GetRequiredService<CrlStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerCertificates>>()));
         builder.Services.AddSingleton<PartnerAuthenticator>();
         builder.Services.AddSingleton<RefusalAudit>();
         builder.Services.AddHostedService<RefusalAuditFlusher>();
         builder.Services.AddSingleton<PartnerStreams>();
-        builder.Services.AddSingleton<IServerCallFilter, PartnerAuthenticationFilter>();
+        builder.Services.AddPartnerAccess(tls);
         builder.Services.AddSingleton(sp =>
         {
             var key = System.Security.Cryptography.ECDsa.Create();
@@ -94,7 +103,6 @@ public static class HubHost
         builder.Services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
         builder.Services.AddHostedService<AuditCheckpointer>();
         builder.Services.AddSingleton<FreshCheckpointLimit>();
-        builder.Services.AddGrpcService<AuditService>();
         builder.Services.AddSingleton<TlsHandshake>();
         builder.Services.AddHostedService<ConfigurationWatcher>();
 
@@ -119,7 +127,31 @@ public static class HubHost
         });
 
         builder.Services.AddSingleton(new RequestBodyBudget(options.Limits.MaxBufferedPerConnectionMiB * 1024L * 1024, options.Limits.MaxBufferedTotalMiB * 1024L * 1024));
-        builder.Services.AddGrpcWire(grpc => builder.Configuration.GetSection("Hub:Grpc").Bind(grpc));
+        var grpc = builder.Configuration.GetSection("Hub:Grpc").Get<HubGrpcOptions>() ?? new HubGrpcOptions();
+        builder.Services.AddGrpc(o =>
+        {
+            o.MaxReceiveMessageSize = grpc.MaxReceiveMessageSize;
+            o.MaxSendMessageSize = grpc.MaxSendMessageSize;
+            o.EnableDetailedErrors = false;
+            o.CompressionProviders = [new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest), new DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest)];
+            o.Interceptors.Add<HubEdgeInterceptor>();
+        });
+        builder.Services.AddStrictRequestParsing();
+        builder.Services.AddGrpcReflection();
+        builder.Services.AddGrpcHealthChecks(o =>
+            {
+                foreach (var service in HubServices)
+                {
+                    o.Services.Map(service, _ => true);
+                }
+            })
+            .AddCheck<HubHealthCheck>("store-and-audit");
+        // Watch streams follow the checks' published results: look every second.
+        builder.Services.Configure<HealthCheckPublisherOptions>(o =>
+        {
+            o.Delay = TimeSpan.Zero;
+            o.Period = TimeSpan.FromSeconds(1);
+        });
         AddExchange(builder.Services, options, paths, storePath);
         return builder;
     }
@@ -175,9 +207,6 @@ public static class HubHost
         services.TryAddSingleton<IDeliveryMasker, MaskingEngine>();
         services.AddSingleton<ExchangeCoordinator>();
         services.AddSingleton<ComplianceCalculator>();
-        services.AddGrpcService<ExchangeService>();
-        services.AddGrpcService<InboxService>();
-        services.AddGrpcService<OperationsService>();
     }
 
     private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services)
@@ -253,7 +282,14 @@ public static class HubHost
         _ = app.Services.GetRequiredService<IDeliveryMasker>();
         _ = app.Services.GetRequiredService<AuditLog>();
         app.Use(app.Services.GetRequiredService<RequestBodyBudget>().InvokeAsync);
-        app.UseGrpcWire();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.MapGrpcService<ExchangeService>();
+        app.MapGrpcService<InboxService>();
+        app.MapGrpcService<AuditService>();
+        app.MapGrpcService<OperationsService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGrpcReflectionService();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;
         var tls = app.Services.GetRequiredService<HubTls>();
@@ -272,7 +308,6 @@ public static class HubHost
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             HubLog.Stopping(logger, options.ShutdownTimeoutSeconds);
-            app.Services.GetRequiredService<HealthStatusRegistry>().MarkAllNotServing();
         });
         return app;
     }

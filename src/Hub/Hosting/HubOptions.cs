@@ -51,6 +51,16 @@ public sealed class HubOptions
     }
 }
 
+/// <summary>Message sizes: section "Hub:Grpc".</summary>
+public sealed class HubGrpcOptions
+{
+    /// <summary>Largest request message accepted, in bytes; larger gets RESOURCE_EXHAUSTED. Default 4 MiB.</summary>
+    public int MaxReceiveMessageSize { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest response message sent, in bytes. Default 16 MiB.</summary>
+    public int MaxSendMessageSize { get; set; } = 16 * 1024 * 1024;
+}
+
 /// <summary>What any one partner, or all of them together, can make the hub hold.</summary>
 public sealed class HubLimitOptions
 {

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using Microsoft.AspNetCore.Connections.Features;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -154,9 +154,9 @@ internal sealed class RequestBodyBudget(long perConnection, long total)
 
             if (!budget.TryTake(share, more))
             {
-                throw new RpcException(StatusCode.ResourceExhausted,
+                throw new RpcException(new Status(StatusCode.ResourceExhausted,
                     $"The hub holds at most {budget.PerConnection / (1024 * 1024)} MiB of partly received requests per connection "
-                    + $"({budget.Total / (1024 * 1024)} MiB in all); send each message whole, or fewer at once.");
+                    + $"({budget.Total / (1024 * 1024)} MiB in all); send each message whole, or fewer at once."));
             }
 
             _held += more;

@@ -18,7 +18,7 @@ public readonly record struct AuthenticationResult(PartnerIdentity? Partner, str
 /// on every call, so an expiry, a revocation or a disabled partner takes effect at once, even on an open
 /// connection.
 /// </summary>
-internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegistry registry, TimeProvider time)
+internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegistry registry, PartnerCertificates certificates, TimeProvider time)
 {
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
@@ -41,6 +41,13 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
         if (crl.StaleRefusal() is { } stale)
         {
             return Refuse(stale, subject, "stale-crl");
+        }
+
+        if (!check.Recorded && check.Identity is { } named && registry.TryGet(named.Id, out _))
+        {
+            // Remembered even when refused below: a revoked certificate tells the hub its partner cannot collect.
+            check.Recorded = true;
+            certificates.Seen(named.Id, certificate.IssuerName.Name, certificate.SerialNumber, check.NotAfter);
         }
 
         var now = time.GetUtcNow();
@@ -128,13 +135,24 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
             notAfter = na < notAfter ? na : notAfter;
         }
 
+        var identity = IdentityOf(certificate, out var refusal);
+        return identity is null
+            ? new ChainCheck(subject, refusal, null, default, default)
+            : new ChainCheck(subject, null, identity, notBefore, notAfter);
+    }
+
+    /// <summary>The partner a certificate names (its one URI SAN urn:afx:partner:KIND:ID), or why it names none.</summary>
+    public static PartnerIdentity? IdentityOf(X509Certificate2 certificate, out string? refusal)
+    {
         var uris = PartnerUris(certificate).ToList();
         if (uris.Count != 1 || !PartnerIdentity.TryParseUri(uris[0], out var identity))
         {
-            return new ChainCheck(subject, $"certificate must carry exactly one URI SAN '{PartnerIdentity.UriPrefix}<kind>:<id>' (found {uris.Count})", null, default, default);
+            refusal = $"certificate must carry exactly one URI SAN '{PartnerIdentity.UriPrefix}<kind>:<id>' (found {uris.Count})";
+            return null;
         }
 
-        return new ChainCheck(subject, null, identity, notBefore, notAfter);
+        refusal = null;
+        return identity;
     }
 
     private static IEnumerable<string> PartnerUris(X509Certificate2 certificate)
@@ -167,5 +185,9 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
         }
     }
 
-    private sealed record ChainCheck(string Subject, string? Refusal, PartnerIdentity? Identity, DateTimeOffset NotBefore, DateTimeOffset NotAfter);
+    private sealed record ChainCheck(string Subject, string? Refusal, PartnerIdentity? Identity, DateTimeOffset NotBefore, DateTimeOffset NotAfter)
+    {
+        /// <summary>Set once the certificate was noted in <see cref="PartnerCertificates"/>.</summary>
+        public bool Recorded { get; set; }
+    }
 }

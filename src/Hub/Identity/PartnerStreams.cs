@@ -2,8 +2,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Server;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 
@@ -11,18 +10,21 @@ namespace AntiFraud.Exchange.Hub.Identity;
 /// The open Subscribe and Watch streams, with the certificate each was opened with. A unary call is
 /// authenticated when it arrives; a stream lives on, so its partner is checked again before every
 /// message it is sent, and every open stream is checked as soon as the registry or the CRL changes.
-/// A revoked or disabled partner's stream ends UNAUTHENTICATED and is sent nothing more.
+/// A revoked or disabled partner's stream ends UNAUTHENTICATED and is sent nothing more. When the hub
+/// stops, open streams end UNAVAILABLE so their clients reconnect (elsewhere, or once it is back).
 /// </summary>
 internal sealed class PartnerStreams
 {
     private readonly ConcurrentDictionary<Session, byte> _open = new();
     private readonly PartnerAuthenticator _authenticator;
     private readonly IAuditSink _audit;
+    private readonly CancellationToken _stopping;
 
-    public PartnerStreams(PartnerAuthenticator authenticator, PartnerRegistry registry, CrlStore crl, IAuditSink audit)
+    public PartnerStreams(PartnerAuthenticator authenticator, PartnerRegistry registry, CrlStore crl, IAuditSink audit, IHostApplicationLifetime lifetime)
     {
         _authenticator = authenticator;
         _audit = audit;
+        _stopping = lifetime.ApplicationStopping;
         registry.Changed += Recheck;
         crl.Changed += Recheck;
     }
@@ -33,16 +35,20 @@ internal sealed class PartnerStreams
     /// <summary>Runs a stream handler with a writer that re-checks the partner before each message, and a token cancelled when it is cut off.</summary>
     public async Task RunAsync<T>(ServerCallContext context, IAsyncStreamWriter<T> writer, Func<IAsyncStreamWriter<T>, CancellationToken, Task> run)
     {
-        var session = new Session(this, context.ClientCertificate, context.Caller());
+        var session = new Session(this, context.GetHttpContext().Connection.ClientCertificate, context.Caller());
         _open.TryAdd(session, 0);
         try
         {
-            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.CutOff);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.CutOff, _stopping);
             await run(new CheckedWriter<T>(writer, session), linked.Token);
         }
         catch (OperationCanceledException) when (session.Refusal is not null && !context.CancellationToken.IsCancellationRequested)
         {
             throw await EndedAsync(session);
+        }
+        catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "The hub is shutting down; reconnect shortly (or to another replica)."));
         }
         finally
         {
@@ -63,7 +69,7 @@ internal sealed class PartnerStreams
     private async Task<RpcException> EndedAsync(Session session)
     {
         await _audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, session.Partner.ToRef(), "open stream ended: " + session.Refusal), CancellationToken.None);
-        return new RpcException(StatusCode.Unauthenticated, $"Client certificate refused: {session.Refusal}. The stream was ended.");
+        return new RpcException(new Status(StatusCode.Unauthenticated, $"Client certificate refused: {session.Refusal}. The stream was ended."));
     }
 
     private sealed class Session(PartnerStreams owner, X509Certificate2? certificate, PartnerIdentity partner) : IDisposable
@@ -110,7 +116,15 @@ internal sealed class PartnerStreams
 
     private sealed class CheckedWriter<T>(IAsyncStreamWriter<T> inner, Session session) : IAsyncStreamWriter<T>
     {
-        public async Task WriteAsync(T message, CancellationToken cancellationToken = default)
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public Task WriteAsync(T message) => WriteAsync(message, CancellationToken.None);
+
+        public async Task WriteAsync(T message, CancellationToken cancellationToken)
         {
             if (!session.Check())
             {

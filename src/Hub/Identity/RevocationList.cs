@@ -40,10 +40,13 @@ internal sealed class RevocationList
         string.Equals(Issuer, other.Issuer, StringComparison.Ordinal) && _revoked.SetEquals(other._revoked);
 
     /// <summary>True when the certificate's serial is listed and it was issued by this CRL's issuer.</summary>
-    public bool IsRevoked(X509Certificate2 certificate) =>
+    public bool IsRevoked(X509Certificate2 certificate) => IsRevoked(certificate.IssuerName.Name, certificate.SerialNumber);
+
+    /// <summary>True when the serial (hex, as X509Certificate2.SerialNumber gives it) of that issuer is listed.</summary>
+    public bool IsRevoked(string issuer, string serialNumber) =>
         _revoked.Count > 0
-        && string.Equals(certificate.IssuerName.Name, Issuer, StringComparison.Ordinal)
-        && _revoked.Contains(NormalizeSerial(certificate.SerialNumber));
+        && string.Equals(issuer, Issuer, StringComparison.Ordinal)
+        && _revoked.Contains(NormalizeSerial(serialNumber));
 
     /// <summary>Parses a PEM or DER CRL and verifies its signature with one of the CA certificates.</summary>
     public static RevocationList Parse(byte[] data, X509Certificate2Collection issuers)

@@ -41,7 +41,7 @@ public interface IExchangeStore
     Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber, CancellationToken cancellationToken);
 
     /// <summary>
-    /// Reads the current record, lets <paramref name="change"/> decide (it may throw an RpcException
+    /// Reads the current record, lets <paramref name="change"/> decide (it may throw a Refusal
     /// to refuse), and commits the result atomically with the events. A null change means "nothing to do".
     /// </summary>
     Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken);
@@ -66,6 +66,9 @@ public interface IExchangeStore
     /// UNAVAILABLE so their clients reconnect. The embedded store never loses itself.
     /// </summary>
     CancellationToken Lost => CancellationToken.None;
+
+    /// <summary>Why the store cannot take writes right now (its last commit failed, or Redis is unreachable), or null when it can.</summary>
+    ValueTask<string?> UnwritableReasonAsync(CancellationToken cancellationToken);
 
     /// <summary>An earlier stop-payment or freeze of this account in the same case, if any (following the money never holds an account twice).</summary>
     Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken);

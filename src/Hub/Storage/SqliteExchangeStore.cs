@@ -1,7 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Protocol.Wire;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage;
 
@@ -161,6 +161,9 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             return new SubmitOutcome(record, false, appended, order);
         }, cancellationToken);
 
+    public ValueTask<string?> UnwritableReasonAsync(CancellationToken cancellationToken) =>
+        ValueTask.FromResult(_writer.LastFailure is { } failure ? "the embedded store's last commit failed: " + failure : null);
+
     public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(connection => Apply(connection, exchangeId, change), cancellationToken);
 
@@ -180,7 +183,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             var read = _writer.Command("SELECT record FROM exchanges WHERE id = $id", "$id");
             read.Parameters[0].Value = exchangeId;
             var blob = read.ExecuteScalar() as byte[]
-                ?? throw new RpcException(StatusCode.NotFound, $"Exchange '{exchangeId}' does not exist.");
+                ?? throw Refusal.NotFound($"Exchange '{exchangeId}' does not exist.");
             current = ExchangeRecord.Parser.ParseFrom(blob);
         }
 

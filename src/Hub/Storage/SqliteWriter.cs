@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Microsoft.Data.Sqlite;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage;
 
@@ -70,7 +71,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                         Command("ROLLBACK TO w").ExecuteNonQuery();
                         Command("RELEASE w").ExecuteNonQuery();
                         WriteFailed?.Invoke();
-                        if (failure is not Protocol.Wire.RpcException)
+                        if (failure is not Shared.Refusal)
                         {
                             StoreLog.WriteFailed(_logger, failure);
                         }
@@ -80,6 +81,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
 
                 transaction.Commit();
+                LastFailure = null;
                 Committed?.Invoke();
                 foreach (var write in batch)
                 {
@@ -89,6 +91,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
             catch (Exception ex)
             {
                 RolledBack?.Invoke();
+                LastFailure = ex.Message;
                 StoreLog.CommitFailed(_logger, batch.Count, ex);
                 foreach (var write in batch)
                 {
@@ -97,6 +100,9 @@ internal sealed class SqliteWriter : IAsyncDisposable
             }
         }
     }
+
+    /// <summary>Why the last batch could not commit, or null after a commit that worked.</summary>
+    public string? LastFailure { get; private set; }
 
     /// <summary>Runs after each commit, on the writer thread, before any write of the batch completes.</summary>
     public event Action? Committed;
@@ -188,8 +194,6 @@ internal sealed class SqliteWriter : IAsyncDisposable
     }
 }
 
-/// <summary>The store cannot take writes (disk full, I/O error, backend down): callers answer UNAVAILABLE.</summary>
-public sealed class StoreUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
 
 internal static partial class StoreLog
 {

@@ -1,7 +1,7 @@
 using AntiFraud.Exchange.Adapters.Bridge;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -126,6 +126,35 @@ public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<B
     }
 
     /// <summary>afx-bridge as a real process, so the test can kill it.</summary>
+    /// <summary>
+    /// A bridge whose identity the hub refuses (a certificate for an unregistered bank; a police unit,
+    /// which has no inbox) says why and exits 4, instead of retrying against a hub that is up.
+    /// </summary>
+    [Theory]
+    [InlineData("unregistered")]
+    [InlineData("police")]
+    public async Task RefusedIdentity_StopsTheBridge_WithExitCode4(string who)
+    {
+        using var certs = new TestCertificates();
+        var settings = fixture.BridgeSettings("police-shenzhen", NewFolder());
+        if (who == "unregistered")
+        {
+            var stranger = certs.Issue("bank", "bank-unlisted");
+            settings = [.. fixture.BridgeSettings("bank-unlisted", NewFolder()).Where(a => !a.StartsWith("--Bridge:Certificate=", StringComparison.Ordinal)
+                && !a.StartsWith("--Bridge:Key=", StringComparison.Ordinal)), $"--Bridge:Certificate={stranger.Cert}", $"--Bridge:Key={stranger.Key}"];
+        }
+
+        using var bridge = StartBridgeProcess(settings);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await bridge.WaitForExitAsync(timeout.Token);
+        await Task.Delay(200);
+
+        Assert.Equal(4, bridge.ExitCode);
+        var output = string.Join('\n', bridge.Log);
+        Assert.Contains("refused this bridge's identity", output, StringComparison.Ordinal);
+        Assert.Contains(who == "unregistered" ? "Unauthenticated" : "PermissionDenied", output, StringComparison.Ordinal);
+    }
+
     private static DotnetProcess StartBridgeProcess(string[] settings) =>
         DotnetProcess.Start(DevPki.BuiltDll("src/Adapters", "afx-bridge.dll"), ["run", .. settings]);
 

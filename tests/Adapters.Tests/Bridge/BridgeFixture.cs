@@ -3,7 +3,7 @@ using AntiFraud.Exchange.Adapters.Bridge;
 using AntiFraud.Exchange.Adapters.FixedWidth;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -60,7 +60,10 @@ public sealed class BridgeFoldersTests
         });
         using var hub = new HubConnection(options.Value);
         var pump = new AnswerPump(options, hub, folders, new BridgeTranslators(options.Value, TimeProvider.System),
-            new DeadLetters(folders, TimeProvider.System), TimeProvider.System, NullLogger<AnswerPump>.Instance);
+            new DeadLetters(folders, TimeProvider.System), TimeProvider.System,
+            new IdentityRefused(new Microsoft.Extensions.Hosting.Internal.ApplicationLifetime(NullLogger<Microsoft.Extensions.Hosting.Internal.ApplicationLifetime>.Instance),
+                NullLogger<IdentityRefused>.Instance),
+            NullLogger<AnswerPump>.Instance);
 
         var error = await Assert.ThrowsAnyAsync<Exception>(() => pump.ScanAsync(CancellationToken.None));
         Assert.True(HubConnection.IsTransient(error), error.ToString());

@@ -1,10 +1,12 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Grpc.Health.V1;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AntiFraud.Exchange.Hub.Tests.Adversarial;
 
@@ -83,6 +85,7 @@ public sealed class RevocationOnOpenStreamsTests : IAsyncLifetime
 {
     private readonly TestCertificates _certs = new();
     private readonly HubFixture _hub = new();
+    private readonly RecordingAuditSink _audit = new();
     private (string Cert, string Key, System.Security.Cryptography.X509Certificates.X509Certificate2 Certificate) _bank;
     private string _registry = null!;
 
@@ -91,7 +94,7 @@ public sealed class RevocationOnOpenStreamsTests : IAsyncLifetime
         _bank = _certs.Issue("bank", "bank-cut");
         _registry = Registry(bankEnabled: true, policeEnabled: true);
         var crl = _certs.WriteCrl();
-        await _hub.StartAsync(HubFixture.Build($"--Hub:Partners:RegistryPath={_registry}", $"--Hub:Tls:CrlPath={crl}"));
+        await _hub.StartAsync(HubFixture.Build(s => s.AddSingleton<IAuditSink>(_audit), $"--Hub:Partners:RegistryPath={_registry}", $"--Hub:Tls:CrlPath={crl}"));
     }
 
     public async Task DisposeAsync()
@@ -108,25 +111,107 @@ public sealed class RevocationOnOpenStreamsTests : IAsyncLifetime
     {
         using var bank = _hub.Channel(_bank.Cert, _bank.Key);
         using var police = new Partner(_hub, "police-shenzhen");
-        using var stream = new InboxClient(bank).Subscribe(new SubscribeRequest(), new CallOptions().WithTimeout(TimeSpan.FromSeconds(60)));
-        await police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", "6222000000018001", 100_00));
-        Assert.True(await stream.ResponseStream.MoveNext());
+        using var stream = await SubscribedWithOneDelivered(bank, police, "6222000000018001");
 
         _certs.WriteCrl(_bank.Certificate);
         await UntilRefused(bank);
         for (var i = 0; i < 3; i++)
         {
-            await police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", $"62220000000181{i:D2}", 100_00));
+            // Addressed to a bank that can no longer collect: refused at once, saying why, not queued.
+            var refused = await Assert.ThrowsAsync<RpcException>(() => police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", $"62220000000181{i:D2}", 100_00)).ResponseAsync);
+            Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+            Assert.Contains("recipient.id: 'bank-cut' cannot receive requests: its certificate (serial", refused.Status.Detail, StringComparison.Ordinal);
+            Assert.Contains("is revoked", refused.Status.Detail, StringComparison.Ordinal);
         }
 
+        // Another bank is still served, and the refusal is in the audit log.
+        await police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000018199", 100_00));
+        Assert.Contains(_audit.Events, e => e.Kind == AuditEventKind.Denied && e.Detail.Contains("submission to 'bank-cut' refused", StringComparison.Ordinal));
+        await EndsUnauthenticatedWithNothingMore(stream);
+    }
+
+    [Fact]
+    public async Task DisabledBank_OpenSubscribeStream_Ends_AndSubmissionsToItAreRefused()
+    {
+        using var bank = _hub.Channel(_bank.Cert, _bank.Key);
+        using var police = new Partner(_hub, "police-shenzhen");
+        using var stream = await SubscribedWithOneDelivered(bank, police, "6222000000018401");
+
+        Registry(bankEnabled: false, policeEnabled: true);
+        await UntilRefused(bank);
+        var refused = await Assert.ThrowsAsync<RpcException>(() => police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", "6222000000018402", 100_00)).ResponseAsync);
+        Assert.Equal(StatusCode.InvalidArgument, refused.StatusCode);
+        Assert.Contains("recipient.id: 'bank-cut' is disabled", refused.Status.Detail, StringComparison.Ordinal);
+        await EndsUnauthenticatedWithNothingMore(stream);
+        Registry(bankEnabled: true, policeEnabled: true);
+    }
+
+    /// <summary>bank-cut's Subscribe stream, open and proven live by one delivered freeze.</summary>
+    private static async Task<AsyncServerStreamingCall<InboxItem>> SubscribedWithOneDelivered(GrpcChannel bank, Partner police, string account)
+    {
+        var stream = new InboxClient(bank).Subscribe(new SubscribeRequest(), new CallOptions().WithTimeout(TimeSpan.FromSeconds(60)));
+        await police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", account, 100_00));
+        Assert.True(await stream.ResponseStream.MoveNext());
+        return stream;
+    }
+
+    private static async Task EndsUnauthenticatedWithNothingMore(AsyncServerStreamingCall<InboxItem> stream)
+    {
         var ended = await Assert.ThrowsAsync<RpcException>(async () =>
         {
             while (await stream.ResponseStream.MoveNext())
             {
-                Assert.Fail("delivered to a revoked bank: " + stream.ResponseStream.Current.ExchangeId);
+                Assert.Fail("delivered to a partner that was cut off: " + stream.ResponseStream.Current.ExchangeId);
             }
         });
         Assert.Equal(StatusCode.Unauthenticated, ended.StatusCode);
+    }
+
+    /// <summary>
+    /// What the hub learnt about a partner's certificates survives a restart, and a partner that rotated
+    /// to a new certificate is served again: only a partner with no good certificate left is refused.
+    /// </summary>
+    [Fact]
+    public async Task RevokedRecipient_IsRefusedAfterARestart_UntilItConnectsWithANewCertificate()
+    {
+        var store = $"--Hub:Store:Path={Path.Combine(Path.GetTempPath(), "afx-revoked-" + Guid.NewGuid().ToString("N")[..8], "hub.db")}";
+        var crl = _certs.WriteCrl();
+        string[] settings = [store, $"--Hub:Partners:RegistryPath={_registry}", $"--Hub:Tls:CrlPath={crl}"];
+        var first = new HubFixture();
+        await first.StartAsync(HubFixture.Build(settings));
+        using (var bank = first.Channel(_bank.Cert, _bank.Key))
+        {
+            await Check(bank);
+        }
+
+        await first.DisposeAsync();
+        _certs.WriteCrl(_bank.Certificate);
+        var second = new HubFixture();
+        await second.StartAsync(HubFixture.Build(settings));
+        try
+        {
+            await RefusedUntilRenewed(second);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+        }
+    }
+
+    private async Task RefusedUntilRenewed(HubFixture second)
+    {
+        using var police = new Partner(second, "police-shenzhen");
+        var refused = await Assert.ThrowsAsync<RpcException>(() => police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", "6222000000018301", 100_00)).ResponseAsync);
+        Assert.Equal(StatusCode.FailedPrecondition, refused.StatusCode);
+
+        var renewed = _certs.Issue("bank", "bank-cut", name: "bank-cut-2");
+        using (var bank = second.Channel(renewed.Cert, renewed.Key))
+        {
+            await Check(bank);
+        }
+
+        var accepted = await police.Exchange.SubmitAsync(Requests.Freeze("bank-cut", "6222000000018302", 100_00));
+        Assert.False(string.IsNullOrEmpty(accepted.ExchangeId));
     }
 
     [Fact]

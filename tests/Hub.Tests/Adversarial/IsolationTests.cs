@@ -1,9 +1,10 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using System.Collections.Concurrent;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Transparency;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;

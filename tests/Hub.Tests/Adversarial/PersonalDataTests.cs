@@ -1,8 +1,10 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using System.Text;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Adversarial;
 

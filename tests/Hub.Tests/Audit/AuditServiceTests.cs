@@ -2,7 +2,7 @@ using System.Security.Cryptography;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Transparency;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
 
 namespace AntiFraud.Exchange.Hub.Tests.Audit;

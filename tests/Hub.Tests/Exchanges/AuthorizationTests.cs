@@ -1,5 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 

@@ -1,9 +1,11 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 

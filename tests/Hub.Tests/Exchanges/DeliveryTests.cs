@@ -1,5 +1,7 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 
@@ -33,8 +35,8 @@ public abstract class DeliveryTests
         second.Dispose();
 
         using var third = f.BankAlpha.Inbox.Subscribe(new SubscribeRequest(), new CallOptions().WithTimeout(TimeSpan.FromSeconds(1)));
-        var ex = await Assert.ThrowsAsync<Protocol.Wire.RpcException>(() => third.ResponseStream.MoveNext());
-        Assert.Equal(Protocol.Wire.StatusCode.DeadlineExceeded, ex.StatusCode);
+        var ex = await Assert.ThrowsAsync<Grpc.Core.RpcException>(() => third.ResponseStream.MoveNext());
+        Assert.Equal(Grpc.Core.StatusCode.DeadlineExceeded, ex.StatusCode);
     }
 
     [Fact]

@@ -1,5 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 
@@ -19,7 +20,7 @@ public abstract class FollowTheMoneyTests
         await f.InitializeAsync();
         var caseRef = Requests.Case("SZ-MONEY", follow: true);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
-        var options = new CallOptions(CancellationToken: cts.Token);
+        var options = new CallOptions(cancellationToken: cts.Token);
 
         // Where each bank says the money went next.
         var onward = new Dictionary<string, Transaction[]>

@@ -1,6 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 

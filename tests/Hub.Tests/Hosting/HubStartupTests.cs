@@ -1,5 +1,5 @@
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
 using Grpc.Health.V1;
 

@@ -1,38 +1,112 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Identity;
-using AntiFraud.Exchange.Protocol.Contract;
+using AntiFraud.Exchange.Hub.Tests.Exchanges;
+using AntiFraud.Exchange.Protocol.Clients;
+using Grpc.AspNetCore.Server;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace AntiFraud.Exchange.Hub.Tests.Identity;
 
-public sealed class AccessPolicyTests
+/// <summary>Who may call which RPC: every contract method names a policy, and the hub enforces it for every kind of partner.</summary>
+public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<ExchangeFixture>
 {
-    [Theory]
-    [InlineData(PartnerKind.Auditor, true)]
-    [InlineData(PartnerKind.Police, false)]
-    [InlineData(PartnerKind.Bank, false)]
-    [InlineData(PartnerKind.Carrier, false)]
-    public void AuditQueryAndExport_AreForAuditorsOnly(PartnerKind kind, bool allowed)
-    {
-        Assert.Equal(allowed, AccessPolicy.Allows(AuditMethods.Query.FullName, kind));
-        Assert.Equal(allowed, AccessPolicy.Allows(AuditMethods.Export.FullName, kind));
-    }
-
-    [Theory]
-    [InlineData(PartnerKind.Police)]
-    [InlineData(PartnerKind.Bank)]
-    [InlineData(PartnerKind.Carrier)]
-    [InlineData(PartnerKind.Auditor)]
-    public void AuditProofs_AreOpenToEveryPartnerHoldingAReceipt(PartnerKind kind)
-    {
-        Assert.True(AccessPolicy.Allows(AuditMethods.GetInclusionProof.FullName, kind));
-        Assert.True(AccessPolicy.Allows(AuditMethods.GetCheckpoint.FullName, kind));
-    }
+    private static readonly string[] ContractServices =
+    [
+        Contract.V1.Exchange.Descriptor.FullName, Inbox.Descriptor.FullName, Contract.V1.Audit.Descriptor.FullName, Operations.Descriptor.FullName,
+    ];
 
     [Fact]
-    public void EveryContractMethod_HasAnExplicitRule()
+    public void EveryContractMethod_HasAPolicyNamingWhoMayCallIt()
     {
-        var methods = new[] { ExchangeMethods.Descriptor, InboxMethods.Descriptor, AuditMethods.Descriptor, OperationsMethods.Descriptor }
-            .SelectMany(s => s.Methods.Select(m => $"/{s.FullName}/{m.Name}"));
-        Assert.All(methods, m => Assert.NotEqual("any partner", AccessPolicy.Describe(m)));
+        var endpoints = f.Hub.Services.GetRequiredService<EndpointDataSource>().Endpoints
+            .Select(e => (Method: e.Metadata.GetMetadata<GrpcMethodMetadata>()?.Method, Policies: e.Metadata.GetOrderedMetadata<IAuthorizeData>().Select(a => a.Policy).ToList()))
+            .Where(e => e.Method is not null && ContractServices.Contains(e.Method.ServiceName))
+            .ToList();
+
+        var declared = new[] { Contract.V1.Exchange.Descriptor, Inbox.Descriptor, Contract.V1.Audit.Descriptor, Operations.Descriptor }.Sum(s => s.Methods.Count);
+        Assert.Equal(declared, endpoints.Count);
+        Assert.All(endpoints, e => Assert.Single(e.Policies, p => p is not null && HubPolicies.Kinds.ContainsKey(p)));
+    }
+
+    public static TheoryData<string, string> Calls()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var method in Matrix.Keys)
+        {
+            foreach (var partner in new[] { "police", "bank", "carrier", "auditor" })
+            {
+                data.Add(method, partner);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>Each RPC, and the kinds of partner that may call it.</summary>
+    private static readonly Dictionary<string, (string[] Kinds, Func<Partner, CallOptions, Task> Call)> Matrix = new()
+    {
+        ["Exchange/Submit"] = (["police"], (p, o) => p.Exchange.SubmitAsync(new SubmitRequest(), o).ResponseAsync),
+        ["Exchange/Get"] = (["police"], (p, o) => p.Exchange.GetAsync(new GetExchangeRequest(), o).ResponseAsync),
+        ["Exchange/Cancel"] = (["police"], (p, o) => p.Exchange.CancelAsync(new CancelExchangeRequest(), o).ResponseAsync),
+        ["Exchange/GetCase"] = (["police"], (p, o) => p.Exchange.GetCaseAsync(new GetCaseRequest(), o).ResponseAsync),
+        ["Exchange/Watch"] = (["police"], (p, o) => First(p.Exchange.Watch(new WatchRequest(), o))),
+        ["Inbox/Subscribe"] = (["bank", "carrier"], (p, o) => First(p.Inbox.Subscribe(new SubscribeRequest(), o))),
+        ["Inbox/Ack"] = (["bank", "carrier"], (p, o) => p.Inbox.AckAsync(new AckRequest(), o).ResponseAsync),
+        ["Inbox/Respond"] = (["bank", "carrier"], (p, o) => p.Inbox.RespondAsync(new RespondRequest(), o).ResponseAsync),
+        ["Audit/GetCheckpoint"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Audit.GetCheckpointAsync(new GetCheckpointRequest(), o).ResponseAsync),
+        ["Audit/GetInclusionProof"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Audit.GetInclusionProofAsync(new GetInclusionProofRequest(), o).ResponseAsync),
+        ["Audit/GetConsistencyProof"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Audit.GetConsistencyProofAsync(new GetConsistencyProofRequest(), o).ResponseAsync),
+        ["Audit/Query"] = (["auditor"], (p, o) => p.Audit.QueryAsync(new AuditQueryRequest { PageSize = 1 }, o).ResponseAsync),
+        ["Audit/Export"] = (["auditor"], (p, o) => First(p.Audit.Export(new ExportLogRequest { EndIndex = 1 }, o))),
+        ["Operations/GetCompliance"] = (["police", "auditor"], (p, o) => p.Operations.GetComplianceAsync(new GetComplianceRequest(), o).ResponseAsync),
+        ["Operations/ListPartners"] = (["police", "auditor"], (p, o) => p.Operations.ListPartnersAsync(new ListPartnersRequest(), o).ResponseAsync),
+        ["Health/Check"] = (["police", "bank", "carrier", "auditor"], (p, o) => new HealthClient(p.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), o).ResponseAsync),
+    };
+
+    [Theory]
+    [MemberData(nameof(Calls))]
+    public async Task EachKindOfPartner_IsAdmittedOrRefused_AsThePolicySays(string method, string kind)
+    {
+        var partner = kind switch
+        {
+            "police" => f.Police,
+            "bank" => f.BankAlpha,
+            "carrier" => f.Carrier,
+            _ => f.Auditor,
+        };
+        var (kinds, call) = Matrix[method];
+
+        StatusCode status;
+        string detail;
+        try
+        {
+            await call(partner, new CallOptions().WithTimeout(TimeSpan.FromSeconds(2)));
+            (status, detail) = (StatusCode.OK, string.Empty);
+        }
+        catch (RpcException ex)
+        {
+            (status, detail) = (ex.StatusCode, ex.Status.Detail);
+        }
+
+        if (kinds.Contains(kind))
+        {
+            Assert.True(status != StatusCode.PermissionDenied || !detail.Contains("is open to", StringComparison.Ordinal), $"{kind} refused {method}: {detail}");
+        }
+        else
+        {
+            Assert.Equal(StatusCode.PermissionDenied, status);
+            Assert.Contains($"is open to {string.Join(", ", kinds)} partners", detail, StringComparison.Ordinal);
+        }
+    }
+
+    private static async Task First<T>(AsyncServerStreamingCall<T> call)
+    {
+        using (call)
+        {
+            await call.ResponseStream.MoveNext(CancellationToken.None);
+        }
     }
 }

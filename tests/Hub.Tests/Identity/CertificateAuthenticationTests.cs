@@ -1,6 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
 using Grpc.Health.V1;
 
@@ -113,6 +113,6 @@ public sealed class CertificateAuthenticationTests(IdentityFixture fixture) : IC
         Assert.Contains(fixture.Audit.Events, e => e.Kind == AuditEventKind.Denied && e.Detail.Contains(reason, StringComparison.Ordinal));
     }
 
-    private static Task<HealthCheckResponse> Check(Protocol.Wire.Client.GrpcChannel channel) =>
+    private static Task<HealthCheckResponse> Check(Grpc.Net.Client.GrpcChannel channel) =>
         new HealthClient(channel).CheckAsync(new HealthCheckRequest()).ResponseAsync;
 }

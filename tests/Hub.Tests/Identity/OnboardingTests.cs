@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
+using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
 using Grpc.Health.V1;
 
@@ -64,7 +64,7 @@ public sealed class OnboardingTests
         }
     }
 
-    private static Task<HealthCheckResponse> Check(Protocol.Wire.Client.GrpcChannel channel) =>
+    private static Task<HealthCheckResponse> Check(Grpc.Net.Client.GrpcChannel channel) =>
         new HealthClient(channel).CheckAsync(new HealthCheckRequest()).ResponseAsync;
 
     private static async Task Eventually(Func<Task<bool>> condition)

@@ -1,6 +1,8 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Net.Client;
+using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Masking;
 

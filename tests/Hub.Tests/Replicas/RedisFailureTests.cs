@@ -3,8 +3,8 @@ using System.Diagnostics;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Clients;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 
 namespace AntiFraud.Exchange.Hub.Tests.Replicas;

@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using System.Collections.Concurrent;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Delivery;
@@ -5,8 +6,8 @@ using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Storage.Redis;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using Grpc.Core;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
@@ -157,14 +158,14 @@ public sealed class RedisResyncTests
         {
             try
             {
-                using var inbox = bank.Inbox.Subscribe(new SubscribeRequest { MaxInFlight = 64 }, new CallOptions(CancellationToken: stop));
+                using var inbox = bank.Inbox.Subscribe(new SubscribeRequest { MaxInFlight = 64 }, new CallOptions(cancellationToken: stop));
                 while (await inbox.ResponseStream.MoveNext(stop))
                 {
                     var id = inbox.ResponseStream.Current.ExchangeId;
                     delivered[id] = 0;
                     try
                     {
-                        await bank.Inbox.AckAsync(new AckRequest { ExchangeId = id }, new CallOptions(CancellationToken: stop).WithTimeout(TimeSpan.FromSeconds(10)));
+                        await bank.Inbox.AckAsync(new AckRequest { ExchangeId = id }, new CallOptions(cancellationToken: stop).WithTimeout(TimeSpan.FromSeconds(10)));
                     }
                     catch (RpcException)
                     {

@@ -1,5 +1,6 @@
-using AntiFraud.Exchange.Protocol.Wire;
-using AntiFraud.Exchange.Protocol.Wire.Client;
+using AntiFraud.Exchange.Protocol.Clients;
+using Grpc.Core;
+using Grpc.Net.Client;
 using AntiFraud.Exchange.Testing.V1;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf;
@@ -15,7 +16,8 @@ public sealed class NodeServerFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Server = await NodePeer.StartServerAsync();
-        Channel = GrpcChannel.ForAddress(Server.Address, DevPki.ChannelOptions("police-shenzhen"));
+        Channel = GrpcChannel.ForAddress(Server.Address, PartnerChannel.Options(retries: false)
+            .TrustOnly(DevPki.RootCaPath).UsePartnerCertificate(DevPki.PartnerCertPath("police-shenzhen"), DevPki.PartnerKeyPath("police-shenzhen")));
     }
 
     public Task DisposeAsync()
@@ -26,16 +28,16 @@ public sealed class NodeServerFixture : IAsyncLifetime
     }
 }
 
-/// <summary>The project's C# client against a grpc-js server over mTLS: the other direction.</summary>
+/// <summary>The partners' C# client (Grpc.Net.Client with the partner channel settings) against a grpc-js server over mTLS: the other direction.</summary>
 public sealed class GrpcJsServerTests(NodeServerFixture fixture) : IClassFixture<NodeServerFixture>
 {
-    private GrpcChannel Channel => fixture.Channel;
+    private InteropTest.InteropTestClient Client => new(fixture.Channel);
 
     [Fact]
     public async Task Unary_MetadataHeadersAndTrailers_RoundTrip()
     {
-        var headers = new Metadata().Add("x-request-id", "r-7").Add("x-token-bin", new byte[] { 0, 255, 7 }).Add("x-send-initial", "1");
-        using var call = Channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Text = "止付 stop" }, new CallOptions(headers).WithTimeout(TimeSpan.FromSeconds(10)));
+        var headers = new Metadata { { "x-request-id", "r-7" }, { "x-token-bin", new byte[] { 0, 255, 7 } }, { "x-send-initial", "1" } };
+        using var call = Client.EchoAsync(new EchoRequest { Text = "止付 stop" }, new CallOptions(headers).WithTimeout(TimeSpan.FromSeconds(10)));
 
         var response = await call;
 
@@ -50,7 +52,7 @@ public sealed class GrpcJsServerTests(NodeServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ServerStreaming_AllMessagesThenOk()
     {
-        using var call = Channel.ServerStreamingCall(InteropMethods.ServerStream, new EchoRequest { ResponseCount = 150 });
+        using var call = Client.ServerStream(new EchoRequest { ResponseCount = 150 });
         var indexes = new List<int>();
         await foreach (var m in call.ResponseStream.ReadAllAsync())
         {
@@ -65,7 +67,7 @@ public sealed class GrpcJsServerTests(NodeServerFixture fixture) : IClassFixture
     [Fact]
     public async Task ClientStreaming_EveryRequestArrives()
     {
-        using var call = Channel.ClientStreamingCall(InteropMethods.ClientStream);
+        using var call = Client.ClientStream();
         for (var i = 0; i < 30; i++)
         {
             await call.RequestStream.WriteAsync(new EchoRequest { Text = "m", Payload = ByteString.CopyFrom(new byte[2048]) });
@@ -80,7 +82,7 @@ public sealed class GrpcJsServerTests(NodeServerFixture fixture) : IClassFixture
     [Fact]
     public async Task Duplex_PingPong()
     {
-        using var call = Channel.DuplexStreamingCall(InteropMethods.Duplex);
+        using var call = Client.Duplex();
         for (var i = 0; i < 10; i++)
         {
             await call.RequestStream.WriteAsync(new EchoRequest { Text = "p" + i });
@@ -96,7 +98,7 @@ public sealed class GrpcJsServerTests(NodeServerFixture fixture) : IClassFixture
     public async Task ErrorFromGrpcJs_CarriesCodeMessageAndTrailers()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
-            Channel.UnaryCall(InteropMethods.Echo, new EchoRequest { FailWithCode = 7, FailWithMessage = "bank-beta may not read this case 无权" }).ResponseAsync);
+            Client.EchoAsync(new EchoRequest { FailWithCode = 7, FailWithMessage = "bank-beta may not read this case 无权" }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, ex.StatusCode);
         Assert.Equal("bank-beta may not read this case 无权", ex.Status.Detail);
         Assert.Equal("requested", ex.Trailers.GetValue("x-failure-detail"));
@@ -106,26 +108,27 @@ public sealed class GrpcJsServerTests(NodeServerFixture fixture) : IClassFixture
     public async Task Deadline_AgainstSlowGrpcJsHandler_IsDeadlineExceeded()
     {
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
-            Channel.UnaryCall(InteropMethods.Echo, new EchoRequest { DelayMs = 5000 }, new CallOptions().WithTimeout(TimeSpan.FromMilliseconds(300))).ResponseAsync);
+            Client.EchoAsync(new EchoRequest { DelayMs = 5000 }, new CallOptions().WithTimeout(TimeSpan.FromMilliseconds(300))).ResponseAsync);
         Assert.Equal(StatusCode.DeadlineExceeded, ex.StatusCode);
     }
 
     [Fact]
     public async Task LargeResponse_AndOversizedRequest()
     {
-        var big = await Channel.UnaryCall(InteropMethods.Echo, new EchoRequest { ResponseSize = 12 * 1024 * 1024 });
+        var big = await Client.EchoAsync(new EchoRequest { ResponseSize = 12 * 1024 * 1024 });
         Assert.Equal(12 * 1024 * 1024, big.Payload.Length);
 
         var ex = await Assert.ThrowsAsync<RpcException>(() =>
-            Channel.UnaryCall(InteropMethods.Echo, new EchoRequest { Payload = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }, new CallOptions().WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
+            Client.EchoAsync(new EchoRequest { Payload = ByteString.CopyFrom(new byte[5 * 1024 * 1024]) }, new CallOptions().WithTimeout(TimeSpan.FromSeconds(10))).ResponseAsync);
         Assert.Equal(StatusCode.ResourceExhausted, ex.StatusCode);
     }
 
     [Fact]
     public async Task UnknownMethod_IsUnimplemented()
     {
-        var nope = new Method<EchoRequest, EchoResponse>(MethodType.Unary, InteropMethods.ServiceName, "NoSuchMethod");
-        var ex = await Assert.ThrowsAsync<RpcException>(() => Channel.UnaryCall(nope, new EchoRequest()).ResponseAsync);
+        var nope = new Method<EchoRequest, EchoResponse>(MethodType.Unary, "antifraud.testing.v1.InteropTest", "NoSuchMethod",
+            Marshallers.Create(m => m.ToByteArray(), EchoRequest.Parser.ParseFrom), Marshallers.Create(m => m.ToByteArray(), EchoResponse.Parser.ParseFrom));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => fixture.Channel.CreateCallInvoker().AsyncUnaryCall(nope, null, new CallOptions(), new EchoRequest()).ResponseAsync);
         Assert.Equal(StatusCode.Unimplemented, ex.StatusCode);
     }
 }

@@ -1,4 +1,5 @@
 using StackExchange.Redis;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
@@ -33,9 +34,6 @@ internal sealed class RedisConnection : IDisposable
         // CONFIG GET (persistence check at start-up) is an admin command.
         options.AllowAdmin = true;
         _multiplexer = ConnectionMultiplexer.Connect(options);
-        // 1.x completes every reply in order on one thread by default; one slow continuation would then
-        // hold up every other caller. Completion order across calls is not needed here.
-        _multiplexer.PreserveAsyncOrder = false;
         _multiplexer.ConnectionFailed += (_, e) =>
         {
             RedisLog.ConnectionFailed(_logger, e.EndPoint?.ToString() ?? "?", e.FailureType.ToString(), e.Exception?.Message ?? "-");

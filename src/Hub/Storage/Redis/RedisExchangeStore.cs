@@ -1,8 +1,8 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Exchanges;
-using AntiFraud.Exchange.Protocol.Wire;
 using Google.Protobuf;
 using StackExchange.Redis;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
@@ -22,6 +22,24 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
     private IDatabase Db => redis.Database;
 
     public CancellationToken Lost => redis.Lost;
+
+    public async ValueTask<string?> UnwritableReasonAsync(CancellationToken cancellationToken)
+    {
+        if (!redis.IsConnected || redis.Lost.IsCancellationRequested)
+        {
+            return "Redis is unreachable";
+        }
+
+        try
+        {
+            await redis.Call(db => db.PingAsync(), cancellationToken);
+            return null;
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ex.Message;
+        }
+    }
 
     private static string CaseKey(string submitter, string caseNumber) => submitter + "\n" + caseNumber;
 
@@ -85,7 +103,7 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
             var fields = await redis.Call(db => db.HashGetAsync(P + "ex:" + exchangeId, ["rec", "ver"]), cancellationToken);
             if (fields[0].IsNull)
             {
-                throw new RpcException(StatusCode.NotFound, $"Exchange '{exchangeId}' does not exist.");
+                throw Refusal.NotFound($"Exchange '{exchangeId}' does not exist.");
             }
 
             var current = ExchangeRecord.Parser.ParseFrom((byte[])fields[0]!);

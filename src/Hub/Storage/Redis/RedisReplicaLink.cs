@@ -6,6 +6,7 @@ using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Hosting;
 using Google.Protobuf;
 using StackExchange.Redis;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
@@ -37,7 +38,7 @@ internal sealed class RedisReplicaLink(
     private readonly CancellationTokenSource _stopping = new();
     private CancellationTokenSource? _resync;
 
-    private string Channel => redis.Prefix + "replicas";
+    private RedisChannel Channel => RedisChannel.Literal(redis.Prefix + "replicas");
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
@@ -51,7 +52,7 @@ internal sealed class RedisReplicaLink(
         broker.Completed += (recipient, id) => Send('D', [recipient, id]);
         deadlines.Tracked += id => Send('T', [id]);
         redis.Restored += OnRestored;
-        ReplicaLog.Joined(logger, replicaId, Channel);
+        ReplicaLog.Joined(logger, replicaId, redis.Prefix + "replicas");
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

@@ -1,0 +1,69 @@
+using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Protocol.Contract;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Core.Interceptors;
+
+namespace AntiFraud.Exchange.Hub.Hosting;
+
+/// <summary>
+/// The service edge of every RPC: a request outside the contract's bounds (an undeclared enum value, a
+/// Timestamp out of range, an over-long field) is INVALID_ARGUMENT naming the field before any handler
+/// runs; a <see cref="Refusal"/> becomes its gRPC status, and a store that cannot take writes becomes
+/// UNAVAILABLE. Below this edge, nothing knows the transport.
+/// </summary>
+internal sealed class HubEdgeInterceptor : Interceptor
+{
+    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
+        UnaryServerMethod<TRequest, TResponse> continuation)
+    {
+        Bound(request);
+        try
+        {
+            return await continuation(request, context);
+        }
+        catch (Exception ex) when (Map(ex) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream,
+        ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        Bound(request);
+        try
+        {
+            await continuation(request, responseStream, context);
+        }
+        catch (Exception ex) when (Map(ex) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    private static void Bound<TRequest>(TRequest request)
+    {
+        if (request is IMessage message && ContractBounds.Check(message) is { } violation)
+        {
+            throw new RpcException(new Status(StatusCode.InvalidArgument, violation + "."));
+        }
+    }
+
+    /// <summary>The status a domain failure maps to, or null for anything else (which stays UNKNOWN, logged).</summary>
+    internal static Status? Map(Exception exception) => exception switch
+    {
+        Refusal refusal => new Status(refusal.Kind switch
+        {
+            RefusalKind.InvalidArgument => StatusCode.InvalidArgument,
+            RefusalKind.PermissionDenied => StatusCode.PermissionDenied,
+            RefusalKind.NotFound => StatusCode.NotFound,
+            RefusalKind.FailedPrecondition => StatusCode.FailedPrecondition,
+            RefusalKind.OutOfRange => StatusCode.OutOfRange,
+            RefusalKind.ResourceExhausted => StatusCode.ResourceExhausted,
+            _ => StatusCode.Unauthenticated,
+        }, refusal.Message),
+        StoreUnavailableException unavailable => new Status(StatusCode.Unavailable, unavailable.Message),
+        _ => null,
+    };
+}
