@@ -53,6 +53,23 @@ public sealed class AfxCommandTests(AfxCommandTests.HubFixture hub) : IClassFixt
     }
 
     [Fact]
+    public async Task Freeze_WithCertAndKeyFiles_AndAnIdempotencyKey_ReturnsTheSameExchangeTwice()
+    {
+        // --key is the partner's private key on every command; the idempotency key has its own flag.
+        string[] args =
+        [
+            "freeze", "--hub", Address, "--cert", DevPki.PartnerCertPath("police-shenzhen"), "--key", DevPki.PartnerKeyPath("police-shenzhen"),
+            "--case", "SZ-CLI-KEYS", "--officer", "Inspector Wang", "--bank", "bank-beta", "--account", "6217002870012345677", "--amount", "10.00",
+            "--idempotency-key", "SZ-CLI-KEYS-1", "--json",
+        ];
+        var first = await Afx.RunAsync(args);
+        Assert.True(first.Code == 0, first.Err);
+        var again = await Afx.RunAsync(args);
+        Assert.True(again.Code == 0, again.Err);
+        Assert.Equal(Json(first.Out).GetProperty("exchangeId").GetString(), Json(again.Out).GetProperty("exchangeId").GetString());
+    }
+
+    [Fact]
     public async Task Respond_ToAnotherBanksExchange_ExitsFour_PermissionDenied()
     {
         var submitted = await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", "SZ-CLI-DENY", "--officer", "Inspector Wang", "--bank", "bank-beta",

@@ -18,7 +18,7 @@ internal static class SubmitCommands
     private static readonly Option<string?> Officer = new("--officer") { Description = "approving officer (required by the hub except for an emergency stop-payment)" };
     private static readonly Option<string?> PriorityOption = new("--priority") { Description = "critical | high | medium | low (default: critical for stop-payment, high otherwise)" };
     private static readonly Option<bool> Confidential = new("--confidential") { Description = "no tipping off: the responder must not alert the holder or subscriber" };
-    private static readonly Option<string?> IdempotencyKey = new("--key") { Description = "idempotency key; repeating a command with the same key returns the same exchange (default: new)" };
+    private static readonly Option<string?> IdempotencyKey = new("--idempotency-key") { Description = "idempotency key; repeating a command with the same key returns the same exchange (default: new)" };
 
     private static readonly Option<string> Bank = new("--bank") { Description = "the bank's partner id", Required = true };
     private static readonly Option<string> Account = new("--account") { Description = "account number", Required = true };
