@@ -5,11 +5,13 @@
 #   half     - sqlite again at half the measured rate, for submit latency under normal load
 #   echo     - a bare unary echo over the same gRPC stack and client (the ceiling of the stack)
 # A full exchange: police Submit -> bank inbox delivery -> Ack -> Respond -> police Watch sees ANSWERED.
-#   bench/hub.sh [SECONDS] [CONCURRENCY]
+# Each hub is warmed up under load first (WARM seconds, default 20): for its first seconds the tiered JIT
+# is still recompiling hot methods, which would be counted as CPU per exchange.
+#   bench/hub.sh [SECONDS] [CONCURRENCY]      (environment: WARM=SECONDS)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_ENVIRONMENT=Development   # the hub runs on the development PKI (certs-dev/)
-S=${1:-20}; C=${2:-64}
+S=${1:-20}; C=${2:-64}; WARM=${WARM:-20}
 dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/HubBench bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null 2>&1 || { dotnet build bench/HubBench -c Release -nologo -clp:ErrorsOnly >/dev/null; dotnet build bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null; }
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
@@ -28,7 +30,7 @@ stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 
 start_hub sqlite
-"$BENCH" exchange https://127.0.0.1:7450 5 "$C" >/dev/null          # warm-up
+"$BENCH" exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null     # warm-up
 hub_cpu0=$(cpu_ms "$HUB_PID")
 sqlite=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
 hub_cpu1=$(cpu_ms "$HUB_PID")
@@ -37,16 +39,16 @@ half=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C" $((rate / 2)))
 stop_hub
 
 start_hub memory
-"$BENCH" exchange https://127.0.0.1:7450 5 "$C" >/dev/null
+"$BENCH" exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null
 memory=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
 stop_hub
 
 bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench grpc 7451 >/dev/null &
 sleep 3
-"$BENCH" echo https://127.0.0.1:7451 5 "$C" >/dev/null
+"$BENCH" echo https://127.0.0.1:7451 "$WARM" "$C" >/dev/null
 echo=$("$BENCH" echo https://127.0.0.1:7451 "$S" "$C")
 
-echo "$S s per run, $C concurrent submitters, $(nproc) cores, $(date -u +%F)"
+echo "$S s per run after $WARM s of warm-up, $C concurrent submitters, $(nproc) cores, $(date -u +%F)"
 echo "$sqlite" | python3 -c "
 import json,sys; d=json.load(sys.stdin); n=max(d['completed'],1)
 print('sqlite run: %d full exchanges; hub CPU %.0f us per exchange; load generator CPU %.0f us per exchange' % (n, ($hub_cpu1-$hub_cpu0)*1000/n, d['client_cpu_ms']*1000/n))"

@@ -3,6 +3,7 @@
 //     with several URLs (hub replicas) the police workers spread over them, bank-beta uses the first and bank-alpha the last,
 //     so half the exchanges cross replicas and the watch on the first replica follows transitions made on another.
 //   HubBench echo URL SECONDS CONCURRENCY              unary InteropTest/Echo over the same client stack
+//   HubBench health URL SECONDS CONCURRENCY            grpc.health.v1 Check against the hub: the per-call cost of its pipeline
 // Prints one JSON line: {"mode":..,"ops_per_s":..,"p50_ms":..,"p99_ms":..,"count":..}
 using System.Collections.Concurrent;
 using System.Diagnostics;
@@ -29,7 +30,22 @@ using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(seconds));
 var started = Stopwatch.GetTimestamp();
 long completed = 0;
 
-if (mode == "echo")
+if (mode == "health")
+{
+    using var channel = Connect("police-shenzhen");
+    var health = new HealthClient(channel);
+    await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var t = Stopwatch.GetTimestamp();
+            await health.CheckAsync(new Grpc.Health.V1.HealthCheckRequest());
+            latencies.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
+            Interlocked.Increment(ref completed);
+        }
+    }));
+}
+else if (mode == "echo")
 {
     using var channel = Connect("police-shenzhen");
     var echo = new InteropTest.InteropTestClient(channel);

@@ -140,6 +140,9 @@ public static class HubHost
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o =>
             {
+                // Check answers from the result the publisher computed within the last second: a partner
+                // calling Check in a loop must not drive a store probe (a Redis round trip) per call.
+                o.UseHealthChecksCache = true;
                 foreach (var service in HubServices)
                 {
                     o.Services.Map(service, _ => true);
@@ -249,7 +252,28 @@ public static class HubHost
         try
         {
             var server = redis.Server;
-            string Setting(string name) => server.ConfigGet(name).FirstOrDefault().Value ?? "?";
+            string Setting(string name)
+            {
+                // A Redis busy loading or on a busy machine may miss one deadline; three in a row is a fault.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return server.ConfigGet(name).FirstOrDefault().Value ?? "?";
+                    }
+                    catch (StackExchange.Redis.RedisTimeoutException e) when (attempt < 3)
+                    {
+                        RedisLog.ConfigUnreadable(logger, $"{e.Message.Split(',')[0]} (attempt {attempt} of 3)");
+                    }
+                    catch (StackExchange.Redis.RedisTimeoutException e)
+                    {
+                        throw new InvalidOperationException(
+                            $"Hub:Store:Redis:Configuration '{options.Configuration}': Redis did not answer CONFIG GET {name} within "
+                            + $"{options.TimeoutMilliseconds} ms, three times: {e.Message.Split(',')[0]}", e);
+                    }
+                }
+            }
+
             var appendOnly = Setting("appendonly");
             var fsync = Setting("appendfsync");
             RedisLog.Opened(logger, server.EndPoint.ToString() ?? "?", server.Version.ToString(), appendOnly, fsync, options.Prefix);

@@ -30,6 +30,11 @@ internal sealed class RedisConnection : IDisposable
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = (int)timeout.TotalMilliseconds;
         options.SyncTimeout = (int)timeout.TotalMilliseconds;
+        options.AsyncTimeout = (int)timeout.TotalMilliseconds;
+        // Since version 2 the multiplexer queues commands issued while disconnected and sends them on
+        // reconnect. The hub has already answered UNAVAILABLE for such a command ("not stored"); sent
+        // later, it would store a submission the partner was told failed. Fail at once instead.
+        options.BacklogPolicy = BacklogPolicy.FailFast;
         options.ConnectRetry = 2;
         // CONFIG GET (persistence check at start-up) is an admin command.
         options.AllowAdmin = true;
