@@ -14,7 +14,6 @@ using Grpc.Core;
 using Grpc.Net.Client;
 using AntiFraud.Exchange.Testing.V1;
 using AntiFraud.Exchange.TestSupport;
-using Google.Protobuf.WellKnownTypes;
 
 var mode = args[0];
 var urls = args[1].Split(',');

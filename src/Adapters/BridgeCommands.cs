@@ -6,7 +6,6 @@ using AntiFraud.Exchange.Adapters.FixedWidth;
 using AntiFraud.Exchange.Adapters.Json;
 using AntiFraud.Exchange.Adapters.Translation;
 using AntiFraud.Exchange.Contract.V1;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 

@@ -1,4 +1,3 @@
-using System.Net.Http;
 using System.Security.Authentication;
 using AntiFraud.Exchange.Protocol.Clients;
 using Grpc.Core;

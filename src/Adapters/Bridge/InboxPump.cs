@@ -6,7 +6,6 @@ using AntiFraud.Exchange.Contract.V1;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Grpc.Core;
 
 namespace AntiFraud.Exchange.Adapters.Bridge;
 

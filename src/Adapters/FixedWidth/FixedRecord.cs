@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using AntiFraud.Exchange.Adapters.Translation;
 using Google.Protobuf.WellKnownTypes;

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
 using AntiFraud.Exchange.Clients.Cli;
-using AntiFraud.Exchange.Clients.Operator;
 using AntiFraud.Exchange.Clients.Police;
 using AntiFraud.Exchange.Clients.Responders;
 using AntiFraud.Exchange.Contract.V1;

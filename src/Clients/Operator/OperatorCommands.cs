@@ -5,7 +5,6 @@ using AntiFraud.Exchange.Contract.V1;
 using Grpc.Core;
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Protocol.Transparency;
-using Grpc.Net.Client;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;
 using Spectre.Console;

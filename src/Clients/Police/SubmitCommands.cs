@@ -5,7 +5,6 @@ using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Google.Protobuf.WellKnownTypes;
 using Option = System.CommandLine.Option;
-using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Police;
 

@@ -4,7 +4,6 @@ using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Spectre.Console;
-using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Police;
 

@@ -3,7 +3,6 @@ using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Clients.Police;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
-using Grpc.Net.Client;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Spectre.Console;

@@ -1,10 +1,8 @@
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Hosting;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
-using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Shared;
 using AntiFraud.Exchange.Protocol.Transparency;
 using Google.Protobuf;

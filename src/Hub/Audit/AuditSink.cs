@@ -1,6 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
 using Google.Protobuf;
-using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Audit;
 

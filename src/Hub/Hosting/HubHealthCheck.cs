@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 

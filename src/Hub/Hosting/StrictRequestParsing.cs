@@ -3,7 +3,6 @@ using System.Reflection;
 using Google.Protobuf;
 using Grpc.AspNetCore.Server.Model;
 using Grpc.Core;
-using Microsoft.AspNetCore.Routing;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 

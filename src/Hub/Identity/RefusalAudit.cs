@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Hosting;
 

@@ -1,4 +1,3 @@
-using AntiFraud.Exchange.Protocol.Clients;
 using System.Collections.Concurrent;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Storage;

@@ -2,8 +2,6 @@ using AntiFraud.Exchange.Protocol.Clients;
 using System.Text;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
-using Grpc.Net.Client;
-using AntiFraud.Exchange.TestSupport;
 using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Adversarial;

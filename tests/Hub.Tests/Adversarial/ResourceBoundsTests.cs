@@ -7,7 +7,6 @@ using AntiFraud.Exchange.Protocol.Clients;
 using Grpc.Core;
 using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
-using Google.Protobuf.WellKnownTypes;
 using Grpc.Health.V1;
 using Microsoft.Extensions.DependencyInjection;
 

@@ -1,10 +1,8 @@
-using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;

@@ -2,7 +2,6 @@ using System.Security.Cryptography;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Protocol.Transparency;
-using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf;
 using Microsoft.Extensions.Logging.Abstractions;
 

@@ -2,7 +2,6 @@ using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
-using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 using Grpc.Core;

@@ -1,6 +1,5 @@
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
-using Grpc.Net.Client;
 using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;

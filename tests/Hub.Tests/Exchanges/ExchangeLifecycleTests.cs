@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using Grpc.Core;
-using Grpc.Net.Client;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;
 

@@ -1,5 +1,4 @@
 using AntiFraud.Exchange.Contract.V1;
-using Grpc.Net.Client;
 using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;

@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Grpc.Net.Client;
-using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 
 namespace AntiFraud.Exchange.Hub.Tests.Exchanges;

@@ -1,5 +1,4 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 

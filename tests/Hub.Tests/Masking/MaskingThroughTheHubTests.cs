@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
-using Grpc.Net.Client;
 using Grpc.Core;
 
 namespace AntiFraud.Exchange.Hub.Tests.Masking;

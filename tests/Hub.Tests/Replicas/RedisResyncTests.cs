@@ -7,7 +7,6 @@ using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Storage.Redis;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using Grpc.Core;
-using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;

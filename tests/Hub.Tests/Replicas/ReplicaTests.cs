@@ -6,7 +6,6 @@ using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Transparency;
 using Grpc.Core;
-using Grpc.Net.Client;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.DependencyInjection;
 

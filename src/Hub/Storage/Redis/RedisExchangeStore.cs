@@ -1,5 +1,4 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Exchanges;
 using Google.Protobuf;
 using StackExchange.Redis;
 using AntiFraud.Exchange.Hub.Shared;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Delivery;
