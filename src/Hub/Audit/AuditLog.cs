@@ -21,7 +21,7 @@ namespace AntiFraud.Exchange.Hub.Audit;
 /// refuses to start (see <see cref="AuditLogRecovery"/>). Entries hold no clear personal data: the body
 /// is only a salted SHA-256 commitment.
 /// </summary>
-internal sealed class AuditLog : IAuditSink, IAsyncDisposable
+internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
 {
     private const int MaxBatch = 1024;
 
@@ -192,62 +192,6 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             // Best effort: a stray temporary file harms nothing.
-        }
-    }
-
-    public (List<byte[]> Proof, byte[] LeafHash) InclusionProof(long index, long size)
-    {
-        lock (_gate)
-        {
-            CheckSize(size);
-            return (_tree.InclusionProof(index, size), _tree.LeafHash(index));
-        }
-    }
-
-    public List<byte[]> ConsistencyProof(long first, long second)
-    {
-        lock (_gate)
-        {
-            CheckSize(second);
-            return _tree.ConsistencyProof(first, second);
-        }
-    }
-
-    private void CheckSize(long size)
-    {
-        if (size > _size)
-        {
-            throw new ArgumentOutOfRangeException(nameof(size), $"The log holds {_size} receipted entries, not {size}.");
-        }
-    }
-
-    /// <summary>Reads committed entries [start, end) from the file, in index order.</summary>
-    public IEnumerable<AuditEntry> Read(long start, long end)
-    {
-        long[] offsets;
-        lock (_gate)
-        {
-            end = Math.Min(end, _size);
-            if (start >= end)
-            {
-                yield break;
-            }
-
-            offsets = [.. _offsets.GetRange((int)start, (int)(end - start))];
-        }
-
-        using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);
-        var header = new byte[4];
-        for (var i = 0; i < offsets.Length; i++)
-        {
-            reader.Position = offsets[i];
-            reader.ReadExactly(header);
-            var data = new byte[BinaryPrimitives.ReadUInt32BigEndian(header)];
-            reader.ReadExactly(data);
-            var entry = AuditEntry.Parser.ParseFrom(data);
-            entry.LeafData = ByteString.CopyFrom(data);
-            entry.LeafHash = ByteString.CopyFrom(MerkleHash.Leaf(data));
-            yield return entry;
         }
     }
 
@@ -469,19 +413,4 @@ internal sealed class AuditLog : IAuditSink, IAsyncDisposable
 
         public TaskCompletionSource<string>? Checkpoint { get; } = auditEvent is null ? new(TaskCreationOptions.RunContinuationsAsynchronously) : null;
     }
-}
-
-internal static partial class AuditLogLog
-{
-    [LoggerMessage(500, LogLevel.Information, "Audit log {Path} open: {Size} entries, tree verified")]
-    public static partial void Opened(ILogger logger, string path, long size);
-
-    [LoggerMessage(501, LogLevel.Warning, "Audit log {Path}: a torn final write of {Bytes} bytes was cut after entry {Size}; it was never receipted")]
-    public static partial void TornTail(ILogger logger, string path, long bytes, long size);
-
-    [LoggerMessage(502, LogLevel.Error, "Audit log append of {Count} entries failed; none was acknowledged")]
-    public static partial void AppendFailed(ILogger logger, int count, Exception exception);
-
-    [LoggerMessage(503, LogLevel.Warning, "Audit log {Path}: sealed {Count} complete entries the history did not cover yet (written before a crash, or a log from an earlier version)")]
-    public static partial void Sealed(ILogger logger, string path, long count);
 }

@@ -1,4 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
 
@@ -57,7 +58,7 @@ internal sealed class ComplianceCalculator(IExchangeStore store, TimeProvider ti
                     open++;
                     overdue++;
                     break;
-                case ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged:
+                case var state when ExchangeStates.IsRunning(state):
                     open++;
                     if (deadline < now)
                     {

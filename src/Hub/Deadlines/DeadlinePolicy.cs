@@ -1,6 +1,6 @@
 using System.Text.Json;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Deadlines;
 

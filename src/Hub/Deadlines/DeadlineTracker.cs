@@ -1,8 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Delivery;
-using AntiFraud.Exchange.Hub.Exchanges;
-using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Shared;
 
@@ -64,7 +63,7 @@ internal sealed class DeadlineTracker(
         {
             lock (_gate)
             {
-                if (record.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged)
+                if (ExchangeStates.IsRunning(record.State))
                 {
                     var submitted = record.SubmittedAt.ToDateTimeOffset();
                     var deadline = record.Deadline.ToDateTimeOffset();

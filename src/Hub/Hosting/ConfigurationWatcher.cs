@@ -1,6 +1,7 @@
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 

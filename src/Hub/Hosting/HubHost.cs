@@ -10,9 +10,12 @@ using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Storage;
-using AntiFraud.Exchange.Hub.Storage.Redis;
+using AntiFraud.Exchange.Hub.Replication;
+using AntiFraud.Exchange.Hub.Services;
+using AntiFraud.Exchange.Hub.Shared;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 
@@ -54,59 +57,57 @@ public static class HubHost
     {
         var section = builder.Configuration.GetSection(HubOptions.Section);
         var options = section.Get<HubOptions>() ?? new HubOptions();
-        builder.Services.Configure<HubOptions>(section);
+        HubOptionsValidator.ThrowIfInvalid(options);
+        builder.Services.AddOptions<HubOptions>().Bind(section).ValidateOnStart();
+        builder.Services.AddSingleton<IValidateOptions<HubOptions>, HubOptionsValidator>();
         var paths = HubPaths.For(options);
-        builder.Services.AddSingleton(paths);
+        var files = HubFiles.Resolve(options, paths);
+        var tls = LoadTls(options.Tls, paths);
+        var development = RefuseDevelopmentMaterialInProduction(builder.Environment, paths, tls,
+            ("Hub:Tls:CertificatePath", tls.CertificatePath), ("Hub:Tls:ClientCaPath", tls.ClientRootPath),
+            ("Hub:Audit:SigningKeyPath", files.SigningKey), ("Hub:Masking:SecretPath", files.MaskingSecret));
 
         builder.Logging.AddConsole();
-        builder.Services.TryAddSingleton(TimeProvider.System);
-        builder.Services.Configure<HostOptions>(o =>
+        AddHostBasics(builder.Services, options, paths, development);
+        builder.Services
+            .AddHubIdentity(tls, files.Registry, Path.Combine(files.DataDirectory, "identity"), options.Tls.StaleCrlMode)
+            .AddHubAudit(files.AuditDirectory, AuditOrigin(options), files.SigningKey, files.MaskingSecret)
+            .AddHubStore(options.Store, files.Store)
+            .AddHubDelivery()
+            .AddHubDeadlines(files.DeadlinePolicy)
+            .AddHubMasking(files.MaskingPolicy, files.MaskingSecret)
+            .AddHubExchanges()
+            .AddSingleton<ComplianceCalculator>()
+            .AddSingleton<FreshCheckpointLimit>();
+        if (options.Store.Provider == "redis")
+        {
+            builder.Services.AddHubReplication(ReplicaId(options));
+        }
+
+        ConfigureKestrel(builder, options);
+        AddGrpcEdge(builder, options);
+        return builder;
+    }
+
+    private static void AddHostBasics(IServiceCollection services, HubOptions options, HubPaths paths, bool development)
+    {
+        services.AddSingleton(paths);
+        services.AddSingleton(new DevelopmentMaterial(development));
+        services.TryAddSingleton(TimeProvider.System);
+        services.Configure<HostOptions>(o =>
         {
             o.ShutdownTimeout = TimeSpan.FromSeconds(options.ShutdownTimeoutSeconds);
             // Every background service logs, counts and carries on (BackgroundFaults); this is the last line.
             o.BackgroundServiceExceptionBehavior = BackgroundServiceExceptionBehavior.Ignore;
         });
-        builder.Services.AddSingleton<BackgroundFaults>();
+        services.AddSingleton<BackgroundFaults>();
+        services.AddSingleton<TlsHandshake>();
+        services.AddHostedService<ConfigurationWatcher>();
+    }
 
-        var tls = LoadTls(options.Tls, paths);
-        var registryPath = paths.ResolveExisting(options.Partners.RegistryPath, "Hub:Partners:RegistryPath");
-        var storePath = paths.Resolve(options.Store.Path);
-        var dataDirectory = Path.GetDirectoryName(storePath)!;
-        var auditDirectory = options.Audit.Directory is { } configured ? paths.Resolve(configured) : Path.Combine(dataDirectory, "audit");
-        var signingKeyPath = paths.ResolveExisting(options.Audit.SigningKeyPath, "Hub:Audit:SigningKeyPath");
-        var secretPath = paths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
-        var staleCrl = options.Tls.StaleCrlMode;
-        var development = RefuseDevelopmentMaterialInProduction(builder.Environment, paths, tls,
-            ("Hub:Tls:CertificatePath", tls.CertificatePath), ("Hub:Tls:ClientCaPath", tls.ClientRootPath),
-            ("Hub:Audit:SigningKeyPath", signingKeyPath), ("Hub:Masking:SecretPath", secretPath));
-
-        builder.Services.AddSingleton(tls);
-        builder.Services.AddSingleton(new DevelopmentMaterial(development));
-        builder.Services.AddSingleton(sp => new PartnerRegistry(registryPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerRegistry>>()));
-        builder.Services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], Path.Combine(dataDirectory, "identity", "crl-number"),
-            staleCrl, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
-        builder.Services.AddSingleton(sp => new PartnerCertificates(Path.Combine(dataDirectory, "identity", "partner-certificates.json"),
-            sp.GetRequiredService<CrlStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerCertificates>>()));
-        builder.Services.AddSingleton<PartnerAuthenticator>();
-        builder.Services.AddSingleton<RefusalAudit>();
-        builder.Services.AddHostedService<RefusalAuditFlusher>();
-        builder.Services.AddSingleton<PartnerStreams>();
-        builder.Services.AddPartnerAccess(tls);
-        builder.Services.AddSingleton(sp =>
-        {
-            var key = System.Security.Cryptography.ECDsa.Create();
-            key.ImportFromPem(File.ReadAllText(signingKeyPath));
-            var commitmentKey = System.Security.Cryptography.HMACSHA256.HashData(
-                Convert.FromHexString(File.ReadAllText(secretPath).Trim()), "afx-commitment-v1"u8);
-            return new AuditLog(auditDirectory, AuditOrigin(options), key, commitmentKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditLog>>());
-        });
-        builder.Services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
-        builder.Services.AddHostedService<AuditCheckpointer>();
-        builder.Services.AddSingleton<FreshCheckpointLimit>();
-        builder.Services.AddSingleton<TlsHandshake>();
-        builder.Services.AddHostedService<ConfigurationWatcher>();
-
-        var endpoint = options.ParseListen();
+    private static void ConfigureKestrel(WebApplicationBuilder builder, HubOptions options)
+    {
+        var endpoint = options.ListenEndPoint;
         builder.WebHost.ConfigureKestrel((context, kestrel) =>
         {
             var limits = options.Limits;
@@ -125,15 +126,24 @@ public static class HubHost
                 listen.UseHttps(kestrel.ApplicationServices.GetRequiredService<TlsHandshake>().Options());
             });
         });
+    }
 
-        builder.Services.AddSingleton(new RequestBodyBudget(options.Limits.MaxBufferedPerConnectionMiB * 1024L * 1024, options.Limits.MaxBufferedTotalMiB * 1024L * 1024));
+    /// <summary>gRPC with the hub's edge (bounds, refusals to statuses, strict parsing), reflection and health.</summary>
+    private static void AddGrpcEdge(WebApplicationBuilder builder, HubOptions options)
+    {
+        var limits = options.Limits;
+        builder.Services.AddSingleton(new RequestBodyBudget(limits.MaxBufferedPerConnectionMiB * 1024L * 1024, limits.MaxBufferedTotalMiB * 1024L * 1024));
         var grpc = builder.Configuration.GetSection("Hub:Grpc").Get<HubGrpcOptions>() ?? new HubGrpcOptions();
         builder.Services.AddGrpc(o =>
         {
             o.MaxReceiveMessageSize = grpc.MaxReceiveMessageSize;
             o.MaxSendMessageSize = grpc.MaxSendMessageSize;
             o.EnableDetailedErrors = false;
-            o.CompressionProviders = [new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest), new DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest)];
+            o.CompressionProviders =
+            [
+                new GzipCompressionProvider(System.IO.Compression.CompressionLevel.Fastest),
+                new DeflateCompressionProvider(System.IO.Compression.CompressionLevel.Fastest),
+            ];
             o.Interceptors.Add<HubEdgeInterceptor>();
         });
         builder.Services.AddStrictRequestParsing();
@@ -155,8 +165,6 @@ public static class HubHost
             o.Delay = TimeSpan.Zero;
             o.Period = TimeSpan.FromSeconds(1);
         });
-        AddExchange(builder.Services, options, paths, storePath);
-        return builder;
     }
 
     /// <summary>
@@ -182,54 +190,6 @@ public static class HubHost
         return development.Count > 0;
     }
 
-    private static void AddExchange(IServiceCollection services, HubOptions options, HubPaths paths, string storePath)
-    {
-        var policyPath = string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath, "Hub:Deadlines:PolicyPath");
-        services.AddSingleton(sp => new DeadlinePolicy(policyPath, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<DeadlinePolicy>>()));
-        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(options.Store, storePath, sp));
-        if (options.Store.Provider == "redis")
-        {
-            var redis = options.Store.Redis;
-            var replicaId = ReplicaId(options);
-            services.AddSingleton(sp => OpenRedis(redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
-            services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<IExchangeStore>(),
-                sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(), replicaId,
-                sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<RedisReplicaLink>>()));
-        }
-
-        services.AddSingleton<InboxBroker>();
-        services.AddSingleton<EventBus>();
-        services.AddSingleton<DeadlineTracker>();
-        services.AddHostedService<ExchangeStartup>();
-        services.AddHostedService(sp => sp.GetRequiredService<DeadlineTracker>());
-        var maskingPolicy = paths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath");
-        var maskingSecret = paths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath");
-        services.AddSingleton(sp => new MaskingPolicy(new ReloadingFile<MaskingRules>(maskingPolicy, "Masking policy", MaskingRules.Parse,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MaskingPolicy>>())));
-        services.AddSingleton(_ => PseudonymKeys.Load(maskingSecret));
-        services.TryAddSingleton<IDeliveryMasker, MaskingEngine>();
-        services.AddSingleton<ExchangeCoordinator>();
-        services.AddSingleton<ComplianceCalculator>();
-    }
-
-    private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services)
-    {
-        var logger = services.GetRequiredService<ILogger<SqliteExchangeStore>>();
-        switch (store.Provider)
-        {
-            case "sqlite":
-                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                return new SqliteExchangeStore(path, durable: true, logger);
-            case "memory":
-                HubLog.VolatileStore(services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub"));
-                return new SqliteExchangeStore(string.Empty, durable: false, logger);
-            case "redis":
-                return new RedisExchangeStore(services.GetRequiredService<RedisConnection>());
-            default:
-                throw new InvalidOperationException($"Hub:Store:Provider '{store.Provider}' is unknown: use sqlite (the default), redis or memory.");
-        }
-    }
-
     /// <summary>
     /// Every replica on a shared store keeps its own audit log, named by its own origin
     /// ("&lt;Hub:Audit:Origin&gt;/&lt;replica id&gt;"), so each log has one appender and verifies on its own.
@@ -239,63 +199,6 @@ public static class HubHost
 
     /// <summary>Stable across restarts (it names the replica's audit log): the host name unless configured.</summary>
     private static string ReplicaId(HubOptions options) => options.ReplicaId ?? Environment.MachineName.ToLowerInvariant();
-
-    /// <summary>Connects to Redis and checks it keeps what the hub acknowledges (AOF on).</summary>
-    private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger)
-    {
-        var redis = new RedisConnection(options.Configuration, options.Prefix, TimeSpan.FromMilliseconds(options.TimeoutMilliseconds), logger);
-        if (!redis.IsConnected)
-        {
-            throw new InvalidOperationException($"Hub:Store:Redis:Configuration '{options.Configuration}': Redis is not reachable.");
-        }
-
-        try
-        {
-            var server = redis.Server;
-            string Setting(string name)
-            {
-                // A Redis busy loading or on a busy machine may miss one deadline; three in a row is a fault.
-                for (var attempt = 1; ; attempt++)
-                {
-                    try
-                    {
-                        return server.ConfigGet(name).FirstOrDefault().Value ?? "?";
-                    }
-                    catch (StackExchange.Redis.RedisTimeoutException e) when (attempt < 3)
-                    {
-                        RedisLog.ConfigUnreadable(logger, $"{e.Message.Split(',')[0]} (attempt {attempt} of 3)");
-                    }
-                    catch (StackExchange.Redis.RedisTimeoutException e)
-                    {
-                        throw new InvalidOperationException(
-                            $"Hub:Store:Redis:Configuration '{options.Configuration}': Redis did not answer CONFIG GET {name} within "
-                            + $"{options.TimeoutMilliseconds} ms, three times: {e.Message.Split(',')[0]}", e);
-                    }
-                }
-            }
-
-            var appendOnly = Setting("appendonly");
-            var fsync = Setting("appendfsync");
-            RedisLog.Opened(logger, server.EndPoint.ToString() ?? "?", server.Version.ToString(), appendOnly, fsync, options.Prefix);
-            if (appendOnly != "yes" && options.RequireAppendOnly)
-            {
-                throw new InvalidOperationException(
-                    "Redis has appendonly no: acknowledged exchanges would not survive a Redis restart. Set appendonly yes (and appendfsync always), "
-                    + "or Hub:Store:Redis:RequireAppendOnly=false for a throwaway environment.");
-            }
-
-            if (fsync != "always")
-            {
-                RedisLog.WeakFsync(logger, fsync);
-            }
-        }
-        catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisCommandException)
-        {
-            RedisLog.ConfigUnreadable(logger, e.Message);
-        }
-
-        return redis;
-    }
 
     public static WebApplication MapHub(this WebApplication app)
     {
@@ -315,7 +218,7 @@ public static class HubHost
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
-        var options = app.Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<HubOptions>>().Value;
+        var options = app.Services.GetRequiredService<IOptions<HubOptions>>().Value;
         var tls = app.Services.GetRequiredService<HubTls>();
         app.Lifetime.ApplicationStarted.Register(() =>
         {
@@ -357,16 +260,3 @@ public static class HubHost
         return new HubTls(server, serverChain, root, intermediates, crlPath, certPath, rootPath);
     }
 }
-
-/// <summary>Whether the hub runs on the committed development PKI (said loudly at start; refused in Production).</summary>
-internal sealed record DevelopmentMaterial(bool InUse);
-
-/// <summary>The loaded TLS material, and where it came from.</summary>
-public sealed record HubTls(
-    X509Certificate2 Server,
-    X509Certificate2Collection ServerChain,
-    X509Certificate2 ClientRoot,
-    X509Certificate2Collection Intermediates,
-    string? CrlPath,
-    string CertificatePath = "",
-    string ClientRootPath = "");

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 using System.Security.Cryptography.X509Certificates;
-using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 
@@ -78,7 +78,7 @@ internal sealed class CrlStore
         if (now - _staleWarned > TimeSpan.FromMinutes(10))
         {
             _staleWarned = now;
-            HubLog.CrlStale(_logger, _file!.Path, next, _staleMode == StaleCrlMode.Refuse ? "every partner is refused until a current list is published" : "it is still enforced");
+            IdentityLog.CrlStale(_logger, _file!.Path, next, _staleMode == StaleCrlMode.Refuse ? "every partner is refused until a current list is published" : "it is still enforced");
         }
 
         return _staleMode == StaleCrlMode.Refuse
@@ -146,7 +146,7 @@ internal sealed class CrlStore
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            HubLog.ReloadFailed(_logger, "Revocation state", _statePath, ex.Message);
+            SharedLog.ReloadFailed(_logger, "Revocation state", _statePath, ex.Message);
         }
     }
 }

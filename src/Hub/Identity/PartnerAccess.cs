@@ -3,7 +3,6 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
-using AntiFraud.Exchange.Hub.Hosting;
 using Grpc.AspNetCore.Server;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authentication.Certificate;

@@ -1,7 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
-using AntiFraud.Exchange.Hub.Hosting;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 

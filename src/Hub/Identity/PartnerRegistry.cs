@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text.Json;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 

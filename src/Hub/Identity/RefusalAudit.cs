@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using AntiFraud.Exchange.Hub.Audit;
-using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 

@@ -1,30 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
 
 namespace AntiFraud.Exchange.Hub.Storage;
-
-/// <summary>What a watcher follows: one exchange, or every exchange of one police centre's case.</summary>
-public readonly record struct WatchTarget(string? ExchangeId, string? Submitter, string? CaseNumber)
-{
-    public static WatchTarget Exchange(string id) => new(id, null, null);
-
-    public static WatchTarget Case(string submitter, string caseNumber) => new(null, submitter, caseNumber);
-
-    public bool Matches(WatchEvent e, string submitter) =>
-        ExchangeId is not null
-            ? e.ExchangeId == ExchangeId
-            : e.CaseNumber == CaseNumber && submitter == Submitter;
-}
-
-/// <summary>A change to one exchange: the new record and the events it produced (sequence numbers are assigned on commit).</summary>
-public sealed record ExchangeChange(ExchangeRecord Updated, IReadOnlyList<WatchEvent> Events);
-
-/// <summary>The committed result of a change: the record as stored and its events with their sequence numbers.</summary>
-public sealed record Committed(ExchangeRecord Record, IReadOnlyList<WatchEvent> Events);
-
-public sealed record SubmitOutcome(ExchangeRecord Record, bool Duplicate, IReadOnlyList<WatchEvent> Events, long QueueOrder);
-
-/// <summary>An exchange waiting for its recipient to acknowledge it, in queue order.</summary>
-public sealed record PendingDelivery(string ExchangeId, string Recipient, Priority Priority, long QueueOrder, uint Attempts = 0);
 
 /// <summary>
 /// The durable state of the exchange. Everything a method returns has been committed: with the

@@ -1,6 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using Google.Protobuf;
 using Microsoft.Data.Sqlite;
+using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage;
@@ -86,7 +87,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         {
             foreach (var (id, record) in _pending)
             {
-                if (ExchangeCache.Keeps(record))
+                if (ExchangeStates.IsOpen(record.State))
                 {
                     _cache[id] = record;
                 }
@@ -115,7 +116,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         _writer.WriteFailed += _staged.Clear;
     }
 
-    // Committed records of open exchanges, so reads and transitions need no SELECT and no parse.
+    // Committed records of open exchanges (expired included: they still take a late answer), so reads and
+    // transitions need no SELECT and no parse; answered holds are read from the database when their timer fires.
     // Written only on the writer thread after a commit; a batch sees its earlier writes through _pending,
     // and a write its own through _staged (dropped with its savepoint when it fails).
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, ExchangeRecord> _cache = new(StringComparer.Ordinal);
@@ -137,7 +139,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             }
 
             var order = NextCounter("queue_order");
-            var (holdBank, holdAccount) = HoldKey(record);
+            var hold = ExchangeStates.HoldKey(record);
             var insert = _writer.Command("""
                 INSERT INTO exchanges (id, submitter, recipient, case_number, idempotency_key, priority, state, queue_order, submitted_ms, hold_bank, hold_account, record)
                 VALUES ($id, $s, $r, $c, $k, $p, $st, $q, $t, $hb, $ha, $rec)
@@ -152,8 +154,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             p[6].Value = (int)record.State;
             p[7].Value = order;
             p[8].Value = record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
-            p[9].Value = (object?)holdBank ?? DBNull.Value;
-            p[10].Value = (object?)holdAccount ?? DBNull.Value;
+            p[9].Value = (object?)hold?.Bank ?? DBNull.Value;
+            p[10].Value = (object?)hold?.Account ?? DBNull.Value;
             p[11].Value = record.ToByteArray();
             insert.ExecuteNonQuery();
             var appended = AppendEvents(record, events);
@@ -248,7 +250,15 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", accountNumber))).FirstOrDefault();
 
     public Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken) =>
-        ReadRecordsAsync($"SELECT record FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}, {(int)ExchangeState.Acknowledged}) OR (state = {(int)ExchangeState.Answered} AND hold_bank IS NOT NULL)", cancellationToken);
+        ReadRecordsAsync(NeedsTimerSql, cancellationToken);
+
+    /// <summary><see cref="ExchangeStates.NeedsTimer"/> in SQL: hold_bank is set exactly when the request holds an account.</summary>
+    private static readonly string NeedsTimerSql = "SELECT record FROM exchanges WHERE state IN ("
+        + ExchangeStates.SqlList(ExchangeStates.IsRunning) + $") OR (state = {(int)ExchangeState.Answered} AND hold_bank IS NOT NULL)";
+
+    /// <summary>Candidates for <see cref="ExchangeStates.IsOwedToRecipient"/>; the acknowledgement is checked on the record.</summary>
+    private static readonly string DeliverableSql = "SELECT id, recipient, priority, queue_order, record FROM exchanges WHERE state IN ("
+        + ExchangeStates.SqlList(ExchangeStates.IsDeliverable) + ") ORDER BY queue_order";
 
     public Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         recipient is null
@@ -261,14 +271,13 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     {
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var read = connection.CreateCommand();
-        // Expired but never acknowledged is still owed to its recipient: a late answer beats none.
-        read.CommandText = $"SELECT id, recipient, priority, queue_order, record FROM exchanges WHERE state IN ({(int)ExchangeState.Submitted}, {(int)ExchangeState.Delivered}, {(int)ExchangeState.Expired}) ORDER BY queue_order";
+        read.CommandText = DeliverableSql;
         var list = new List<PendingDelivery>();
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             var record = ExchangeRecord.Parser.ParseFrom((byte[])reader[4]);
-            if (record.AcknowledgedAt is null)
+            if (ExchangeStates.IsOwedToRecipient(record))
             {
                 list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3), record.DeliveryAttempts));
             }
@@ -334,13 +343,6 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         return connection;
     }
 
-    internal static (string? Bank, string? Account) HoldKey(ExchangeRecord record) => record.Request?.KindCase switch
-    {
-        Request.KindOneofCase.StopPayment => (record.Request.StopPayment.Account.BankId, record.Request.StopPayment.Account.AccountNumber),
-        Request.KindOneofCase.Freeze => (record.Request.Freeze.Account.BankId, record.Request.Freeze.Account.AccountNumber),
-        _ => (null, null),
-    };
-
     private long NextCounter(string name)
     {
         var command = _writer.Command("INSERT INTO counters (name, value) VALUES ($n, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", "$n");
@@ -375,11 +377,4 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             }
         }
     }
-}
-
-/// <summary>Which records the cache keeps: open ones, and answered holds whose expiry is still watched.</summary>
-internal static class ExchangeCache
-{
-    public static bool Keeps(ExchangeRecord record) =>
-        record.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged or ExchangeState.Expired;
 }

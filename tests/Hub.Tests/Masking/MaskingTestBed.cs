@@ -1,10 +1,10 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Hosting;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.TestSupport;
 using Microsoft.Extensions.Logging.Abstractions;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Tests.Masking;
 

@@ -2,15 +2,15 @@ using AntiFraud.Exchange.Protocol.Clients;
 using System.Collections.Concurrent;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Delivery;
-using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Storage;
-using AntiFraud.Exchange.Hub.Storage.Redis;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using Grpc.Core;
 using AntiFraud.Exchange.TestSupport;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using AntiFraud.Exchange.Hub.Model;
+using AntiFraud.Exchange.Hub.Replication;
 
 namespace AntiFraud.Exchange.Hub.Tests.Replicas;
 

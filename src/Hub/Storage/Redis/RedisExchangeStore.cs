@@ -1,6 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using Google.Protobuf;
 using StackExchange.Redis;
+using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
@@ -42,21 +43,9 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
 
     private static string CaseKey(string submitter, string caseNumber) => submitter + "\n" + caseNumber;
 
-    private static string? HoldKey(ExchangeRecord r) => r.Request.KindCase switch
-    {
-        Request.KindOneofCase.StopPayment => string.Join('\n', r.From.Id, r.Case.CaseNumber, r.Request.StopPayment.Account.BankId, r.Request.StopPayment.Account.AccountNumber),
-        Request.KindOneofCase.Freeze => string.Join('\n', r.From.Id, r.Case.CaseNumber, r.Request.Freeze.Account.BankId, r.Request.Freeze.Account.AccountNumber),
-        _ => null,
-    };
-
-    /// <summary>Owed to the recipient until acknowledged; expired but never acknowledged is still owed (a late answer beats none).</summary>
-    private static bool Unacknowledged(ExchangeRecord r) =>
-        r.AcknowledgedAt is null && r.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Expired;
-
-    /// <summary>Needs a timer: a deadline still running, or an answered hold that may lapse.</summary>
-    private static bool Open(ExchangeRecord r) =>
-        r.State is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged
-        || (r.State == ExchangeState.Answered && HoldKey(r) is not null);
+    /// <summary>The Redis key part of a hold: one per (centre, case, bank, account), so a case never holds an account twice.</summary>
+    private static string? HoldKey(ExchangeRecord r) =>
+        ExchangeStates.HoldKey(r) is { } hold ? string.Join('\n', r.From.Id, r.Case.CaseNumber, hold.Bank, hold.Account) : null;
 
     public async Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken)
     {
@@ -117,7 +106,7 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
             RedisValue[] args =
             [
                 P, exchangeId, fields[1], updated is null ? RedisValue.EmptyString : (RedisValue)updated.ToByteArray(),
-                updated is not null && Unacknowledged(updated) ? "1" : "0", updated is not null && Open(updated) ? "1" : "0",
+                updated is not null && ExchangeStates.IsOwedToRecipient(updated) ? "1" : "0", updated is not null && ExchangeStates.NeedsTimer(updated) ? "1" : "0",
                 CaseKey(current.From.Id, current.Case.CaseNumber), level is { } l ? ((int)l).ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
                 .. events.Select(e => (RedisValue)e.ToByteArray()),
             ];
@@ -171,7 +160,7 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
         var entries = await redis.Call(db => db.SortedSetRangeByRankWithScoresAsync(P + "unacked"), cancellationToken);
         var records = await RecordsAsync(entries.Select(e => e.Element), cancellationToken);
         var order = entries.ToDictionary(e => (string)e.Element!, e => (long)e.Score, StringComparer.Ordinal);
-        return [.. records.Where(Unacknowledged).Select(r => new PendingDelivery(r.ExchangeId, r.To.Id, r.Priority, order[r.ExchangeId], r.DeliveryAttempts))];
+        return [.. records.Where(ExchangeStates.IsOwedToRecipient).Select(r => new PendingDelivery(r.ExchangeId, r.To.Id, r.Priority, order[r.ExchangeId], r.DeliveryAttempts))];
     }
 
     public async Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max, CancellationToken cancellationToken)

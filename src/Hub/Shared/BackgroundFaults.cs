@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 
-namespace AntiFraud.Exchange.Hub.Hosting;
+namespace AntiFraud.Exchange.Hub.Shared;
 
 /// <summary>
 /// Failures of the hub's background work (deadline timers, checkpoints, replica resynchronisation).
@@ -19,6 +19,6 @@ internal sealed class BackgroundFaults
     public void Record(string service, Exception exception, ILogger logger)
     {
         var count = _counts.AddOrUpdate(service, 1, static (_, n) => n + 1);
-        HubLog.BackgroundFault(logger, service, count, exception);
+        SharedLog.BackgroundFault(logger, service, count, exception);
     }
 }

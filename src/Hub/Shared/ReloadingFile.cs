@@ -1,9 +1,9 @@
-namespace AntiFraud.Exchange.Hub.Hosting;
+namespace AntiFraud.Exchange.Hub.Shared;
 
 /// <summary>
 /// A file the operator edits while the hub runs (partner registry, CRL, policies). Read at start-up,
 /// where a bad file stops the hub; afterwards re-read when its timestamp or size changes, checked at
-/// most once per interval on access and by <see cref="ConfigurationWatcher"/> every half second. A bad
+/// most once per interval on access and by ConfigurationWatcher (Hosting) every half second. A bad
 /// edit, or one <c>accept</c> refuses (an older CRL), is logged and the last good content stays in force.
 /// </summary>
 internal sealed class ReloadingFile<T>
@@ -80,7 +80,7 @@ internal sealed class ReloadingFile<T>
             }
             catch (IOException ex)
             {
-                HubLog.ReloadFailed(_logger, _what, _path, ex.Message);
+                SharedLog.ReloadFailed(_logger, _what, _path, ex.Message);
                 return false;
             }
 
@@ -97,19 +97,19 @@ internal sealed class ReloadingFile<T>
             catch (Exception ex)
             {
                 _stamp = stamp;
-                HubLog.ReloadFailed(_logger, _what, _path, ex.Message);
+                SharedLog.ReloadFailed(_logger, _what, _path, ex.Message);
                 return false;
             }
 
             _stamp = stamp;
             if (_accept?.Invoke(_value, candidate) is { } refusal)
             {
-                HubLog.ReloadRefused(_logger, _what, _path, refusal);
+                SharedLog.ReloadRefused(_logger, _what, _path, refusal);
                 return false;
             }
 
             _value = candidate;
-            HubLog.Reloaded(_logger, _what, _path);
+            SharedLog.Reloaded(_logger, _what, _path);
         }
 
         Changed?.Invoke(_value);

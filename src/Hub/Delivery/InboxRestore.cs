@@ -1,10 +1,9 @@
-using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Storage;
 
-namespace AntiFraud.Exchange.Hub.Exchanges;
+namespace AntiFraud.Exchange.Hub.Delivery;
 
 /// <summary>Before the hub listens: every exchange not yet acknowledged goes back into its recipient's queue.</summary>
-internal sealed class ExchangeStartup(IExchangeStore store, InboxBroker broker, ILogger<ExchangeStartup> logger) : IHostedService
+internal sealed class InboxRestore(IExchangeStore store, InboxBroker broker, ILogger<InboxRestore> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
     {

@@ -2,12 +2,13 @@ using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Delivery;
-using AntiFraud.Exchange.Hub.Hosting;
 using Google.Protobuf;
 using StackExchange.Redis;
 using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Hub.Storage.Redis;
+using AntiFraud.Exchange.Hub.Storage;
 
-namespace AntiFraud.Exchange.Hub.Storage.Redis;
+namespace AntiFraud.Exchange.Hub.Replication;
 
 /// <summary>
 /// Keeps the in-process parts of several replicas in step through Redis pub/sub: new inbox work and
@@ -135,7 +136,7 @@ internal sealed class RedisReplicaLink(
         {
             try
             {
-                var pending = await Exchanges.ExchangeStartup.RestoreAsync(store, broker, cancellationToken);
+                var pending = await InboxRestore.RestoreAsync(store, broker, cancellationToken);
                 var open = await deadlines.RearmAsync(cancellationToken);
                 ReplicaLog.Resynchronised(logger, pending.Count, open, attempt);
                 return;

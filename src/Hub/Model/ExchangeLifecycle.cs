@@ -1,9 +1,8 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Storage;
 using Google.Protobuf.WellKnownTypes;
 using AntiFraud.Exchange.Hub.Shared;
 
-namespace AntiFraud.Exchange.Hub.Exchanges;
+namespace AntiFraud.Exchange.Hub.Model;
 
 /// <summary>
 /// The life of an exchange: SUBMITTED → DELIVERED → ACKNOWLEDGED → ANSWERED, or REJECTED, EXPIRED,
@@ -12,12 +11,6 @@ namespace AntiFraud.Exchange.Hub.Exchanges;
 /// </summary>
 internal static class ExchangeLifecycle
 {
-    public static bool IsTerminal(ExchangeState state) =>
-        state is ExchangeState.Answered or ExchangeState.Rejected or ExchangeState.Cancelled;
-
-    /// <summary>Open for an answer: not answered, rejected or cancelled. EXPIRED still takes a (late) answer.</summary>
-    public static bool IsOpen(ExchangeState state) => !IsTerminal(state);
-
     public static WatchEvent Event(ExchangeRecord record, DateTimeOffset at, Transition? transition = null, Escalation? escalation = null)
     {
         var e = new WatchEvent
@@ -44,7 +37,7 @@ internal static class ExchangeLifecycle
 
     public static ExchangeChange? Delivered(ExchangeRecord current, DateTimeOffset now)
     {
-        if (IsTerminal(current.State))
+        if (ExchangeStates.IsTerminal(current.State))
         {
             return null;
         }
@@ -63,7 +56,7 @@ internal static class ExchangeLifecycle
 
     public static ExchangeChange? Acknowledged(ExchangeRecord current, DateTimeOffset now)
     {
-        if (current.AcknowledgedAt is not null || IsTerminal(current.State))
+        if (current.AcknowledgedAt is not null || ExchangeStates.IsTerminal(current.State))
         {
             return null;
         }
@@ -88,7 +81,7 @@ internal static class ExchangeLifecycle
             return null;
         }
 
-        if (IsTerminal(current.State))
+        if (ExchangeStates.IsTerminal(current.State))
         {
             throw Refusal.FailedPrecondition(
                 $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it takes no further answer.");
@@ -126,7 +119,7 @@ internal static class ExchangeLifecycle
             return null;
         }
 
-        if (IsTerminal(current.State))
+        if (ExchangeStates.IsTerminal(current.State))
         {
             throw Refusal.FailedPrecondition(
                 $"Exchange '{current.ExchangeId}' is already {Name(current.State)}; it cannot be {verb}.");

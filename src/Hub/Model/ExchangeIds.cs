@@ -1,4 +1,4 @@
-namespace AntiFraud.Exchange.Hub.Exchanges;
+namespace AntiFraud.Exchange.Hub.Model;
 
 /// <summary>The shape of the ids the hub issues: "ex-" and 32 lower-case hex digits (a version 7 GUID).</summary>
 internal static class ExchangeIds

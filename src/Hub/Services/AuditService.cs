@@ -1,6 +1,6 @@
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Shared;
@@ -10,7 +10,7 @@ using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.AspNetCore.Authorization;
 
-namespace AntiFraud.Exchange.Hub.Audit;
+namespace AntiFraud.Exchange.Hub.Services;
 
 /// <summary>
 /// antifraud.exchange.v1.Audit: checkpoints and proofs for anyone holding a receipt; queries and export
@@ -206,66 +206,4 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
     /// <summary>Entries leave through the masking engine like every other read (an entry holds no clear personal data by construction).</summary>
     private AuditEntry ForAuditor(PartnerIdentity caller, AuditEntry entry) =>
         masker.Mask(entry, new MaskingContext(caller, LegalBasis.Unspecified, Request.KindOneofCase.None, false)).Message;
-}
-
-/// <summary>Fresh checkpoints per partner: a token bucket of <see cref="Burst"/> refilled at <see cref="PerSecond"/> a second.</summary>
-internal sealed class FreshCheckpointLimit(TimeProvider time)
-{
-    public const int PerSecond = 5;
-    public const int Burst = 20;
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Bucket> _buckets = new(StringComparer.Ordinal);
-
-    public bool TryTake(string partner)
-    {
-        var bucket = _buckets.GetOrAdd(partner, _ => new Bucket { Tokens = Burst, At = time.GetTimestamp() });
-        lock (bucket)
-        {
-            var now = time.GetTimestamp();
-            bucket.Tokens = Math.Min(Burst, bucket.Tokens + (time.GetElapsedTime(bucket.At, now).TotalSeconds * PerSecond));
-            bucket.At = now;
-            if (bucket.Tokens < 1)
-            {
-                return false;
-            }
-
-            bucket.Tokens--;
-            return true;
-        }
-    }
-
-    private sealed class Bucket
-    {
-        public double Tokens { get; set; }
-
-        public long At { get; set; }
-    }
-}
-
-/// <summary>
-/// Writes the newest signed checkpoint to audit.checkpoint at a regular interval when the log has
-/// grown, for operators and offline verifiers. A failure is logged and counted; the next interval tries
-/// again, and the hub keeps serving (checkpoints are served from memory).
-/// </summary>
-internal sealed class AuditCheckpointer(AuditLog log, TimeProvider time, BackgroundFaults faults, ILogger<AuditCheckpointer> logger) : BackgroundService
-{
-    public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        // Yield first, so a failing first write never fails the host's start.
-        await Task.Yield();
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            try
-            {
-                log.SignCheckpoint();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                faults.Record(nameof(AuditCheckpointer), ex, logger);
-            }
-
-            await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-        }
-    }
 }

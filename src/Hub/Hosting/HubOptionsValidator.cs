@@ -1,0 +1,74 @@
+using System.Net;
+using Microsoft.Extensions.Options;
+
+namespace AntiFraud.Exchange.Hub.Hosting;
+
+/// <summary>
+/// Checks the hub's settings before anything is opened, naming each setting that is wrong and what it
+/// accepts. Run when the hub is built (files are resolved from these settings right away) and again on
+/// start (ValidateOnStart), so no setting reaches a service unchecked.
+/// </summary>
+internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
+{
+    private static readonly string[] Providers = ["sqlite", "redis", "memory"];
+
+    public ValidateOptionsResult Validate(string? name, HubOptions options)
+    {
+        var failures = new List<string>();
+        if (!IPEndPoint.TryParse(options.Listen, out _))
+        {
+            failures.Add($"Hub:Listen '{options.Listen}' is not an address:port such as 127.0.0.1:7443.");
+        }
+
+        if (options.Tls.StaleCrl is not ("refuse" or "warn"))
+        {
+            failures.Add($"Hub:Tls:StaleCrl '{options.Tls.StaleCrl}' is not refuse or warn.");
+        }
+
+        if (!Providers.Contains(options.Store.Provider))
+        {
+            failures.Add($"Hub:Store:Provider '{options.Store.Provider}' is unknown: use sqlite (the default), redis or memory.");
+        }
+
+        if (options.Store.Redis.TimeoutMilliseconds <= 0)
+        {
+            failures.Add($"Hub:Store:Redis:TimeoutMilliseconds {options.Store.Redis.TimeoutMilliseconds} must be above 0.");
+        }
+
+        if (options.ShutdownTimeoutSeconds < 0)
+        {
+            failures.Add($"Hub:ShutdownTimeoutSeconds {options.ShutdownTimeoutSeconds} must not be negative.");
+        }
+
+        if (string.IsNullOrWhiteSpace(options.Audit.Origin))
+        {
+            failures.Add("Hub:Audit:Origin is required: it names the audit log in every signed checkpoint.");
+        }
+
+        var limits = options.Limits;
+        foreach (var (setting, value) in new[]
+        {
+            ("MaxConnections", limits.MaxConnections), ("MaxStreamsPerConnection", limits.MaxStreamsPerConnection),
+            ("MaxBufferedPerConnectionMiB", limits.MaxBufferedPerConnectionMiB), ("MaxBufferedTotalMiB", limits.MaxBufferedTotalMiB),
+            ("MinRequestBodyBytesPerSecond", limits.MinRequestBodyBytesPerSecond),
+        })
+        {
+            if (value <= 0)
+            {
+                failures.Add($"Hub:Limits:{setting} {value} must be above 0.");
+            }
+        }
+
+        return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
+    }
+
+    /// <summary>Throws, with every failure named, when the settings are not valid.</summary>
+    public static void ThrowIfInvalid(HubOptions options)
+    {
+        var result = new HubOptionsValidator().Validate(null, options);
+        if (result.Failed)
+        {
+            throw new OptionsValidationException(HubOptions.Section, typeof(HubOptions), result.Failures);
+        }
+    }
+}

@@ -1,0 +1,17 @@
+using AntiFraud.Exchange.Hub.Shared;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AntiFraud.Exchange.Hub.Masking;
+
+internal static class MaskingRegistration
+{
+    /// <summary>The masking policy (re-read when edited), the pseudonym keys and the engine every outgoing message passes.</summary>
+    public static IServiceCollection AddHubMasking(this IServiceCollection services, string policyPath, string secretPath)
+    {
+        services.AddSingleton(sp => new MaskingPolicy(new ReloadingFile<MaskingRules>(policyPath, "Masking policy", MaskingRules.Parse,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MaskingPolicy>>())));
+        services.AddSingleton(_ => PseudonymKeys.Load(secretPath));
+        services.TryAddSingleton<IDeliveryMasker, MaskingEngine>();
+        return services;
+    }
+}

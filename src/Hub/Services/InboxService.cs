@@ -1,0 +1,24 @@
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Exchanges;
+using AntiFraud.Exchange.Hub.Identity;
+using Grpc.Core;
+using Microsoft.AspNetCore.Authorization;
+
+namespace AntiFraud.Exchange.Hub.Services;
+
+// The handlers only route: the caller comes from authorization, bounds and refusals are mapped by
+// HubEdgeInterceptor, and the behaviour is in the flows of Exchanges/.
+
+/// <summary>antifraud.exchange.v1.Inbox: banks and carriers receive, acknowledge and answer.</summary>
+[Authorize(Policy = HubPolicies.Responders)]
+internal sealed class InboxService(InboxDelivery inbox, PartnerStreams streams) : Inbox.InboxBase
+{
+    public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<InboxItem> responseStream, ServerCallContext context) =>
+        streams.RunAsync(context, responseStream, (stream, token) => inbox.SubscribeAsync(context.Caller(), request, stream, token));
+
+    public override Task<AckResponse> Ack(AckRequest request, ServerCallContext context) =>
+        inbox.AckAsync(context.Caller(), request.ExchangeId, context.CancellationToken);
+
+    public override Task<RespondResponse> Respond(RespondRequest request, ServerCallContext context) =>
+        inbox.RespondAsync(context.Caller(), request, context.CancellationToken);
+}

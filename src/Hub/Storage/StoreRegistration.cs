@@ -1,0 +1,98 @@
+using AntiFraud.Exchange.Hub.Storage.Redis;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace AntiFraud.Exchange.Hub.Storage;
+
+internal static class StoreRegistration
+{
+    /// <summary>
+    /// The exchange store: the embedded SQLite database (the default), a shared Redis (several replicas),
+    /// or memory (benchmarks and tests). Redis is connected, and its durability checked, at start-up.
+    /// </summary>
+    public static IServiceCollection AddHubStore(this IServiceCollection services, HubStoreOptions store, string storePath)
+    {
+        if (store.Provider == "redis")
+        {
+            services.AddSingleton(sp => OpenRedis(store.Redis, sp.GetRequiredService<ILogger<RedisConnection>>()));
+        }
+
+        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(store, storePath, sp));
+        return services;
+    }
+
+    private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services)
+    {
+        var logger = services.GetRequiredService<ILogger<SqliteExchangeStore>>();
+        switch (store.Provider)
+        {
+            case "sqlite":
+                Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+                return new SqliteExchangeStore(path, durable: true, logger);
+            case "memory":
+                StoreLog.VolatileStore(services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub"));
+                return new SqliteExchangeStore(string.Empty, durable: false, logger);
+            case "redis":
+                return new RedisExchangeStore(services.GetRequiredService<RedisConnection>());
+            default:
+                throw new InvalidOperationException($"Hub:Store:Provider '{store.Provider}' is unknown: use sqlite (the default), redis or memory.");
+        }
+    }
+
+
+    /// <summary>Connects to Redis and checks it keeps what the hub acknowledges (AOF on).</summary>
+    private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger)
+    {
+        var redis = new RedisConnection(options.Configuration, options.Prefix, TimeSpan.FromMilliseconds(options.TimeoutMilliseconds), logger);
+        if (!redis.IsConnected)
+        {
+            throw new InvalidOperationException($"Hub:Store:Redis:Configuration '{options.Configuration}': Redis is not reachable.");
+        }
+
+        try
+        {
+            var server = redis.Server;
+            string Setting(string name)
+            {
+                // A Redis busy loading or on a busy machine may miss one deadline; three in a row is a fault.
+                for (var attempt = 1; ; attempt++)
+                {
+                    try
+                    {
+                        return server.ConfigGet(name).FirstOrDefault().Value ?? "?";
+                    }
+                    catch (StackExchange.Redis.RedisTimeoutException e) when (attempt < 3)
+                    {
+                        RedisLog.ConfigUnreadable(logger, $"{e.Message.Split(',')[0]} (attempt {attempt} of 3)");
+                    }
+                    catch (StackExchange.Redis.RedisTimeoutException e)
+                    {
+                        throw new InvalidOperationException(
+                            $"Hub:Store:Redis:Configuration '{options.Configuration}': Redis did not answer CONFIG GET {name} within "
+                            + $"{options.TimeoutMilliseconds} ms, three times: {e.Message.Split(',')[0]}", e);
+                    }
+                }
+            }
+
+            var appendOnly = Setting("appendonly");
+            var fsync = Setting("appendfsync");
+            RedisLog.Opened(logger, server.EndPoint.ToString() ?? "?", server.Version.ToString(), appendOnly, fsync, options.Prefix);
+            if (appendOnly != "yes" && options.RequireAppendOnly)
+            {
+                throw new InvalidOperationException(
+                    "Redis has appendonly no: acknowledged exchanges would not survive a Redis restart. Set appendonly yes (and appendfsync always), "
+                    + "or Hub:Store:Redis:RequireAppendOnly=false for a throwaway environment.");
+            }
+
+            if (fsync != "always")
+            {
+                RedisLog.WeakFsync(logger, fsync);
+            }
+        }
+        catch (Exception e) when (e is StackExchange.Redis.RedisException or StackExchange.Redis.RedisCommandException)
+        {
+            RedisLog.ConfigUnreadable(logger, e.Message);
+        }
+
+        return redis;
+    }
+}
