@@ -92,6 +92,12 @@ internal static class BridgeCommands
         var list = new Command("list", "List dead letters with their reasons.") { Partner, Folder, JsonOutput };
         list.SetAction(result =>
         {
+            if (WhichFolder(result) is { } problem)
+            {
+                Console.Error.WriteLine("afx-bridge: " + problem);
+                return Usage;
+            }
+
             var letters = Services(result).GetRequiredService<DeadLetters>().List();
             if (result.GetValue(JsonOutput))
             {
@@ -120,6 +126,12 @@ internal static class BridgeCommands
         };
         resubmit.SetAction(result =>
         {
+            if (WhichFolder(result) is { } problem)
+            {
+                Console.Error.WriteLine("afx-bridge: " + problem);
+                return Usage;
+            }
+
             var services = Services(result);
             try
             {
@@ -225,6 +237,15 @@ internal static class BridgeCommands
     }
 
     /// <summary>The bridge's services without running it, for the offline commands.</summary>
+    /// <summary>Why the partner's folder cannot be used (not named, or missing), or null when it can.</summary>
+    private static string? WhichFolder(ParseResult result)
+    {
+        var folder = result.GetValue(Folder) ?? (result.GetValue(Partner) is { Length: > 0 } partner ? Path.Combine("bridge", partner) : null);
+        return folder is null
+            ? "say whose dead letters: --partner ID (its folder is bridge/ID) or --folder DIR."
+            : Directory.Exists(folder) ? null : $"the bridge folder '{Path.GetFullPath(folder)}' does not exist: check --partner or --folder.";
+    }
+
     private static IServiceProvider Services(ParseResult result)
     {
         return BridgeHost.CreateBuilder(ConfigArgs(result)).Build().Services;

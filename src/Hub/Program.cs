@@ -1,5 +1,11 @@
 using AntiFraud.Exchange.Hub.Hosting;
 
+if (HubHelp.Asked(args))
+{
+    Console.WriteLine(HubHelp.Text);
+    return 0;
+}
+
 try
 {
     var builder = HubHost.CreateBuilder(args);

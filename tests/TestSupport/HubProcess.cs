@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 
 namespace AntiFraud.Exchange.TestSupport;
 
@@ -6,7 +5,7 @@ namespace AntiFraud.Exchange.TestSupport;
 /// The hub as a real operating-system process (the built afx-hub), for tests that must kill it for
 /// real. It listens on 127.0.0.1:0; the port is read from its log line.
 /// </summary>
-public sealed partial class HubProcess : IDisposable
+public sealed class HubProcess : IDisposable
 {
     private readonly DotnetProcess _process;
 
@@ -32,22 +31,31 @@ public sealed partial class HubProcess : IDisposable
     /// <summary>Starts the hub with <paramref name="settings"/>, from <paramref name="workingDirectory"/> (default: the repository root).</summary>
     public static async Task<HubProcess> StartAsync(string[] settings, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
-        var listening = new TaskCompletionSource<int>(TaskCreationOptions.RunContinuationsAsynchronously);
-        DotnetProcess? process = null;
-        process = DotnetProcess.Start(HubDll, ["--Hub:Listen=127.0.0.1:0", .. settings], line =>
-        {
-            if (line is null)
-            {
-                listening.TrySetException(new InvalidOperationException("afx-hub exited before listening:\n" + string.Join('\n', process?.Log ?? [])));
-            }
-            else if (ListeningLine().Match(line) is { Success: true } match)
-            {
-                listening.TrySetResult(int.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture));
-            }
-        }, workingDirectory, WithDevelopment(environment));
+        // The hub writes its bound address to this file once it listens (Hub:AddressFile): no log line is parsed.
+        var addressFile = Path.Combine(Path.GetTempPath(), "afx-hub-address-" + Guid.NewGuid().ToString("N")[..12]);
+        var process = DotnetProcess.Start(HubDll, ["--Hub:Listen=127.0.0.1:0", $"--Hub:AddressFile={addressFile}", .. settings], null,
+            workingDirectory, WithDevelopment(environment));
         try
         {
-            return new HubProcess(process, await listening.Task.WaitAsync(TimeSpan.FromSeconds(60)));
+            // Bounded by count: up to 60 s of looks, whatever the machine's load.
+            for (var look = 0; look < 600; look++)
+            {
+                if (File.Exists(addressFile))
+                {
+                    var address = new Uri((await File.ReadAllTextAsync(addressFile)).Trim());
+                    return new HubProcess(process, address.Port);
+                }
+
+                if (process.HasExited)
+                {
+                    break;
+                }
+
+                await Task.Delay(100);
+            }
+
+            throw new InvalidOperationException((process.HasExited ? "afx-hub exited before listening:\n" : "afx-hub did not listen within 60 s:\n")
+                + string.Join('\n', process.Log));
         }
         catch
         {
@@ -95,7 +103,4 @@ public sealed partial class HubProcess : IDisposable
     }
 
     public void Dispose() => _process.Dispose();
-
-    [GeneratedRegex(@"listening on https://127\.0\.0\.1:(\d+)")]
-    private static partial Regex ListeningLine();
 }

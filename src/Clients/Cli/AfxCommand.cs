@@ -18,19 +18,13 @@ internal static class AfxCommand
             Spectre.Console.AnsiConsole.Profile.Width = 240;
         }
 
-        // The offline audit checks keep their own flags (their --key is the log's key, not a partner's).
-        if (args.Length > 1 && args[0] == "audit" && OfflineAudit.Any(c => c.Name == args[1]))
-        {
-            return AuditCommands.Run(args);
-        }
-
         var root = new RootCommand($"""
             afx: the AntiFraud.Exchange command line.
 
             Police:    stop-payment, freeze, query-account, trace-call, suspend-number, watch, case show
             Banks and carriers: inbox, respond, serve-sim
             Operators and auditors: partners, compliance, certs issue|revoke, audit verify, health
-            Try it:    demo (a whole fraud case in a minute), bench (load and soak)
+            Try it:    demo (a whole fraud case in a few seconds), bench (load and soak)
 
             Say who you are with --as PARTNER (dev certificates) or --cert/--key, and where the hub is with --hub.
             {ExitCodes.Help}
@@ -57,24 +51,41 @@ internal static class AfxCommand
         root.Subcommands.Add(Audit());
         root.Subcommands.Add(Demo.DemoCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
-        return await root.Parse(args).InvokeAsync();
+        var parsed = root.Parse(args);
+        if (parsed.Errors.Count > 0 && !args.Any(a => a is "--help" or "-h" or "-?"))
+        {
+            // System.CommandLine exits 1 on a parse error; afx promises 2 for bad usage.
+            foreach (var error in parsed.Errors)
+            {
+                await Console.Error.WriteLineAsync("afx: " + error.Message);
+            }
+
+            await Console.Error.WriteLineAsync($"Run 'afx {string.Join(' ', CommandPath(parsed.CommandResult.Command))} --help' for usage.".Replace("  ", " ", StringComparison.Ordinal));
+            return ExitCodes.Usage;
+        }
+
+        return await parsed.InvokeAsync();
     }
 
-    private static readonly (string Name, string Description)[] OfflineAudit =
-    [
-        ("verify-segment", "Verify an exported log segment (audit.log) against signed checkpoints: --log FILE --checkpoint FILE [...]"),
-        ("verify-inclusion", "Verify a receipt against a signed checkpoint: --checkpoint FILE --index N --leaf-hash HEX --proof HEX,..."),
-        ("verify-consistency", "Verify a newer checkpoint extends an older one: --old FILE --new FILE --proof HEX,..."),
-        ("evidence", "When an exchange was submitted, delivered, acknowledged and answered, from the log alone: --log FILE --exchange ID"),
-    ];
+    private static IEnumerable<string> CommandPath(Command command)
+    {
+        var names = new List<string>();
+        for (var c = command; c is not null and not RootCommand; c = c.Parents.OfType<Command>().FirstOrDefault())
+        {
+            names.Insert(0, c.Name);
+        }
+
+        return names;
+    }
 
     private static Command Audit()
     {
-        var audit = new Command("audit", "The audit log: verify the live hub as a witness, or verify exported logs offline.") { OperatorCommands.AuditVerify() };
-        foreach (var (name, description) in OfflineAudit)
+        var audit = new Command("audit", """
+            The audit log: verify the live hub as a witness (verify), or exported logs and receipts offline
+            (verify-segment, verify-inclusion, verify-consistency, evidence).
+            """) { OperatorCommands.AuditVerify() };
+        foreach (var offline in OfflineAuditCommands.All())
         {
-            var offline = new Command(name, description + "\n" + AuditCommands.Usage) { TreatUnmatchedTokensAsErrors = false };
-            offline.SetAction(r => AuditCommands.Run(["audit", name, .. r.UnmatchedTokens]));
             audit.Subcommands.Add(offline);
         }
 

@@ -27,9 +27,8 @@ internal sealed class Connection
 
     public string Source(string setting) => _settings[setting].Source;
 
-    /// <summary>The profile file: AFX_PROFILES, else ~/.config/afx/profiles.json.</summary>
-    public static string ProfilesPath => Environment.GetEnvironmentVariable("AFX_PROFILES")
-        ?? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "afx", "profiles.json");
+    /// <summary>The profile file: AFX_PROFILES, else profiles.json in $XDG_CONFIG_HOME/afx (~/.config/afx).</summary>
+    public static string ProfilesPath => Environment.GetEnvironmentVariable("AFX_PROFILES") ?? Path.Combine(ConfigHome.Directory, "profiles.json");
 
     public static Connection Resolve(GlobalOptions.Values flags)
     {
@@ -95,10 +94,26 @@ internal sealed class Connection
             throw new UsageException($"profile '{name}': the profile file {ProfilesPath} does not exist (set AFX_PROFILES to use another).");
         }
 
-        using var json = JsonDocument.Parse(File.ReadAllText(ProfilesPath));
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(File.ReadAllText(ProfilesPath));
+        }
+        catch (JsonException e)
+        {
+            throw new UsageException($"profile '{name}': {ProfilesPath} is not valid JSON ({e.Message}). "
+                + "Expected {\"profiles\": {\"NAME\": {\"hub\": \"https://...\", \"cert\": \"FILE\", \"key\": \"FILE\", \"ca\": \"FILE\"}}}.");
+        }
+
+        using var _ = json;
         if (!json.RootElement.TryGetProperty("profiles", out var profiles) || !profiles.TryGetProperty(name, out var profile))
         {
             throw new UsageException($"profile '{name}' is not in {ProfilesPath}.");
+        }
+
+        if (profile.ValueKind != JsonValueKind.Object || profile.EnumerateObject().Any(p => p.Value.ValueKind != JsonValueKind.String))
+        {
+            throw new UsageException($"profile '{name}' in {ProfilesPath} must be an object of strings (hub, partner, cert, key, ca).");
         }
 
         return profile.EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? "", StringComparer.Ordinal);
@@ -130,6 +145,19 @@ internal sealed class Connection
         .TrustOnly(DevPath("ca", "root.crt"))
         .UsePartnerCertificate(DevPath("partners", partner + ".crt"), DevPath("partners", partner + ".key")));
 
-    public GrpcChannel Open() =>
-        GrpcChannel.ForAddress(Hub, PartnerChannel.Options().TrustOnly(Ca).UsePartnerCertificate(Cert, Key));
+    public GrpcChannel Open()
+    {
+        GrpcChannelOptions options;
+        try
+        {
+            options = PartnerChannel.Options().TrustOnly(Ca).UsePartnerCertificate(Cert, Key);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new UsageException($"cannot use the certificate '{Cert}' (from {Source("cert")}) with the key '{Key}' (from {Source("key")}), "
+                + $"or the CA '{Ca}' (from {Source("ca")}): {e.Message} Each must be PEM, and the key must belong to the certificate.");
+        }
+
+        return GrpcChannel.ForAddress(Hub, options);
+    }
 }

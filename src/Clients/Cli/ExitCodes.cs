@@ -22,12 +22,20 @@ internal static class ExitCodes
 
     public const string Help = "Exit codes: 0 success, 1 refused by the hub or a check failed, 2 bad usage or settings, 3 hub unreachable or unavailable, 4 not authenticated or not permitted.";
 
-    /// <summary>Runs a command body, turning every failure into its message on stderr and its exit code.</summary>
-    public static async Task<int> Guard(Func<Task<int>> body)
+    /// <summary>
+    /// Runs a command body, turning every failure into its message on stderr and its exit code. Ctrl+C
+    /// (the token cancelled) ends a following command normally: exit 0.
+    /// </summary>
+    public static async Task<int> Guard(Func<Task<int>> body, CancellationToken cancellationToken = default)
     {
         try
         {
             return await body();
+        }
+        catch (Exception e) when (cancellationToken.IsCancellationRequested
+            && (e is OperationCanceledException || (e is RpcException r && r.StatusCode == StatusCode.Cancelled)))
+        {
+            return Ok;
         }
         catch (UsageException e)
         {
@@ -52,5 +60,5 @@ internal static class ExitCodes
     }
 
     public static void SetGuardedAction(this Command command, Func<ParseResult, CancellationToken, Task<int>> body) =>
-        command.SetAction((result, ct) => Guard(() => body(result, ct)));
+        command.SetAction((result, ct) => Guard(() => body(result, ct), ct));
 }

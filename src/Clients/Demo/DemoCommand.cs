@@ -27,7 +27,7 @@ internal static class DemoCommand
     {
         var latency = new Option<TimeSpan>("--latency") { Description = "how long the simulated partners take to answer", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(600) };
         var command = new Command("demo", """
-            Play a whole telecom-fraud case in about a minute: start a hub (embedded store, dev certificates) and simulated
+            Play a whole telecom-fraud case in a few seconds: start a hub (embedded store, dev certificates) and simulated
             partners (bank-alpha, bank-beta, carrier-east), then: a victim reports a transfer; police issue an emergency
             stop-payment; the money is followed to a second bank; the caller's number is traced and suspended; the audit
             proofs are verified. Prints a timeline with each step's legal deadline. Exit 0 only if every step happened.

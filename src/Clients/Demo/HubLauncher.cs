@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Text.RegularExpressions;
 using AntiFraud.Exchange.Clients.Cli;
 
 namespace AntiFraud.Exchange.Clients.Demo;
@@ -8,7 +7,7 @@ namespace AntiFraud.Exchange.Clients.Demo;
 /// Starts the hub (afx-hub, built beside afx) as a process on its embedded store in a temporary
 /// folder, with the dev PKI, listening on a free loopback port; stops it and removes the folder.
 /// </summary>
-internal sealed partial class HubLauncher : IDisposable
+internal sealed class HubLauncher : IDisposable
 {
     private readonly Process _process;
 
@@ -43,7 +42,9 @@ internal sealed partial class HubLauncher : IDisposable
         var info = new ProcessStartInfo("dotnet") { WorkingDirectory = root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         // The demo's hub runs on the development PKI, which a Production hub refuses.
         info.Environment["DOTNET_ENVIRONMENT"] = "Development";
-        foreach (var arg in (string[])[dll, "--Hub:Listen=127.0.0.1:0", $"--Hub:Store:Path={Path.Combine(folder, "hub.db")}", "--Logging:LogLevel:Default=Warning",
+        // The hub writes its bound address here once it listens (Hub:AddressFile).
+        var addressFile = Path.Combine(folder, "hub.address");
+        foreach (var arg in (string[])[dll, "--Hub:Listen=127.0.0.1:0", $"--Hub:AddressFile={addressFile}", $"--Hub:Store:Path={Path.Combine(folder, "hub.db")}", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub=Information", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Exchanges=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub.Audit=Warning", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Deadlines=Warning", .. settings])
         {
@@ -51,39 +52,47 @@ internal sealed partial class HubLauncher : IDisposable
         }
 
         var process = Process.Start(info)!;
-        var listening = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         var log = new List<string>();
-        process.OutputDataReceived += (_, e) =>
+        void Keep(string? line)
         {
-            if (e.Data is null)
-            {
-                listening.TrySetException(new InvalidOperationException("afx-hub exited before listening:\n" + string.Join('\n', log)));
-                return;
-            }
-
-            lock (log)
-            {
-                log.Add(e.Data);
-            }
-
-            if (Listening().Match(e.Data) is { Success: true } m)
-            {
-                listening.TrySetResult("https://127.0.0.1:" + m.Groups[1].Value);
-            }
-        };
-        process.ErrorDataReceived += (_, e) =>
-        {
-            if (e.Data is not null)
+            if (line is not null)
             {
                 lock (log)
                 {
-                    log.Add(e.Data);
+                    log.Add(line);
                 }
             }
-        };
+        }
+
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var address = await listening.Task.WaitAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        string? address = null;
+        // Up to 60 s of looks (bounded by count, not by the clock).
+        for (var look = 0; look < 600 && address is null && !process.HasExited; look++)
+        {
+            if (File.Exists(addressFile))
+            {
+                address = (await File.ReadAllTextAsync(addressFile, cancellationToken)).Trim();
+            }
+            else
+            {
+                await Task.Delay(100, cancellationToken);
+            }
+        }
+
+        if (address is null)
+        {
+            var why = process.HasExited ? "exited before listening" : "did not listen within 60 s";
+            process.Kill(entireProcessTree: true);
+            process.Dispose();
+            lock (log)
+            {
+                throw new InvalidOperationException($"afx-hub {why}:\n" + string.Join('\n', log));
+            }
+        }
+
         return new HubLauncher(process, folder, address);
     }
 
@@ -128,7 +137,4 @@ internal sealed partial class HubLauncher : IDisposable
             }
         }
     }
-
-    [GeneratedRegex(@"listening on https://127\.0\.0\.1:(\d+)")]
-    private static partial Regex Listening();
 }

@@ -165,7 +165,10 @@ internal static class OperatorCommands
     /// </summary>
     public static Command AuditVerify()
     {
-        var state = new Option<FileInfo?>("--state") { Description = "where the last verified checkpoint is kept (default ~/.config/afx/witness-<origin>.txt)" };
+        var state = new Option<FileInfo?>("--state")
+        {
+            Description = "where the last verified checkpoint is kept (default $XDG_CONFIG_HOME/afx/witness/<hub address>/<origin>.txt)",
+        };
         var index = new Option<ulong?>("--index") { Description = "a receipt's leaf index" };
         var leaf = new Option<string?>("--leaf-hash") { Description = "the receipt's leaf hash, hex" };
         var key = new Option<string?>("--log-key") { Description = "the log's public key, PEM (default certs-dev/audit/log-signing.pub)" };
@@ -181,9 +184,16 @@ internal static class OperatorCommands
         {
             using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
             var audit = new AuditClient(channel);
+            var leafHash = r.GetValue(leaf);
+            if (leafHash is not null && (leafHash.Length % 2 != 0 || !leafHash.All(Uri.IsHexDigit)))
+            {
+                throw new UsageException($"--leaf-hash '{(leafHash.Length > 80 ? leafHash[..80] + "..." : leafHash)}' is not hexadecimal (two digits per byte).");
+            }
+
             using var publicKey = System.Security.Cryptography.ECDsa.Create();
             publicKey.ImportFromPem(File.ReadAllText(r.GetValue(key) ?? Connection.DevPath("audit", "log-signing.pub")));
-            var result = await AuditWitness.VerifyAsync(audit, publicKey, r.GetValue(state)?.FullName, r.GetValue(index), r.GetValue(leaf), ct);
+            var connection = Connection.Resolve(GlobalOptions.From(r));
+            var result = await AuditWitness.VerifyAsync(audit, publicKey, connection.Hub, r.GetValue(state)?.FullName, r.GetValue(index), r.GetValue(leaf), ct);
             foreach (var line in result.Lines)
             {
                 Console.WriteLine(line);
@@ -200,7 +210,12 @@ internal static class AuditWitness
 {
     public sealed record Outcome(bool Ok, IReadOnlyList<string> Lines);
 
-    public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string? statePath, ulong? index, string? leafHash, CancellationToken ct)
+    /// <summary>The state file of one log seen through one hub address: two dev hubs share an origin, never an address and port.</summary>
+    public static string DefaultStatePath(string hub, string origin) =>
+        Path.Combine(ConfigHome.Directory, "witness", ConfigHome.FileName(hub), ConfigHome.FileName(origin) + ".txt");
+
+    public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string hub, string? statePath, ulong? index,
+        string? leafHash, CancellationToken ct)
     {
         var lines = new List<string>();
         var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(cancellationToken: ct));
@@ -215,19 +230,30 @@ internal static class AuditWitness
         }
 
         lines.Add($"checkpoint {checkpoint.Origin}: {body.Size} entries, root {Convert.ToHexString(body.RootHash)[..16]}..., signature verified");
-        statePath ??= Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".config", "afx", $"witness-{Uri.EscapeDataString(checkpoint.Origin)}.txt");
+        statePath ??= DefaultStatePath(hub, checkpoint.Origin);
+        var whatToDo = $"If this hub's log was deliberately started afresh (a new data folder), delete {statePath} and verify again; "
+            + "otherwise the hub rewrote or forked its log: keep both checkpoints as evidence and report it.";
         if (File.Exists(statePath))
         {
-            var previous = SignedCheckpoint.Verify(await File.ReadAllTextAsync(statePath, ct), checkpoint.Origin, key);
+            CheckpointBody previous;
+            try
+            {
+                previous = SignedCheckpoint.Verify(await File.ReadAllTextAsync(statePath, ct), checkpoint.Origin, key);
+            }
+            catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
+            {
+                return new Outcome(false, [.. lines, $"FAILED: the checkpoint kept in {statePath} does not verify with this log's key ({e.Message}). {whatToDo}"]);
+            }
+
             if (previous.Size > body.Size)
             {
-                return new Outcome(false, [.. lines, $"FAILED: the log shrank from {previous.Size} to {body.Size} entries since {statePath}"]);
+                return new Outcome(false, [.. lines, $"FAILED: the log shrank from {previous.Size} to {body.Size} entries since the checkpoint kept in {statePath}. {whatToDo}"]);
             }
 
             var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)previous.Size, SecondSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
             if (!MerkleVerifier.VerifyConsistency(previous.Size, body.Size, previous.RootHash, body.RootHash, [.. proof.Hashes.Select(h => h.ToByteArray())]))
             {
-                return new Outcome(false, [.. lines, $"FAILED: the log of {body.Size} entries does not extend the one of {previous.Size} seen before: it was rewritten"]);
+                return new Outcome(false, [.. lines, $"FAILED: the log of {body.Size} entries does not extend the one of {previous.Size} seen before: it was rewritten. {whatToDo}"]);
             }
 
             lines.Add($"consistent with the {previous.Size}-entry checkpoint seen before: the log only grew");

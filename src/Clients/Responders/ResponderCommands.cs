@@ -15,21 +15,47 @@ internal static class ResponderCommands
 {
     public static Command Inbox()
     {
-        var follow = new Option<bool>("--follow") { Description = "keep following new work (Ctrl+C to stop)" };
-        var ack = new Option<bool>("--ack") { Description = "acknowledge each item as it is shown" };
-        var window = new Option<uint>("--window") { Description = "items the hub may send ahead unacknowledged (default 32)" };
+        var follow = new Option<bool>("--follow") { Description = "take work as it arrives and keep following (Ctrl+C to stop); items are leased and recorded delivered" };
+        var lease = new Option<bool>("--lease") { Description = "take the waiting work once: items are leased and recorded delivered, and come again unless acknowledged" };
+        var ack = new Option<bool>("--ack") { Description = "with --lease or --follow: acknowledge each item as it is shown" };
+        var window = new Option<uint>("--window") { Description = "with --lease or --follow: items the hub may send ahead unacknowledged (default 32)" };
+        var max = new Option<uint>("--max") { Description = "without --lease/--follow: how many items to list (default 50, at most 500)" };
         var command = new Command("inbox", """
-            List the work waiting for you, most urgent first (and follow it with --follow). Items not acknowledged come again later.
+            List the work waiting for you, most urgent first. A listing changes nothing: no item is leased or recorded delivered.
+            To take the work, use --lease (once) or --follow (and keep following); items not acknowledged come again later.
             Examples:
               afx inbox --as bank-beta
               afx inbox --as bank-beta --follow --ack --json
-            """) { follow, ack, window };
+            """) { follow, lease, ack, window, max };
         command.SetGuardedAction(async (r, ct) =>
         {
             var connection = Connection.Resolve(GlobalOptions.From(r));
             using var channel = connection.Open();
             var inbox = new InboxClient(channel);
             var json = r.GetValue(GlobalOptions.Json);
+            if (!r.GetValue(follow) && !r.GetValue(lease))
+            {
+                if (r.GetValue(ack))
+                {
+                    throw new UsageException("--ack takes the items: use it with --lease or --follow.");
+                }
+
+                var peek = await inbox.PeekAsync(new PeekRequest { MaxItems = r.GetValue(max) }, new CallOptions(cancellationToken: ct));
+                foreach (var item in peek.Items)
+                {
+                    ShowItem(item, json);
+                }
+
+                if (!json)
+                {
+                    Console.WriteLine(peek.Outstanding == 0 ? "Nothing waiting."
+                        : peek.Outstanding > peek.Items.Count ? $"{peek.Items.Count} of {peek.Outstanding} item(s) shown."
+                        : $"{peek.Outstanding} item(s).");
+                }
+
+                return ExitCodes.Ok;
+            }
+
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) }, new CallOptions(cancellationToken: stop.Token));
             var count = 0;
@@ -49,16 +75,7 @@ internal static class ResponderCommands
 
                 var item = call.ResponseStream.Current;
                 count++;
-                if (json)
-                {
-                    Output.Json(item);
-                }
-                else
-                {
-                    Console.WriteLine($"{item.Priority.ToString().ToUpperInvariant(),-8} {item.ExchangeId}  {Output.Kind(item.Request)} from {item.From.Id}, case {item.Case.CaseNumber}, "
-                        + $"deadline {Output.Countdown(item.Deadline, DateTimeOffset.UtcNow)}{(item.DeliveryAttempt > 1 ? $", delivery {item.DeliveryAttempt}" : "")}{(item.Case.Confidential ? ", CONFIDENTIAL" : "")}");
-                }
-
+                ShowItem(item, json);
                 if (r.GetValue(ack))
                 {
                     await inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId }, new CallOptions(cancellationToken: ct));
@@ -67,12 +84,25 @@ internal static class ResponderCommands
 
             if (!json)
             {
-                Console.WriteLine(count == 0 ? "Nothing waiting." : $"{count} item(s).");
+                Console.WriteLine(count == 0 ? "Nothing waiting." : $"{count} item(s) taken.");
             }
 
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static void ShowItem(InboxItem item, bool json)
+    {
+        if (json)
+        {
+            Output.Json(item);
+            return;
+        }
+
+        Console.WriteLine($"{item.Priority.ToString().ToUpperInvariant(),-8} {item.ExchangeId}  {Output.Kind(item.Request)} from {item.From.Id}, "
+            + $"case {item.Case.CaseNumber}, deadline {Output.Countdown(item.Deadline, DateTimeOffset.UtcNow)}"
+            + $"{(item.DeliveryAttempt > 1 ? $", delivery {item.DeliveryAttempt}" : "")}{(item.Case.Confidential ? ", CONFIDENTIAL" : "")}");
     }
 
     public static Command Respond()

@@ -178,7 +178,8 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
                 TryDelete(temp);
-                throw new StoreUnavailableException($"The audit checkpoint could not be written to {_checkpointPath}: {ex.Message}", ex);
+                AuditLogLog.CheckpointNotWritten(_logger, _checkpointPath, ex);
+                throw new StoreUnavailableException("The audit checkpoint could not be written; retry shortly.", ex);
             }
         }
     }

@@ -13,4 +13,7 @@ internal static partial class AuditLogLog
 
     [LoggerMessage(503, LogLevel.Warning, "Audit log {Path}: sealed {Count} complete entries the history did not cover yet (written before a crash, or a log from an earlier version)")]
     public static partial void Sealed(ILogger logger, string path, long count);
+
+    [LoggerMessage(504, LogLevel.Error, "The audit checkpoint could not be written to {Path}")]
+    public static partial void CheckpointNotWritten(ILogger logger, string path, Exception exception);
 }

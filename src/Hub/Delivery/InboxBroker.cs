@@ -43,6 +43,9 @@ internal sealed class InboxBroker
 
     public InboxLease Open(string recipient, int window) => Queue(recipient).Open(window);
 
+    /// <summary>The ids of up to <paramref name="max"/> items waiting or leased for a recipient, most urgent first; nothing is leased.</summary>
+    public IReadOnlyList<string> Peek(string recipient, int max) => Queue(recipient).Peek(max);
+
     /// <summary>Items waiting or leased for a recipient (for operators and tests).</summary>
     public int Pending(string recipient) => Queue(recipient).Count;
 
@@ -72,6 +75,14 @@ internal sealed class InboxBroker
                 {
                     return _keys.Count;
                 }
+            }
+        }
+
+        public IReadOnlyList<string> Peek(int max)
+        {
+            lock (_gate)
+            {
+                return [.. _keys.Values.Order().Take(max).Select(k => k.Id)];
             }
         }
 

@@ -31,6 +31,8 @@ internal sealed class InboxDelivery(
     private const int DefaultWindow = 32;
     private const int MaxWindow = 1000;
     private const int MaxBatch = 64;
+    private const int DefaultPeek = 50;
+    private const int MaxPeek = 500;
 
     /// <summary>Delivers the caller's work until the stream ends (or the store is lost); unacknowledged items return to the queue.</summary>
     public Task SubscribeAsync(PartnerIdentity caller, SubscribeRequest request, IAsyncStreamWriter<InboxItem> stream,
@@ -85,25 +87,52 @@ internal sealed class InboxDelivery(
             return;
         }
 
-        var item = new InboxItem
-        {
-            ExchangeId = record.ExchangeId,
-            From = record.From,
-            Priority = record.Priority,
-            Case = record.Case,
-            Request = record.Request,
-            Deadline = record.Deadline,
-            SubmittedAt = record.SubmittedAt,
-            // The broker counts leases: the stored count may lag, as deliveries are recorded without waiting.
-            DeliveryAttempt = Math.Max(attempt, record.DeliveryAttempts + 1),
-            ParentExchangeId = record.ParentExchangeId,
-        };
+        // The broker counts leases: the stored count may lag, as deliveries are recorded without waiting.
+        var item = Item(record, Math.Max(attempt, record.DeliveryAttempts + 1));
         var masked = masker.Mask(item, new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false));
         await stream.WriteAsync(masked.Message, cancellationToken);
 
         // Recorded and audited without holding up the next delivery: a stream must not wait one fsync per item.
         recorder.Delivered(caller, new AuditEvent(AuditEventKind.Delivered, record.From, $"attempt {item.DeliveryAttempt}",
             record.ExchangeId, record.Case.CaseNumber, caller.ToRef(), masked.Message, masked.Decisions));
+    }
+
+    private static InboxItem Item(ExchangeRecord record, uint attempt) => new()
+    {
+        ExchangeId = record.ExchangeId,
+        From = record.From,
+        Priority = record.Priority,
+        Case = record.Case,
+        Request = record.Request,
+        Deadline = record.Deadline,
+        SubmittedAt = record.SubmittedAt,
+        DeliveryAttempt = attempt,
+        ParentExchangeId = record.ParentExchangeId,
+    };
+
+    /// <summary>The caller's outstanding work, masked as a delivery would be, without leasing it or recording a delivery.</summary>
+    public async Task<PeekResponse> PeekAsync(PartnerIdentity caller, PeekRequest request, CancellationToken cancellationToken)
+    {
+        if (request.MaxItems > MaxPeek)
+        {
+            throw Refusal.InvalidArgument($"max_items: {request.MaxItems} is more than {MaxPeek}; page with Subscribe, or ask for fewer.");
+        }
+
+        var ids = broker.Peek(caller.Id, request.MaxItems == 0 ? DefaultPeek : (int)request.MaxItems);
+        var records = await Task.WhenAll(ids.Select(id => store.GetAsync(id, cancellationToken)));
+        var response = new PeekResponse { Outstanding = (uint)broker.Pending(caller.Id) };
+        foreach (var record in records)
+        {
+            if (record is not null && !ExchangeStates.IsTerminal(record.State) && record.To.Id == caller.Id)
+            {
+                response.Items.Add(masker.Mask(Item(record, record.DeliveryAttempts),
+                    new MaskingContext(caller, record.Case.LegalBasis, record.Request.KindCase, false)).Message);
+            }
+        }
+
+        await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), $"Inbox/Peek: {response.Items.Count} items listed", null),
+            cancellationToken);
+        return response;
     }
 
     public async Task<AckResponse> AckAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)

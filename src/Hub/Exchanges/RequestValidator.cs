@@ -36,7 +36,7 @@ internal static partial class RequestValidator
     {
         Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key", "is required (1-128 characters), so a retried Submit never creates a second exchange");
         Require(request.Priority != Priority.Unspecified, "priority", "is required: CRITICAL, HIGH, MEDIUM or LOW");
-        ValidateCase(request.Case);
+        ValidateCase(request.Case, request.Request?.KindCase ?? Request.KindOneofCase.None);
         Require(request.Request is not null && request.Request.KindCase != Request.KindOneofCase.None, "request", "must carry one of stop_payment, freeze, freeze_release, account_query, call_trace, number_suspension");
 
         Require(request.Recipient is not null && request.Recipient.Id.Length > 0, "recipient.id", "is required");
@@ -149,12 +149,18 @@ internal static partial class RequestValidator
         : span.TotalHours >= 1 && span.Ticks % TimeSpan.TicksPerHour == 0 ? $"{span.TotalHours:0} hours"
         : span.ToString("c", System.Globalization.CultureInfo.InvariantCulture);
 
-    private static void ValidateCase(CaseRef? c)
+    /// <summary>
+    /// The case every request belongs to. An emergency stop-payment may go out before an officer has
+    /// approved it (minutes decide whether the money stays): its approving officer is optional, and a
+    /// stop-payment without one says so in the audit log. Every other request names its officer.
+    /// </summary>
+    private static void ValidateCase(CaseRef? c, Request.KindOneofCase kind)
     {
         Require(c is not null, "case", "is required: the case number, legal basis and approving officer");
         Require(c!.CaseNumber.Length is > 0 and <= 64, "case.case_number", "is required (1-64 characters)");
         Require(c.LegalBasis != LegalBasis.Unspecified, "case.legal_basis", "is required: every request needs a legal basis");
-        Require(c.ApprovingOfficer.Length > 0, "case.approving_officer", "is required");
+        Require(c.ApprovingOfficer.Length > 0 || kind == Request.KindOneofCase.StopPayment, "case.approving_officer",
+            $"is required for a {KindName(kind)} (only an emergency stop-payment may go out before an officer approves it)");
         if (c.FollowTheMoney is { Enabled: true } follow && follow.MinAmount is { } min)
         {
             Require(min.MinorUnits >= 0, "case.follow_the_money.min_amount.minor_units", $"must not be negative (got {min.MinorUnits})");

@@ -40,7 +40,8 @@ internal sealed class Submissions(
         var record = outcome.Record;
         // The deadline goes into the entry, so lateness can be shown from the log alone.
         var receipt = outcome.Duplicate ? null : await access.AuditAsync(new AuditEvent(AuditEventKind.Submitted, caller.ToRef(),
-            $"{RequestValidator.KindName(record.Request.KindCase)}; deadline {record.Deadline.ToDateTimeOffset():O}",
+            $"{RequestValidator.KindName(record.Request.KindCase)}; deadline {record.Deadline.ToDateTimeOffset():O}"
+            + (record.Case.ApprovingOfficer.Length == 0 ? "; no approving officer yet (emergency)" : string.Empty),
             record.ExchangeId, record.Case.CaseNumber, record.To, request), cancellationToken);
         return new SubmitResponse
         {

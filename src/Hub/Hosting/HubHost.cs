@@ -220,6 +220,7 @@ public static class HubHost
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");
         var options = app.Services.GetRequiredService<IOptions<HubOptions>>().Value;
         var tls = app.Services.GetRequiredService<HubTls>();
+        var addressFile = string.IsNullOrEmpty(options.AddressFile) ? null : app.Services.GetRequiredService<HubPaths>().Resolve(options.AddressFile);
         app.Lifetime.ApplicationStarted.Register(() =>
         {
             HubLog.Certificates(logger, tls.Server.Subject, tls.Server.NotAfter.ToUniversalTime(), tls.ClientRoot.Subject);
@@ -231,10 +232,22 @@ public static class HubHost
             {
                 HubLog.Listening(logger, address.Replace("https://", string.Empty, StringComparison.Ordinal));
             }
+
+            if (addressFile is not null)
+            {
+                // Written whole, then renamed: a tool polling for the file never reads half an address.
+                Directory.CreateDirectory(Path.GetDirectoryName(addressFile)!);
+                File.WriteAllText(addressFile + ".tmp", app.Urls.First() + "\n");
+                File.Move(addressFile + ".tmp", addressFile, overwrite: true);
+            }
         });
         app.Lifetime.ApplicationStopping.Register(() =>
         {
             HubLog.Stopping(logger, options.ShutdownTimeoutSeconds);
+            if (addressFile is not null)
+            {
+                File.Delete(addressFile);
+            }
         });
         return app;
     }

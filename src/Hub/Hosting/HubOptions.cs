@@ -22,6 +22,12 @@ public sealed class HubOptions
     /// <summary>Address and port to listen on, "127.0.0.1:7443"; port 0 picks a free one.</summary>
     public string Listen { get; set; } = "127.0.0.1:7443";
 
+    /// <summary>
+    /// When set, the bound address (https://host:port, one line) is written to this file once the hub
+    /// listens, and the file is removed when it stops: tools that start a hub on port 0 read it here.
+    /// </summary>
+    public string? AddressFile { get; set; }
+
     public HubTlsOptions Tls { get; set; } = new();
 
     public HubPartnerOptions Partners { get; set; } = new();

@@ -16,6 +16,9 @@ internal sealed class InboxService(InboxDelivery inbox, PartnerStreams streams) 
     public override Task Subscribe(SubscribeRequest request, IServerStreamWriter<InboxItem> responseStream, ServerCallContext context) =>
         streams.RunAsync(context, responseStream, (stream, token) => inbox.SubscribeAsync(context.Caller(), request, stream, token));
 
+    public override Task<PeekResponse> Peek(PeekRequest request, ServerCallContext context) =>
+        inbox.PeekAsync(context.Caller(), request, context.CancellationToken);
+
     public override Task<AckResponse> Ack(AckRequest request, ServerCallContext context) =>
         inbox.AckAsync(context.Caller(), request.ExchangeId, context.CancellationToken);
 

@@ -25,7 +25,7 @@ public static class PartnerChannel
     private static readonly string[] Idempotent =
     [
         "antifraud.exchange.v1.Exchange/Submit", "antifraud.exchange.v1.Exchange/Get", "antifraud.exchange.v1.Exchange/GetCase",
-        "antifraud.exchange.v1.Exchange/Cancel", "antifraud.exchange.v1.Inbox/Ack", "antifraud.exchange.v1.Inbox/Respond",
+        "antifraud.exchange.v1.Exchange/Cancel", "antifraud.exchange.v1.Inbox/Ack", "antifraud.exchange.v1.Inbox/Respond", "antifraud.exchange.v1.Inbox/Peek",
         "antifraud.exchange.v1.Audit/GetCheckpoint", "antifraud.exchange.v1.Audit/GetInclusionProof",
         "antifraud.exchange.v1.Audit/GetConsistencyProof", "antifraud.exchange.v1.Audit/Query",
         "antifraud.exchange.v1.Operations/GetCompliance", "antifraud.exchange.v1.Operations/ListPartners",

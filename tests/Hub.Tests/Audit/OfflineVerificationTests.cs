@@ -165,9 +165,9 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         bytes[Entries(bytes)[5].Offset + 10] ^= 0x01;
         await File.WriteAllBytesAsync(edited, bytes);
 
-        Assert.Equal(0, await Afx("audit", "verify-segment", "--log", Path.Combine(_dir, "audit.log"), "--checkpoint", checkpoint, "--key", pub, "--origin", Origin));
-        Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--checkpoint", checkpoint, "--key", pub, "--origin", Origin));
-        Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--history", Path.Combine(_dir, "audit.history"), "--key", pub, "--origin", Origin));
+        Assert.Equal(0, await Afx("audit", "verify-segment", "--log", Path.Combine(_dir, "audit.log"), "--checkpoint", checkpoint, "--log-key", pub, "--origin", Origin));
+        Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--checkpoint", checkpoint, "--log-key", pub, "--origin", Origin));
+        Assert.Equal(1, await Afx("audit", "verify-segment", "--log", edited, "--history", Path.Combine(_dir, "audit.history"), "--log-key", pub, "--origin", Origin));
     }
 
     [Fact]

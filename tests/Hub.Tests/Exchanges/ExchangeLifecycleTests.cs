@@ -33,6 +33,7 @@ public abstract class ExchangeLifecycleTests<TFixture>(TFixture f) : IClassFixtu
         { "priority", r => r.Priority = Priority.Unspecified },
         { "case.legal_basis", r => r.Case.LegalBasis = LegalBasis.Unspecified },
         { "case.case_number", r => r.Case.CaseNumber = "" },
+        { "case.approving_officer", r => r.Case.ApprovingOfficer = "" },
         { "request.freeze.amount.minor_units", r => r.Request.Freeze.Amount.MinorUnits = -500 },
         { "request.freeze.amount.minor_units", r => r.Request.Freeze.Amount.MinorUnits = 0 },
         { "request.freeze.amount.currency", r => r.Request.Freeze.Amount.Currency = "yuan" },
@@ -52,6 +53,17 @@ public abstract class ExchangeLifecycleTests<TFixture>(TFixture f) : IClassFixtu
         var ex = await Assert.ThrowsAsync<RpcException>(() => f.Police.Exchange.SubmitAsync(request).ResponseAsync);
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
         Assert.StartsWith(field + ":", ex.Status.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Submit_EmergencyStopPaymentWithoutAnOfficer_IsAccepted_AndTheLogSaysNoOfficerYet()
+    {
+        var request = Requests.StopPayment("bank-alpha", "6222000000000090", 49_800_00, Priority.Critical, Requests.Case("SZ-NO-OFFICER"));
+        request.Case.ApprovingOfficer = "";
+        var reply = await f.Police.Exchange.SubmitAsync(request);
+
+        Assert.Equal(ExchangeState.Submitted, reply.State);
+        Assert.Contains(f.Audit.Events, e => e.ExchangeId == reply.ExchangeId && e.Detail.Contains("no approving officer yet", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -101,6 +101,8 @@ internal sealed class RedisConnection : IDisposable
 
     public IServer Server => _multiplexer.GetServer(_multiplexer.GetEndPoints()[0]);
 
+    private long _lastCallFailureLogged = -1000;
+
     public async Task<T> Call<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
     {
         try
@@ -111,7 +113,16 @@ internal sealed class RedisConnection : IDisposable
             || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
                 || server.Message.StartsWith("MISCONF", StringComparison.Ordinal) || server.Message.StartsWith("READONLY", StringComparison.Ordinal))))
         {
-            throw new StoreUnavailableException("The shared store (Redis) is unavailable: " + e.Message, e);
+            // The partner gets a plain reason; the client library's details (endpoints, commands, queue
+            // states) go to the hub's log, at most once a second.
+            var now = Environment.TickCount64;
+            var last = Interlocked.Read(ref _lastCallFailureLogged);
+            if (now - last >= 1000 && Interlocked.CompareExchange(ref _lastCallFailureLogged, now, last) == last)
+            {
+                RedisLog.CallFailed(_logger, e.GetType().Name, e.Message);
+            }
+
+            throw new StoreUnavailableException("The hub's shared store is unavailable; retry shortly (or through another replica).", e);
         }
     }
 
@@ -136,6 +147,9 @@ internal static partial class RedisLog
 
     [LoggerMessage(253, LogLevel.Warning, "Redis appendfsync is '{AppendFsync}': a Redis crash can lose up to a second of acknowledged writes. Use appendfsync always for the hub's guarantee")]
     public static partial void WeakFsync(ILogger logger, string appendFsync);
+
+    [LoggerMessage(255, LogLevel.Warning, "A Redis call failed ({Type}); the caller got UNAVAILABLE: {Reason}")]
+    public static partial void CallFailed(ILogger logger, string type, string reason);
 
     [LoggerMessage(254, LogLevel.Warning, "Could not read Redis persistence settings (CONFIG may be disabled): {Reason}")]
     public static partial void ConfigUnreadable(ILogger logger, string reason);

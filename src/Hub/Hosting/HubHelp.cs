@@ -1,0 +1,37 @@
+namespace AntiFraud.Exchange.Hub.Hosting;
+
+/// <summary>afx-hub --help: what the hub does, how to start it, and the settings an operator sets first.</summary>
+internal static class HubHelp
+{
+    public static bool Asked(string[] args) => args.Any(a => a is "--help" or "-h" or "-?" or "/?");
+
+    public const string Text = """
+        afx-hub: the AntiFraud.Exchange hub (gRPC over mutual TLS between police, banks and carriers).
+
+        Usage:
+          afx-hub [--Hub:Setting=value ...]
+          dotnet run --project src/Hub [-- --Hub:Setting=value ...]
+
+        It never listens without TLS and client certificates. Settings come from appsettings.json, then
+        environment variables (Hub__Listen, Hub__Tls__CertificatePath, ...), then the command line.
+        Relative paths resolve against Hub:ContentRoot (default: the repository root, found above the binary).
+
+        Settings operators set first:
+          --Hub:Listen=127.0.0.1:7443              address:port to listen on (port 0 picks a free one)
+          --Hub:Tls:CertificatePath=FILE           server certificate chain, PEM (+ --Hub:Tls:KeyPath=FILE)
+          --Hub:Tls:ClientCaPath=FILE              the root CA partner certificates must chain to
+          --Hub:Tls:CrlPath=FILE                   the issuing CA's revocation list (re-read when it changes)
+          --Hub:Partners:RegistryPath=FILE         the partner registry, config/partners.json (re-read when it changes)
+          --Hub:Store:Provider=sqlite|redis|memory sqlite is the durable default; redis for several replicas
+          --Hub:Store:Path=data/hub.db             the embedded store (the audit log goes beside it, in audit/)
+          --Hub:Store:Redis:Configuration=HOST:PORT and --Hub:ReplicaId=NAME for a replica on a shared Redis
+          --Hub:Audit:SigningKeyPath=FILE          the key that signs audit checkpoints
+          --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from
+          --Hub:AddressFile=FILE                   write the bound address (https://host:port) here once listening
+
+        The committed development PKI (certs-dev/) is refused unless DOTNET_ENVIRONMENT=Development
+        (dotnet run sets it through the launch profile). Exit codes: 0 stopped normally, 1 could not start
+        (the reason is printed, naming the setting to fix).
+        See README.md and docs/architecture.md.
+        """;
+}

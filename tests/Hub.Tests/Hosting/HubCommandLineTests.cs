@@ -1,0 +1,31 @@
+using AntiFraud.Exchange.TestSupport;
+
+namespace AntiFraud.Exchange.Hub.Tests.Hosting;
+
+/// <summary>afx-hub as an operator starts it: --help, and settings that are wrong.</summary>
+public sealed class HubCommandLineTests
+{
+    [Fact]
+    public async Task Help_PrintsUsage_AndExitsWithoutStarting()
+    {
+        var (exitCode, output) = await HubProcess.RunToExitAsync(["--help"], TimeSpan.FromMinutes(1));
+        Assert.Equal(0, exitCode);
+        Assert.Contains("Usage:", output);
+        Assert.Contains("--Hub:Listen", output);
+        Assert.DoesNotContain("listening on", output);
+    }
+
+    [Theory]
+    [InlineData("--Hub:Limits:MaxConnections=0", "Hub:Limits:MaxConnections 0 must be above 0")]
+    [InlineData("--Hub:Tls:StaleCrl=ignore", "Hub:Tls:StaleCrl 'ignore' is not refuse or warn")]
+    [InlineData("--Hub:Store:Provider=postgres", "Hub:Store:Provider 'postgres' is unknown")]
+    [InlineData("--Hub:Listen=localhost", "Hub:Listen 'localhost' is not an address:port")]
+    public async Task AWrongSetting_StopsStartUp_NamingIt_WithoutAStackTrace(string setting, string message)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "afx-settings-" + Guid.NewGuid().ToString("N")[..8]);
+        var (exitCode, output) = await HubProcess.RunToExitAsync([$"--Hub:Store:Path={dir}/hub.db", setting], TimeSpan.FromMinutes(1));
+        Assert.Equal(1, exitCode);
+        Assert.Contains(message, output);
+        Assert.DoesNotContain("   at ", output);
+    }
+}
