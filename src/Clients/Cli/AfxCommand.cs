@@ -21,9 +21,11 @@ internal static class AfxCommand
         var root = new RootCommand($"""
             afx: the AntiFraud.Exchange command line.
 
-            Police:    stop-payment, freeze, query-account, trace-call, suspend-number, watch, case show
+            Police:    stop-payment, freeze, query-account, trace-call, suspend-number, submit --file, watch, case show,
+                       get, cancel, release-freeze, renew-stop-payment
             Banks and carriers: inbox, respond, serve-sim
-            Operators and auditors: partners, compliance, certs issue|revoke, audit verify, health
+            Operators and auditors: partners, compliance, certs issue|revoke, audit verify|query|export, health
+            Offline:   audit verify-segment|verify-inclusion|verify-consistency|evidence
             Try it:    demo (a whole fraud case in a few seconds), bench (load and soak)
 
             Say who you are with --as PARTNER (dev certificates) or --cert/--key, and where the hub is with --hub.
@@ -35,6 +37,11 @@ internal static class AfxCommand
         }
 
         foreach (var command in SubmitCommands.All())
+        {
+            root.Subcommands.Add(command);
+        }
+
+        foreach (var command in ExchangeCommands.All())
         {
             root.Subcommands.Add(command);
         }
@@ -81,10 +88,10 @@ internal static class AfxCommand
     private static Command Audit()
     {
         var audit = new Command("audit", """
-            The audit log: verify the live hub as a witness (verify), or exported logs and receipts offline
-            (verify-segment, verify-inclusion, verify-consistency, evidence).
+            The audit log: verify the live hub as a witness (verify), browse or copy it as an auditor (query, export),
+            or verify exported logs and receipts offline (verify-segment, verify-inclusion, verify-consistency, evidence).
             """) { OperatorCommands.AuditVerify() };
-        foreach (var offline in OfflineAuditCommands.All())
+        foreach (var offline in AuditQueryCommands.All().Concat(OfflineAuditCommands.All()))
         {
             audit.Subcommands.Add(offline);
         }

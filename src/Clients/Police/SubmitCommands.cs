@@ -233,6 +233,12 @@ internal static class SubmitCommands
             };
         }
 
+        return await SendAsync(r, submit, ct);
+    }
+
+    /// <summary>Sends a submission as the caller and prints the reply (text, or --json).</summary>
+    public static async Task<int> SendAsync(ParseResult r, SubmitRequest submit, CancellationToken ct)
+    {
         var connection = Connection.Resolve(GlobalOptions.From(r));
         using var channel = connection.Open();
         var reply = await new ExchangeClient(channel).SubmitAsync(submit, new Grpc.Core.CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
@@ -242,8 +248,9 @@ internal static class SubmitCommands
         }
         else
         {
-            Console.WriteLine($"{(reply.Duplicate ? "Already submitted" : "Submitted")} {reply.ExchangeId}: {Output.Kind(request)} to {recipient}, {Output.State(reply.State)}, "
-                + $"deadline {reply.Deadline.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss} ({Output.Countdown(reply.Deadline, DateTimeOffset.UtcNow)}); idempotency key {submit.IdempotencyKey}");
+            Console.WriteLine($"{(reply.Duplicate ? "Already submitted" : "Submitted")} {reply.ExchangeId}: {Output.Kind(submit.Request)} to {submit.Recipient.Id}, "
+                + $"{Output.State(reply.State)}, deadline {reply.Deadline.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss} "
+                + $"({Output.Countdown(reply.Deadline, DateTimeOffset.UtcNow)}); idempotency key {submit.IdempotencyKey}");
             Console.WriteLine($"Follow it: afx watch --exchange {reply.ExchangeId}");
         }
 
