@@ -20,7 +20,9 @@ internal static class BridgeCommands
 
         Examples:
           afx-bridge run --partner bank-beta --hub https://hub.example:7443
+          afx-bridge run --partner police-shenzhen       # a police unit: requests/*.json are submitted, replies in receipts/
           afx-bridge check answers/result-0001.dat
+          afx-bridge check --submissions docs/samples/json/police-freeze-submit.json
           afx-bridge dead-letters list --partner bank-beta
           afx-bridge dead-letters resubmit --partner bank-beta result-0001.dat
           afx-bridge layout > layout.md
@@ -51,7 +53,8 @@ internal static class BridgeCommands
 
     private static Command RunCommand()
     {
-        var command = new Command("run", "Run the bridge: inbox items to outbox/, answer files from answers/ to the hub. "
+        var command = new Command("run", "Run the bridge: inbox items to outbox/, answer files from answers/ to the hub; for a police unit "
+            + "(its certificate says so), request files from requests/ to the hub and the replies to receipts/. "
             + "Any other setting can be given as --Bridge:<Name>=<value>, e.g. --Bridge:Formats:AccountQuery=json.")
         {
             Partner, Hub, Folder, Cert, Key, Ca,
@@ -153,9 +156,10 @@ internal static class BridgeCommands
     {
         var file = new Argument<FileInfo>("file") { Description = "a native file: .dat, .xml, .csv or .json" };
         var asRequests = new Option<bool>("--requests") { Description = "read it as requests from the hub (default: answers to the hub)" };
+        var asSubmissions = new Option<bool>("--submissions") { Description = "read it as a police unit's submissions (canonical JSON SubmitRequest)" };
         var command = new Command("check", "Translate a native file offline and print the canonical messages, or the error with its position.")
         {
-            file, asRequests, Partner,
+            file, asRequests, asSubmissions, Partner,
         };
         command.SetAction(result =>
         {
@@ -170,7 +174,12 @@ internal static class BridgeCommands
             var translators = new BridgeTranslators(new BridgeOptions { PartnerId = result.GetValue(Partner) ?? "check" }, TimeProvider.System);
             try
             {
-                if (result.GetValue(asRequests))
+                if (result.GetValue(asSubmissions))
+                {
+                    var submissions = new CanonicalJson<SubmitRequest>(SubmitRequest.Descriptor);
+                    Console.Write(Encoding.UTF8.GetString(submissions.Write(submissions.Read(content))));
+                }
+                else if (result.GetValue(asRequests))
                 {
                     var reader = translators.ForRequestFile(path.Name, content);
                     Console.Write(Encoding.UTF8.GetString(new CanonicalJson<InboxItem>(InboxItem.Descriptor).Write(reader.Read(content))));

@@ -9,7 +9,9 @@ namespace AntiFraud.Exchange.Adapters.Bridge;
 /// <code>
 /// outbox/        requests for the partner, one file each (the partner takes them away)
 /// answers/       the partner's answer files (write them as .tmp or .part, or outside, then rename)
-/// archive/       answers processed, by day
+/// requests/      a police unit's submissions (canonical JSON SubmitRequest), written the same way
+/// receipts/      for each submitted request file, the hub's replies (exchange id, deadline, receipt)
+/// archive/       answers and requests processed, by day
 /// dead-letter/   files that failed, each with NAME.reason beside it
 /// state/         the bridge's own bookkeeping (delivered markers, files being written)
 /// </code>
@@ -21,6 +23,8 @@ internal sealed class BridgeFolders
         Root = Path.GetFullPath(root);
         Outbox = Path.Combine(Root, "outbox");
         Answers = Path.Combine(Root, "answers");
+        Requests = Path.Combine(Root, "requests");
+        Receipts = Path.Combine(Root, "receipts");
         Archive = Path.Combine(Root, "archive");
         DeadLetter = Path.Combine(Root, "dead-letter");
         Delivered = Path.Combine(Root, "state", "delivered");
@@ -33,6 +37,10 @@ internal sealed class BridgeFolders
 
     public string Answers { get; }
 
+    public string Requests { get; }
+
+    public string Receipts { get; }
+
     public string Archive { get; }
 
     public string DeadLetter { get; }
@@ -43,7 +51,7 @@ internal sealed class BridgeFolders
 
     public void Create()
     {
-        foreach (var folder in new[] { Outbox, Answers, Archive, DeadLetter, Delivered, Temporary })
+        foreach (var folder in new[] { Outbox, Answers, Requests, Receipts, Archive, DeadLetter, Delivered, Temporary })
         {
             Directory.CreateDirectory(folder);
         }

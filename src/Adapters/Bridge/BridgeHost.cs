@@ -1,3 +1,5 @@
+using System.Security.Cryptography.X509Certificates;
+using AntiFraud.Exchange.Protocol.Clients;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -31,9 +33,34 @@ internal static class BridgeHost
         builder.Services.AddSingleton<IdentityRefused>();
         builder.Services.AddSingleton(sp => new HubConnection(sp.GetRequiredService<IOptions<BridgeOptions>>().Value));
         builder.Services.AddSingleton<InboxPump>();
-        builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxPump>());
-        builder.Services.AddHostedService<AnswerPump>();
+        var options = builder.Configuration.GetSection(BridgeOptions.Section).Get<BridgeOptions>() ?? new BridgeOptions();
+        if (IsPolice(options))
+        {
+            // A police unit submits: requests/ to the hub, the replies to receipts/.
+            builder.Services.AddHostedService<SubmissionPump>();
+        }
+        else
+        {
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxPump>());
+            builder.Services.AddHostedService<AnswerPump>();
+        }
+
         return builder;
+    }
+
+    /// <summary>Whether the bridge's certificate names a police unit (its role follows from its identity, as at the hub).</summary>
+    internal static bool IsPolice(BridgeOptions options)
+    {
+        try
+        {
+            using var certificate = X509CertificateLoader.LoadCertificateFromFile(options.ResolvedCertificate);
+            return PartnerNames.KindOf(certificate) == "police";
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            // A missing or unreadable certificate is reported by the settings check.
+            return false;
+        }
     }
 
     /// <summary>Checks the settings, prepares the folders and recovers from an earlier crash; null when the settings are unusable.</summary>
@@ -62,6 +89,11 @@ internal static class BridgeHost
         }
 
         BridgeLog.Started(logger, options.PartnerId, options.Hub, folders.Root);
+        if (IsPolice(options))
+        {
+            BridgeLog.PoliceRole(logger, options.PartnerId, folders.Requests);
+        }
+
         return host;
     }
 }

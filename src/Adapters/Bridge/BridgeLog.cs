@@ -28,7 +28,7 @@ internal static partial class BridgeLog
     [LoggerMessage(8, LogLevel.Error, "Answer file {File} failed: {Problem}; kept as dead letter {DeadLetter}")]
     public static partial void AnswerFailed(ILogger logger, string file, string problem, string deadLetter);
 
-    [LoggerMessage(9, LogLevel.Information, "Archived {File} ({Count} answers)")]
+    [LoggerMessage(9, LogLevel.Information, "Archived {File} ({Count} items)")]
     public static partial void Archived(ILogger logger, string file, int count);
 
     [LoggerMessage(10, LogLevel.Warning, "Recovered after a restart: {Published} staged files published, {Dropped} unfinished files dropped")]
@@ -39,4 +39,16 @@ internal static partial class BridgeLog
 
     [LoggerMessage(12, LogLevel.Critical, "The hub refused this bridge's identity ({Reason}); check the partner id and its certificate. The bridge stops")]
     public static partial void IdentityRefused(ILogger logger, string reason);
+
+    [LoggerMessage(13, LogLevel.Information, "Submitted {ExchangeId} from {File}{Again}")]
+    private static partial void Submitted(ILogger logger, string exchangeId, string file, string again);
+
+    public static void Submitted(ILogger logger, string exchangeId, string file, bool duplicate) =>
+        Submitted(logger, exchangeId, file, duplicate ? " (already submitted: the same exchange)" : string.Empty);
+
+    [LoggerMessage(14, LogLevel.Error, "Request file {File} failed: {Problem}; kept as dead letter {DeadLetter}")]
+    public static partial void SubmissionFailed(ILogger logger, string file, string problem, string deadLetter);
+
+    [LoggerMessage(15, LogLevel.Information, "Bridge for police unit {PartnerId}: submitting request files from {Folder}")]
+    public static partial void PoliceRole(ILogger logger, string partnerId, string folder);
 }

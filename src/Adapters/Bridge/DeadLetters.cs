@@ -87,8 +87,9 @@ internal sealed class DeadLetters(BridgeFolders folders, TimeProvider time)
     }
 
     /// <summary>
-    /// Re-submits a dead letter after a fix. An answer file goes back into answers/ (the running bridge takes
-    /// it from there); an inbox item is translated again with <paramref name="republish"/> and written to outbox/.
+    /// Re-submits a dead letter after a fix. An answer file goes back into answers/ and a police request file
+    /// into requests/ (the running bridge takes them from there); an inbox item is translated again with
+    /// <paramref name="republish"/> and written to outbox/.
     /// </summary>
     public string Resubmit(string name, Func<DeadLetter, string> republish)
     {
@@ -102,7 +103,7 @@ internal sealed class DeadLetters(BridgeFolders folders, TimeProvider time)
         }
         else
         {
-            destination = BridgeFolders.Unique(System.IO.Path.Combine(folders.Answers, name));
+            destination = BridgeFolders.Unique(System.IO.Path.Combine(letter.Direction == "submission" ? folders.Requests : folders.Answers, name));
             File.Move(letter.Path, destination);
         }
 

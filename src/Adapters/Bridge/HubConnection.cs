@@ -17,9 +17,13 @@ internal sealed class HubConnection : IDisposable
             .TrustOnly(options.Ca)
             .UsePartnerCertificate(options.ResolvedCertificate, options.ResolvedKey));
         Inbox = new InboxClient(_channel);
+        Exchange = new ExchangeClient(_channel);
     }
 
     public InboxClient Inbox { get; }
+
+    /// <summary>For a police unit's bridge: submissions.</summary>
+    public ExchangeClient Exchange { get; }
 
     /// <summary>Failures worth waiting out: the hub is down, restarting, overloaded or unreachable.</summary>
     public static bool IsTransient(Exception e) => e switch

@@ -24,6 +24,12 @@ internal sealed class CanonicalJson<T>(MessageDescriptor descriptor) : INativeTr
 
     public IReadOnlyList<T> Read(ReadOnlySpan<byte> document)
     {
+        // Windows tools often start a UTF-8 file with a byte order mark; it is not part of the JSON.
+        if (document.StartsWith("\uFEFF"u8))
+        {
+            document = document[3..];
+        }
+
         JsonDocument json;
         try
         {

@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Protocol.Clients;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
@@ -143,7 +144,7 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
     /// <summary>The partner a certificate names (its one URI SAN urn:afx:partner:KIND:ID), or why it names none.</summary>
     public static PartnerIdentity? IdentityOf(X509Certificate2 certificate, out string? refusal)
     {
-        var uris = PartnerUris(certificate).ToList();
+        var uris = PartnerNames.Uris(certificate).ToList();
         if (uris.Count != 1 || !PartnerIdentity.TryParseUri(uris[0], out var identity))
         {
             refusal = $"certificate must carry exactly one URI SAN '{PartnerIdentity.UriPrefix}<kind>:<id>' (found {uris.Count})";
@@ -152,36 +153,6 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
 
         refusal = null;
         return identity;
-    }
-
-    private static IEnumerable<string> PartnerUris(X509Certificate2 certificate)
-    {
-        // GeneralNames ::= SEQUENCE OF GeneralName; uniformResourceIdentifier is [6] IA5String (implicit).
-        var uriTag = new System.Formats.Asn1.Asn1Tag(System.Formats.Asn1.TagClass.ContextSpecific, 6);
-        foreach (var extension in certificate.Extensions)
-        {
-            if (extension.Oid?.Value != "2.5.29.17")
-            {
-                continue;
-            }
-
-            var names = new System.Formats.Asn1.AsnReader(extension.RawData, System.Formats.Asn1.AsnEncodingRules.DER).ReadSequence();
-            while (names.HasData)
-            {
-                if (names.PeekTag().HasSameClassAndValue(uriTag))
-                {
-                    var name = names.ReadCharacterString(System.Formats.Asn1.UniversalTagNumber.IA5String, uriTag);
-                    if (name.StartsWith(PartnerIdentity.UriPrefix, StringComparison.Ordinal))
-                    {
-                        yield return name;
-                    }
-                }
-                else
-                {
-                    names.ReadEncodedValue();
-                }
-            }
-        }
     }
 
     private sealed record ChainCheck(string Subject, string? Refusal, PartnerIdentity? Identity, DateTimeOffset NotBefore, DateTimeOffset NotAfter)
