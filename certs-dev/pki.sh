@@ -3,9 +3,13 @@
 # are committed to a public repository.
 #
 #   certs-dev/pki.sh init [--force]          root CA, issuing CA, hub server certificate, CRL, sample partners
-#   certs-dev/pki.sh issue KIND ID [--days N] [--dir DIR]
-#                                            a partner certificate; KIND is police|bank|carrier|auditor
-#   certs-dev/pki.sh revoke ID [--dir DIR]   revoke a partner certificate and publish a new CRL
+#   certs-dev/pki.sh issue KIND ID [--days N] [--dir DIR] [--replace]
+#                                            a partner certificate; KIND is police|bank|carrier|auditor.
+#                                            Refused while ID has a valid one; --replace revokes it first
+#   certs-dev/pki.sh revoke ID [--dir DIR]   revoke every valid certificate of ID and publish a new CRL
+#   certs-dev/pki.sh hub NAME... [--dir DIR] [--days N]
+#                                            a hub server certificate for host names and IP addresses
+#                                            (a pilot on real machines), in DIR (default certs-dev/hub-NAME)
 #   certs-dev/pki.sh crl                     re-publish the CRL (valid 825 days in this dev PKI)
 #   certs-dev/pki.sh list                    the certificates the issuing CA has signed, with their state
 #
@@ -20,7 +24,10 @@ ISSUING_CONF="$CA/issuing.cnf"
 
 die() { echo "pki.sh: $*" >&2; exit 2; }
 
-usage() { sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+usage() { sed -n '2,19p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'; }
+
+# Serials of the valid certificates the issuing CA signed for ID (subject .../CN=ID).
+valid_serials() { awk -F'\t' -v id="$1" '$1 == "V" && $6 ~ ("/CN=" id "(/|$)") { print $4 }' "$CA/index.txt"; }
 
 write_conf() {
   cat > "$ISSUING_CONF" <<CONF
@@ -80,17 +87,24 @@ crl() {
 
 issue() {
   local kind="${1:-}" id="${2:-}"; shift 2 || true
-  local days=825 dir="$PKI/partners"
+  local days=825 dir="$PKI/partners" replace=no
   while [ $# -gt 0 ]; do
     case "$1" in
       --days) days="$2"; shift 2 ;;
       --dir) dir="$2"; shift 2 ;;
+      --replace) replace=yes; shift ;;
       *) die "unknown option $1" ;;
     esac
   done
   case "$kind" in police|bank|carrier|auditor) ;; *) die "KIND must be police, bank, carrier or auditor (got '$kind')" ;; esac
   [[ "$id" =~ ^[a-z0-9][a-z0-9-]{1,62}$ ]] || die "ID must be 2-63 characters of a-z, 0-9 and '-' (got '$id')"
   [ -f "$CA/issuing.crt" ] || die "no issuing CA: run 'pki.sh init' first"
+  local existing; existing=$(valid_serials "$id" | tr '\n' ' ')
+  if [ -n "$existing" ]; then
+    # Two valid certificates for one partner means a revoked laptop could still connect with the other.
+    [ "$replace" = yes ] || die "$id already has a valid certificate (serial $existing); revoke it first, or pass --replace to revoke it and issue a new one"
+    revoke_serials "$id" $existing
+  fi
   mkdir -p "$dir"
   ec_key "$dir/$id.key"
   openssl req -new -key "$dir/$id.key" -subj "/O=$kind/CN=$id" -out "$dir/$id.csr" 2>/dev/null
@@ -101,14 +115,51 @@ issue() {
   echo "issued $dir/$id.crt (identity urn:afx:partner:$kind:$id, valid $days days)"
 }
 
+revoke_serials() { # $1 id, then serials; the CA keeps a copy of everything it signed in newcerts/
+  local id="$1"; shift
+  for serial in "$@"; do
+    AFX_SAN=none openssl ca -batch -config "$ISSUING_CONF" -revoke "$CA/newcerts/$serial.pem" 2>/dev/null || die "could not revoke $id serial $serial"
+    echo "revoked $id (serial $serial)"
+  done
+  crl
+}
+
 revoke() {
   local id="${1:-}"; shift || true
-  local dir="$PKI/partners"
-  [ "${1:-}" = "--dir" ] && dir="$2"
-  [ -f "$dir/$id.crt" ] || die "no certificate $dir/$id.crt"
-  AFX_SAN=none openssl ca -batch -config "$ISSUING_CONF" -revoke "$dir/$id.crt" 2>/dev/null || die "could not revoke $id (already revoked?)"
-  echo "revoked $id"
-  crl
+  [ -n "$id" ] || die "usage: pki.sh revoke ID"
+  [ -f "$CA/index.txt" ] || die "no PKI yet: run 'pki.sh init'"
+  local serials; serials=$(valid_serials "$id" | tr '\n' ' ')
+  [ -n "$serials" ] || die "$id has no valid certificate to revoke (see 'pki.sh list')"
+  revoke_serials "$id" $serials
+}
+
+hub() {
+  local names=() dir="" days=825
+  while [ $# -gt 0 ]; do
+    case "$1" in
+      --dir) dir="$2"; shift 2 ;;
+      --days) days="$2"; shift 2 ;;
+      -*) die "unknown option $1" ;;
+      *) names+=("$1"); shift ;;
+    esac
+  done
+  [ ${#names[@]} -gt 0 ] || die "usage: pki.sh hub NAME... (host names or IP addresses the partners connect to)"
+  [ -f "$CA/issuing.crt" ] || die "no issuing CA: run 'pki.sh init' first"
+  local san="" name
+  for name in "${names[@]}"; do
+    if [[ "$name" =~ ^[0-9.]+$ || "$name" == *:* ]]; then san+="IP:$name,"
+    elif [[ "$name" =~ ^[A-Za-z0-9]([A-Za-z0-9.-]{0,251}[A-Za-z0-9])?$ ]]; then san+="DNS:$name,"
+    else die "'$name' is neither a host name nor an IP address"
+    fi
+  done
+  dir="${dir:-$PKI/hub-${names[0]}}"
+  mkdir -p "$dir"
+  ec_key "$dir/hub.key"
+  openssl req -new -key "$dir/hub.key" -subj "/O=AntiFraud.Exchange DEV/CN=${names[0]}" -out "$dir/hub.csr" 2>/dev/null
+  sign "$dir/hub.csr" "$dir/hub.crt" server_ext "$days" "${san%,}"
+  rm -f "$dir/hub.csr"
+  cat "$dir/hub.crt" "$CA/issuing.crt" > "$dir/hub-chain.crt"
+  echo "issued $dir/hub-chain.crt (${san%,}); start the hub with --Hub:Tls:CertificatePath=$dir/hub-chain.crt --Hub:Tls:KeyPath=$dir/hub.key"
 }
 
 init() {
@@ -168,6 +219,7 @@ case "$cmd" in
   init) init "$@" ;;
   issue) issue "$@" ;;
   revoke) revoke "$@" ;;
+  hub) hub "$@" ;;
   crl) crl ;;
   list) list ;;
   help|-h|--help) usage ;;

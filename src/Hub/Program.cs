@@ -8,8 +8,22 @@ if (HubHelp.Asked(args))
 
 try
 {
-    var builder = HubHost.CreateBuilder(args);
+    var builder = HubHost.CreateBuilder([.. args.Where(a => a != HubHelp.CheckConfig)]);
     builder.AddHub();
+    if (args.Contains(HubHelp.CheckConfig))
+    {
+        // Validate what an operator is about to reload or start with, without listening or opening the store.
+        // A provider of its own, not the host's: building the host would set up Kestrel and open the audit log.
+#pragma warning disable ASP0000
+        using var services = builder.Services.BuildServiceProvider();
+#pragma warning restore ASP0000
+        foreach (var line in HubHost.CheckConfiguration(services))
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
+    }
 
     var app = builder.Build();
     app.MapHub();
@@ -20,7 +34,8 @@ catch (Exception ex) when (ex is not OperationCanceledException)
 {
     // A refused start-up (a missing file, a damaged audit log, development keys in Production) says
     // what to fix, without a stack trace.
-    Console.Error.WriteLine("afx-hub could not start: " + HubHost.Describe(ex));
+    Console.Error.WriteLine((args.Contains(HubHelp.CheckConfig) ? "afx-hub --check-config: the configuration is NOT valid: " : "afx-hub could not start: ")
+        + HubHost.Describe(ex));
     return 1;
 }
 

@@ -97,20 +97,31 @@ internal static class OperatorCommands
         var kind = new Argument<string>("kind") { Description = "police | bank | carrier | auditor" };
         var id = new Argument<string>("id") { Description = "the partner id, e.g. bank-gamma" };
         var days = new Option<int?>("--days") { Description = "validity in days" };
+        var replace = new Option<bool>("--replace") { Description = "the partner already holds a valid certificate: revoke it and issue a new one" };
         var issue = new Command("issue", """
             Issue a partner certificate from the dev PKI (certs-dev/pki.sh issue). Register the partner in config/partners.json too.
+            Refused while the partner holds a valid certificate, unless --replace (which revokes it).
             Example:
               afx certs issue bank bank-gamma
-            """) { kind, id, days };
-        issue.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["issue", r.GetValue(kind)!, r.GetValue(id)!, .. r.GetValue(days) is { } d ? new[] { "--days", d.ToString(System.Globalization.CultureInfo.InvariantCulture) } : []]));
+            """) { kind, id, days, replace };
+        issue.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["issue", r.GetValue(kind)!, r.GetValue(id)!,
+            .. r.GetValue(days) is { } d ? new[] { "--days", d.ToString(System.Globalization.CultureInfo.InvariantCulture) } : [],
+            .. r.GetValue(replace) ? new[] { "--replace" } : []]));
+        var names = new Argument<string[]>("name") { Description = "host names and IP addresses partners connect to", Arity = ArgumentArity.OneOrMore };
+        var hub = new Command("hub", """
+            Issue a hub server certificate from the dev PKI for real host names and addresses (a pilot across machines).
+            Example:
+              afx certs hub hub.pilot.example 10.0.0.5
+            """) { names };
+        hub.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["hub", .. r.GetValue(names)!]));
         var revokeId = new Argument<string>("id") { Description = "the partner id whose certificate to revoke" };
         var revoke = new Command("revoke", """
-            Revoke a partner certificate and publish a new CRL; the hub re-reads it and refuses the certificate at once, even on open connections.
+            Revoke every valid certificate of a partner and publish a new CRL; the hub re-reads it and refuses them at once, even on open connections.
             Example:
               afx certs revoke bank-gamma
             """) { revokeId };
         revoke.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["revoke", r.GetValue(revokeId)!]));
-        return new Command("certs", "The development PKI: issue and revoke partner certificates.") { issue, revoke };
+        return new Command("certs", "The development PKI: issue and revoke partner certificates, issue a hub certificate.") { issue, revoke, hub };
     }
 
     private static async Task<int> RunPki(bool json, CancellationToken ct, string[] args)

@@ -3,6 +3,8 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 /// <summary>afx-hub --help: what the hub does, how to start it, and the settings an operator sets first.</summary>
 internal static class HubHelp
 {
+    public const string CheckConfig = "--check-config";
+
     public static bool Asked(string[] args) => args.Any(a => a is "--help" or "-h" or "-?" or "/?");
 
     public const string Text = """
@@ -10,6 +12,7 @@ internal static class HubHelp
 
         Usage:
           afx-hub [--Hub:Setting=value ...]
+          afx-hub --check-config [--Hub:Setting=value ...]   check the settings and files, then exit (nothing is opened)
           dotnet run --project src/Hub [-- --Hub:Setting=value ...]
 
         It never listens without TLS and client certificates. Settings come from appsettings.json, then

@@ -31,7 +31,8 @@ internal sealed class CrlStore
     private readonly StaleCrlMode _staleMode;
     private DateTimeOffset _staleWarned;
 
-    public CrlStore(string? path, X509Certificate2Collection issuers, string? statePath, StaleCrlMode staleMode, TimeProvider time, ILogger<CrlStore> logger)
+    public CrlStore(string? path, X509Certificate2Collection issuers, string? statePath, StaleCrlMode staleMode, TimeProvider time, ILogger<CrlStore> logger,
+        ConfigurationJournal? journal = null)
     {
         _time = time;
         _logger = logger;
@@ -42,7 +43,8 @@ internal sealed class CrlStore
             return;
         }
 
-        _file = new ReloadingFile<RevocationList>(path, "Revocation list", data => RevocationList.Parse(data, issuers), time, logger, accept: Newer);
+        _file = new ReloadingFile<RevocationList>(path, "Revocation list", data => RevocationList.Parse(data, issuers), time, logger, accept: Newer,
+            journal: journal);
         var enforced = ReadState();
         if (enforced is { } highest && (_file.Current.Number ?? BigInteger.MinusOne) < highest)
         {
@@ -66,6 +68,11 @@ internal sealed class CrlStore
     public RevocationList Current => _file?.Current ?? RevocationList.Empty;
 
     /// <summary>Why every partner is refused right now (a stale list, failing closed), or null.</summary>
+    /// <summary>What is enforced, for an operator: the file, its number and when the next one is due.</summary>
+    public string Describe() => _file is null
+        ? "none configured (Hub:Tls:CrlPath): revoked certificates are not refused"
+        : $"{_file.Path}: number {Show(_file.Current.Number)}, next update due {_file.Current.NextUpdate:u}";
+
     public string? StaleRefusal()
     {
         var crl = Current;

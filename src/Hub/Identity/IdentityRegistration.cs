@@ -1,3 +1,5 @@
+using AntiFraud.Exchange.Hub.Shared;
+
 namespace AntiFraud.Exchange.Hub.Identity;
 
 internal static class IdentityRegistration
@@ -12,9 +14,9 @@ internal static class IdentityRegistration
     {
         services.AddSingleton(tls);
         services.AddSingleton(sp => new PartnerRegistry(registryPath, sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<PartnerRegistry>>()));
+            sp.GetRequiredService<ILogger<PartnerRegistry>>(), sp.GetService<ConfigurationJournal>()));
         services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], Path.Combine(identityDirectory, "crl-number"),
-            staleCrl, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>()));
+            staleCrl, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<CrlStore>>(), sp.GetService<ConfigurationJournal>()));
         services.AddSingleton(sp => new PartnerCertificates(Path.Combine(identityDirectory, "partner-certificates.json"),
             sp.GetRequiredService<CrlStore>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<PartnerCertificates>>()));
         services.AddSingleton<PartnerAuthenticator>();

@@ -16,9 +16,10 @@ internal sealed class PartnerRegistry
 {
     private readonly ReloadingFile<FrozenDictionary<string, PartnerEntry>> _file;
 
-    public PartnerRegistry(string path, TimeProvider time, ILogger<PartnerRegistry> logger)
+    public PartnerRegistry(string path, TimeProvider time, ILogger<PartnerRegistry> logger, ConfigurationJournal? journal = null)
     {
-        _file = new ReloadingFile<FrozenDictionary<string, PartnerEntry>>(path, "Partner registry", Parse, time, logger);
+        _file = new ReloadingFile<FrozenDictionary<string, PartnerEntry>>(path, "Partner registry", Parse, time, logger, journal: journal,
+            describe: Describe);
         _file.Changed += _ => Changed?.Invoke();
     }
 
@@ -26,6 +27,27 @@ internal sealed class PartnerRegistry
     public event Action? Changed;
 
     public string Path => _file.Path;
+
+    /// <summary>What an edit changed, partner by partner: added, removed, enabled, disabled, kind or name changed.</summary>
+    internal static string Describe(FrozenDictionary<string, PartnerEntry> before, FrozenDictionary<string, PartnerEntry> after)
+    {
+        var changes = new List<string>();
+        foreach (var (id, entry) in after.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!before.TryGetValue(id, out var old))
+            {
+                changes.Add($"{id} added ({PartnerIdentity.KindName(entry.Kind)}, {(entry.Enabled ? "enabled" : "disabled")})");
+            }
+            else if (old != entry)
+            {
+                changes.Add(old.Enabled != entry.Enabled ? $"{id} {(entry.Enabled ? "enabled" : "disabled")}"
+                    : old.Kind != entry.Kind ? $"{id} is now a {PartnerIdentity.KindName(entry.Kind)}" : $"{id} renamed");
+            }
+        }
+
+        changes.AddRange(before.Keys.Where(id => !after.ContainsKey(id)).Order(StringComparer.Ordinal).Select(id => $"{id} removed"));
+        return changes.Count == 0 ? "no partner changed" : string.Join("; ", changes);
+    }
 
     public IReadOnlyCollection<PartnerEntry> All => _file.Current.Values;
 

@@ -9,7 +9,7 @@ internal static class MaskingRegistration
     public static IServiceCollection AddHubMasking(this IServiceCollection services, string policyPath, string secretPath)
     {
         services.AddSingleton(sp => new MaskingPolicy(new ReloadingFile<MaskingRules>(policyPath, "Masking policy", MaskingRules.Parse,
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MaskingPolicy>>())));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<MaskingPolicy>>(), journal: sp.GetService<ConfigurationJournal>())));
         services.AddSingleton(_ => PseudonymKeys.Load(secretPath));
         services.TryAddSingleton<IDeliveryMasker, MaskingEngine>();
         return services;

@@ -17,30 +17,42 @@ internal sealed class ReloadingFile<T>
     private readonly ILogger _logger;
     private readonly TimeSpan _interval;
     private readonly Lock _gate = new();
+    private readonly ConfigurationJournal? _journal;
+    private readonly Func<T, T, string>? _describe;
     private volatile T _value;
+    private string _sha256;
     private long _nextCheck;
     private (DateTime Written, long Length) _stamp;
 
     /// <param name="accept">Given the content in force and a newly read one, a reason to refuse the new one, or null to take it.</param>
+    /// <param name="journal">Where every load, change and refused edit is reported (for the audit log).</param>
+    /// <param name="describe">Given the content in force and the new one, what changed, in words.</param>
     public ReloadingFile(string path, string what, Func<byte[], T> parse, TimeProvider time, ILogger logger, TimeSpan? interval = null,
-        Func<T, T, string?>? accept = null)
+        Func<T, T, string?>? accept = null, ConfigurationJournal? journal = null, Func<T, T, string>? describe = null)
     {
         _path = path;
         _what = what;
         _parse = parse;
         _accept = accept;
+        _journal = journal;
+        _describe = describe;
         _time = time;
         _logger = logger;
         _interval = interval ?? TimeSpan.FromSeconds(1);
         _stamp = Stamp();
+        byte[] content;
         try
         {
-            _value = parse(File.ReadAllBytes(path));
+            content = File.ReadAllBytes(path);
+            _value = parse(content);
         }
         catch (Exception ex) when (ex is not IOException)
         {
             throw new InvalidOperationException($"{what} '{path}' is invalid: {ex.Message}", ex);
         }
+
+        _sha256 = Sha256(content);
+        _journal?.Report(new ConfigurationChange(what, path, true, null, _sha256, "in force at start"));
 
         _nextCheck = _time.GetTimestamp() + Ticks(_interval);
     }
@@ -70,6 +82,23 @@ internal sealed class ReloadingFile<T>
 
     private bool Refresh(long now)
     {
+        ConfigurationChange? report = null;
+        try
+        {
+            return Refresh(now, out report);
+        }
+        finally
+        {
+            if (report is not null)
+            {
+                _journal?.Report(report);
+            }
+        }
+    }
+
+    private bool Refresh(long now, out ConfigurationChange? report)
+    {
+        report = null;
         lock (_gate)
         {
             Interlocked.Exchange(ref _nextCheck, now + Ticks(_interval));
@@ -90,31 +119,46 @@ internal sealed class ReloadingFile<T>
             }
 
             T candidate;
+            byte[] content;
             try
             {
-                candidate = _parse(File.ReadAllBytes(_path));
+                content = File.ReadAllBytes(_path);
+                candidate = _parse(content);
             }
             catch (Exception ex)
             {
                 _stamp = stamp;
                 SharedLog.ReloadFailed(_logger, _what, _path, ex.Message);
+                report = new ConfigurationChange(_what, _path, false, _sha256, "-", "edit refused, the previous content stays in force: " + ex.Message);
                 return false;
             }
 
             _stamp = stamp;
+            var sha256 = Sha256(content);
             if (_accept?.Invoke(_value, candidate) is { } refusal)
             {
                 SharedLog.ReloadRefused(_logger, _what, _path, refusal);
+                report = new ConfigurationChange(_what, _path, false, _sha256, sha256, "edit refused, the previous content stays in force: " + refusal);
                 return false;
             }
 
+            if (sha256 == _sha256)
+            {
+                // Touched, not changed.
+                return false;
+            }
+
+            report = new ConfigurationChange(_what, _path, true, _sha256, sha256, _describe?.Invoke(_value, candidate) ?? "content changed");
             _value = candidate;
+            _sha256 = sha256;
             SharedLog.Reloaded(_logger, _what, _path);
         }
 
         Changed?.Invoke(_value);
         return true;
     }
+
+    private static string Sha256(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
 
     private (DateTime, long) Stamp()
     {

@@ -28,4 +28,26 @@ public sealed class HubCommandLineTests
         Assert.Contains(message, output);
         Assert.DoesNotContain("   at ", output);
     }
+
+    [Fact]
+    public async Task CheckConfig_SaysWhatIsInForce_AndNamesABadRegistry_WithoutListening()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "afx-check-" + Guid.NewGuid().ToString("N")[..8]);
+        var (ok, output) = await HubProcess.RunToExitAsync(["--check-config", $"--Hub:Store:Path={dir}/hub.db"], TimeSpan.FromMinutes(1));
+        Assert.True(ok == 0, output);
+        Assert.Contains("The configuration is valid.", output);
+        Assert.Contains("partner registry", output);
+        Assert.DoesNotContain("listening on", output);
+        Assert.False(File.Exists(Path.Combine(dir, "audit", "audit.log")), "a configuration check must not open the audit log");
+
+        Directory.CreateDirectory(dir);
+        var registry = Path.Combine(dir, "partners.json");
+        await File.WriteAllTextAsync(registry, "{ \"partners\": [ { \"id\": \"BAD ID\" } ] }");
+        var (bad, refused) = await HubProcess.RunToExitAsync(["--check-config", $"--Hub:Store:Path={dir}/hub.db", $"--Hub:Partners:RegistryPath={registry}"],
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(1, bad);
+        Assert.Contains("NOT valid", refused);
+        Assert.Contains(registry, refused);
+        Assert.DoesNotContain("   at ", refused);
+    }
 }
