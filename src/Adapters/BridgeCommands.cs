@@ -81,7 +81,7 @@ internal static class BridgeCommands
             if (identity.Reason is { } refused)
             {
                 await Console.Error.WriteLineAsync($"afx-bridge: the hub refused this bridge's identity ({refused}). "
-                    + "Check --partner and the certificate (--cert, --key): revoked, expired, not registered, or not a bank or carrier.");
+                    + "Check --partner and the certificate (--cert, --key): revoked, expired, not registered, or not a bank, carrier or police unit.");
                 return NotPermitted;
             }
 

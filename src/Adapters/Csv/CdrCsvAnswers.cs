@@ -34,9 +34,6 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    /// <summary>What ends an unquoted field, or makes it invalid (a quote).</summary>
-    private static readonly System.Buffers.SearchValues<byte> FieldEnds = System.Buffers.SearchValues.Create(",\r\n\""u8);
-
     public NativeFormat Format { get; } = new(Name, ".csv", "carrier call detail records, CSV (call-source trace results)");
 
     public IReadOnlyList<RespondRequest> Read(ReadOnlySpan<byte> document)
@@ -46,7 +43,7 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
             document = document[3..];
         }
 
-        var reader = new CsvReader(document);
+        var reader = new CsvTokenizer(document, Columns, Name);
         var fields = new string[Columns.Length];
         var first = reader.ReadRow(fields, out var headerLine, out var count);
         if (!first || count != Columns.Length || !fields.AsSpan().SequenceEqual(Columns))
@@ -273,150 +270,5 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         }
 
         output.Write("\r\n"u8);
-    }
-
-    /// <summary>An RFC 4180 reader over UTF-8 bytes: quoted fields may hold commas, quotes and line breaks.</summary>
-    private ref struct CsvReader(ReadOnlySpan<byte> document)
-    {
-        private readonly ReadOnlySpan<byte> _document = document;
-        private int _position;
-        private int _line = 1;
-
-        // Call records repeat themselves down a column (the exchange id, the network, the gateway): a value
-        // equal to the one above reuses its string instead of decoding it again.
-        private readonly int[] _lastStart = new int[Columns.Length];
-        private readonly int[] _lastLength = new int[Columns.Length];
-        private readonly string?[] _lastText = new string?[Columns.Length];
-
-        /// <summary>Reads one row into <paramref name="fields"/>; false at the end. Blank lines are skipped.</summary>
-        public bool ReadRow(string[] fields, out int line, out int count)
-        {
-            while (_position < _document.Length && (_document[_position] == '\n' || _document[_position] == '\r'))
-            {
-                if (_document[_position] == '\n')
-                {
-                    _line++;
-                }
-
-                _position++;
-            }
-
-            line = _line;
-            count = 0;
-            if (_position >= _document.Length)
-            {
-                return false;
-            }
-
-            while (true)
-            {
-                var value = ReadField(line, count);
-                if (count < fields.Length)
-                {
-                    fields[count] = value;
-                }
-
-                count++;
-                if (_position >= _document.Length)
-                {
-                    return true;
-                }
-
-                var b = _document[_position++];
-                if (b == ',')
-                {
-                    continue;
-                }
-
-                if (b == '\r' && _position < _document.Length && _document[_position] == '\n')
-                {
-                    _position++;
-                }
-
-                _line++;
-                return true;
-            }
-        }
-
-        private string ReadField(int line, int field)
-        {
-            var rest = _document[_position..];
-            if (rest.IsEmpty || rest[0] != '"')
-            {
-                var end = rest.IndexOfAny(FieldEnds);
-                if (end >= 0 && rest[end] == (byte)'"')
-                {
-                    throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "a quote inside an unquoted field; quote the whole field and double the quote");
-                }
-
-                var raw = end < 0 ? rest : rest[..end];
-
-                var start = _position;
-                _position += raw.Length;
-                if (field < _lastText.Length)
-                {
-                    if (_lastText[field] is { } last && raw.SequenceEqual(_document.Slice(_lastStart[field], _lastLength[field])))
-                    {
-                        return last;
-                    }
-
-                    var decoded = Decode(raw, line, field);
-                    _lastStart[field] = start;
-                    _lastLength[field] = raw.Length;
-                    _lastText[field] = decoded;
-                    return decoded;
-                }
-
-                return Decode(raw, line, field);
-            }
-
-            var text = new ArrayBufferWriter<byte>();
-            var i = 1;
-            while (true)
-            {
-                var next = rest[i..].IndexOf((byte)'"');
-                if (next < 0)
-                {
-                    throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "a quoted field is not closed before the end of the file");
-                }
-
-                text.Write(rest.Slice(i, next));
-                _line += rest.Slice(i, next).Count((byte)'\n');
-                i += next + 1;
-                if (i < rest.Length && rest[i] == '"')
-                {
-                    text.Write("\""u8);
-                    i++;
-                    continue;
-                }
-
-                if (i < rest.Length && rest[i] is not ((byte)',' or (byte)'\r' or (byte)'\n'))
-                {
-                    throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "text after the closing quote of a quoted field");
-                }
-
-                _position += i;
-                return Decode(text.WrittenSpan, line, field);
-            }
-        }
-
-        private static string ColumnName(int field) => field < Columns.Length ? Columns[field] : $"field {field + 1}";
-
-        private static string Decode(ReadOnlySpan<byte> raw, int line, int field)
-        {
-            if (raw.IsEmpty)
-            {
-                return "";
-            }
-
-            try
-            {
-                return Utf8.GetString(raw);
-            }
-            catch (DecoderFallbackException)
-            {
-                throw new TranslationException(Name, $"line {line}, field {field + 1}", ColumnName(field), "is not valid UTF-8");
-            }
-        }
     }
 }

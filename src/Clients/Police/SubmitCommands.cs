@@ -251,6 +251,12 @@ internal static class SubmitCommands
             Console.WriteLine($"{(reply.Duplicate ? "Already submitted" : "Submitted")} {reply.ExchangeId}: {Output.Kind(submit.Request)} to {submit.Recipient.Id}, "
                 + $"{Output.State(reply.State)}, deadline {reply.Deadline.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss} "
                 + $"({Output.Countdown(reply.Deadline, DateTimeOffset.UtcNow)}); idempotency key {submit.IdempotencyKey}");
+            if (reply.Receipt is { } receipt)
+            {
+                Console.WriteLine($"Audit receipt: entry {receipt.LeafIndex}, leaf hash {Convert.ToHexStringLower(receipt.LeafHash.Span)} (log {receipt.LogOrigin}); "
+                    + $"check it: afx audit verify --index {receipt.LeafIndex} --leaf-hash {Convert.ToHexStringLower(receipt.LeafHash.Span)}");
+            }
+
             Console.WriteLine($"Follow it: afx watch --exchange {reply.ExchangeId}");
         }
 

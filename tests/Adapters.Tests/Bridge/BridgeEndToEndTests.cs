@@ -125,18 +125,18 @@ public sealed class BridgeEndToEndTests(BridgeFixture fixture) : IClassFixture<B
         await OutboxFile(folder, second);
     }
 
-    /// <summary>afx-bridge as a real process, so the test can kill it.</summary>
     /// <summary>
-    /// A bridge whose identity the hub refuses (a certificate for an unregistered bank; a police unit,
-    /// which has no inbox) says why and exits 4, instead of retrying against a hub that is up.
+    /// A bridge whose identity the hub refuses (a certificate for an unregistered bank; an auditor, which
+    /// has no inbox) says why and exits 4, instead of retrying against a hub that is up.
     /// </summary>
     [Theory]
     [InlineData("unregistered")]
-    [InlineData("police")]
+    [InlineData("auditor")]
     public async Task RefusedIdentity_StopsTheBridge_WithExitCode4(string who)
     {
         using var certs = new TestCertificates();
-        var settings = fixture.BridgeSettings("police-shenzhen", NewFolder());
+        // An auditor has no inbox and submits nothing: the hub refuses it the Inbox (a police unit's bridge submits instead).
+        var settings = fixture.BridgeSettings("auditor-national", NewFolder());
         if (who == "unregistered")
         {
             var stranger = certs.Issue("bank", "bank-unlisted");

@@ -1,0 +1,160 @@
+#!/usr/bin/env bash
+# Runs every command of README.md as written, in a fresh clone of this repository, against the hub the
+# README starts: a README command that no longer works fails this script, and so does a command
+# line in README.md that this script does not run.
+#
+# Usage: scripts/readme-check.sh [REPOSITORY]     (default: this checkout's committed HEAD)
+#
+# Placeholders a reader fills in (ex-..., 42, <hex>) are filled from the output of the commands
+# before them; commands that run until stopped (watch, inbox --follow, serve-sim, the bridge, the
+# hub) run for a few seconds. It needs ports 7443, 7444 and 6379 free on 127.0.0.1.
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+source_repo="${1:-$here}"
+work=$(mktemp -d /tmp/afx-readme-XXXXXX)
+say() { printf '\n== %s\n' "$*"; }
+fail() { printf '\nreadme-check: FAILED: %s\n' "$*" >&2; exit 1; }
+
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  # dotnet run leaves its child (the hub, the bridge) behind when it is killed: stop whatever runs from the clone.
+  pkill -f "$work/afx" 2>/dev/null || true
+  command -v redis-cli >/dev/null && redis-cli -p 6379 shutdown nosave >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+for port in 7443 7444 6379; do
+  if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is in use; the README's commands need it"; fi
+done
+
+say "fresh clone of $source_repo"
+git clone -q "$source_repo" "$work/afx"
+cd "$work/afx"
+# afx keeps its witness state and profiles here, not in the user's home.
+export XDG_CONFIG_HOME="$work/config"
+
+say "building what the README's dotnet run commands run (Debug, as dotnet run does)"
+for project in src/Hub src/Clients src/Adapters; do dotnet build "$project" -nologo -clp:ErrorsOnly -v q; done
+
+# The README's command lines: bash blocks, comments dropped, continuation lines joined.
+readme_lines() {
+  awk '/^```bash/{on=1; next} /^```/{on=0} on' README.md \
+    | sed -E 's/[[:space:]]+#[^"]*$//; s/[[:space:]]+$//' | grep -v '^#' | grep -v '^$' \
+    | awk '{ if (sub(/\\$/, "")) { buf = buf $0 } else { print buf $0; buf = "" } }' | sed -E 's/  +/ /g'
+}
+readme_lines > "$work/readme-commands"
+: > "$work/ran"
+
+# run LINE [ACCEPT_CODES] [SECONDS] [SUBSTITUTIONS...]: LINE must be a README command line, verbatim.
+run() {
+  local line="$1" accept="${2:-0}" seconds="${3:-300}"; shift 3 || shift $#
+  local normal; normal=$(printf '%s' "$line" | sed -E 's/  +/ /g')
+  grep -qxF -- "$normal" "$work/readme-commands" || fail "not a README command line (did the README change?): $line"
+  echo "$normal" >> "$work/ran"
+  local command="$normal" pair
+  for pair in "$@"; do command="${command//"${pair%%=>*}"/"${pair#*=>}"}"; done
+  printf '\n$ %s\n' "$command"
+  set +e
+  timeout --signal=INT "$seconds" bash -c "afx() { dotnet \"$work/afx/src/Clients/bin/Debug/net10.0/afx.dll\" \"\$@\"; }; $command" > "$work/out" 2>&1
+  local code=$?
+  set -e
+  cat "$work/out"
+  [[ " $accept " == *" $code "* ]] || fail "exit $code (expected ${accept// / or }): $command"
+}
+out() { cat "$work/out"; }
+
+until_healthy() { # $1 hub address: bounded number of looks
+  local look
+  for look in $(seq 1 240); do
+    dotnet src/Clients/bin/Debug/net10.0/afx.dll health --as bank-alpha --hub "$1" >/dev/null 2>&1 && return 0
+    sleep 0.5
+  done
+  fail "the hub at $1 did not answer health"
+}
+
+say "the README's first command: the hub on its embedded default"
+echo "dotnet run --project src/Hub" >> "$work/ran"
+dotnet run --project src/Hub > "$work/hub.log" 2>&1 &
+pids+=($!); hub_pid=$!
+until_healthy https://localhost:7443
+[ -f data/hub.db ] || fail "the hub did not write data/hub.db at the repository root (the README says data/)"
+[ ! -e src/Hub/data ] || fail "the hub wrote src/Hub/data/"
+git status --porcelain --ignored data | grep -q '^!!' || fail "data/ is not git-ignored"
+
+say "the command line, as a police centre, a bank and an operator"
+run 'afx stop-payment --as police-shenzhen --case SZ-2026-0042 --bank bank-alpha --account 6222020200112233 --amount 49800.00 --follow-money'
+stop=$(out | sed -nE 's/^Submitted (ex-[0-9a-f]+):.*/\1/p'); [ -n "$stop" ] || fail "no exchange id in the stop-payment's output"
+index=$(out | sed -nE 's/^Audit receipt: entry ([0-9]+), leaf hash ([0-9a-f]+).*/\1/p')
+leaf=$(out | sed -nE 's/^Audit receipt: entry ([0-9]+), leaf hash ([0-9a-f]+).*/\2/p')
+run 'afx watch --as police-shenzhen --case SZ-2026-0042' "0 124 130" 5
+run 'afx trace-call --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --carrier carrier-east --called +8613800138000 --at 2026-11-22T08:51:20+08:00'
+run 'afx case show SZ-2026-0042 --as police-shenzhen'
+run 'afx submit --as police-shenzhen --file docs/samples/json/police-freeze-submit.json'
+run 'afx get ex-... --as police-shenzhen' 0 60 "ex-...=>$stop"
+run 'afx inbox --as bank-alpha'
+grep -q "$stop" "$work/out" || fail "the listing did not show $stop"
+run 'afx inbox --as bank-alpha --follow' "0 124 130" 5
+run 'afx respond --as bank-alpha --exchange ex-... --kind stop-payment --status executed --amount 49800.00' 0 60 "ex-...=>$stop"
+run 'afx serve-sim --kind carrier --as carrier-east' "0 124 130" 5
+run 'afx partners --as auditor-national'
+run 'afx compliance --as auditor-national --days 7'
+run 'afx audit verify --as auditor-national'
+run 'afx audit query --as auditor-national --case SZ-2026-0042'
+run 'afx health --as bank-alpha'
+
+say "the bridge"
+run 'dotnet run --project src/Adapters -- run --partner bank-beta --hub https://localhost:7443' "0 124 130" 20
+[ -d bridge/bank-beta/outbox ] || fail "the bridge made no bridge/bank-beta/outbox/"
+
+say "onboarding a partner"
+run 'certs-dev/pki.sh issue bank bank-gamma'
+# What the README's "$EDITOR config/partners.json" step does by hand:
+echo '$EDITOR config/partners.json' >> "$work/ran"
+sed -i 's/^\(\s*\)\]\s*$/\1  ,{ "id": "bank-gamma", "kind": "bank", "displayName": "Bank Gamma", "enabled": true }\n\1]/' config/partners.json
+grep -q bank-gamma config/partners.json || fail "could not register bank-gamma in config/partners.json"
+sleep 2
+run 'dotnet run --project src/Clients -- health --cert certs-dev/partners/bank-gamma.crt --key certs-dev/partners/bank-gamma.key'
+run 'certs-dev/pki.sh revoke bank-gamma'
+run 'certs-dev/pki.sh list'
+
+say "the audit log, offline"
+sleep 11   # the hub rewrites data/audit/audit.checkpoint every 10 s
+run 'dotnet run --project src/Clients -- audit verify-segment --log data/audit/audit.log --checkpoint data/audit/audit.checkpoint'
+run 'dotnet run --project src/Clients -- audit evidence --log data/audit/audit.log --exchange ex-...' 0 120 "ex-...=>$stop"
+run 'dotnet run --project src/Clients -- audit verify --as police-shenzhen --index 42 --leaf-hash <hex>' 0 120 "42=>$index" "<hex>=>$leaf"
+
+say "the demo, load and soak"
+run 'dotnet run --project src/Clients -- demo'
+run 'afx bench --duration 00:00:10 --concurrency 64 --mix freeze=60,stop-payment=20,trace=10,query=10'
+run 'afx bench --soak --duration 00:00:30'
+
+kill -INT "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
+pkill -INT -f "$work/afx/src/Hub/bin" 2>/dev/null || true
+for look in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/7443) 2>/dev/null || break; sleep 0.5; done
+
+say "Redis: two replicas and the demo on replica a"
+run 'mkdir -p data/redis && redis-server --port 6379 --appendonly yes --appendfsync always --dir data/redis --daemonize yes'
+run 'dotnet build src/Hub'
+for replica in a b; do
+  port=$([ "$replica" = a ] && echo 7443 || echo 7444)
+  line="dotnet run --no-build --project src/Hub -- --Hub:Store:Provider=redis --Hub:Store:Redis:Configuration=127.0.0.1:6379 --Hub:ReplicaId=$replica --Hub:Listen=127.0.0.1:$port --Hub:Store:Path=data/$replica/hub.db &"
+  grep -qxF -- "$line" "$work/readme-commands" || fail "not a README command line: $line"
+  echo "$line" >> "$work/ran"
+  ${line%&} > "$work/replica-$replica.log" 2>&1 &
+  pids+=($!)
+  until_healthy "https://127.0.0.1:$port"
+done
+run 'dotnet run --project src/Clients -- demo --hub https://127.0.0.1:7443'
+
+say "the throwaway: a new dev PKI"
+run 'certs-dev/pki.sh init --force'
+
+# The test command itself is what runs this script.
+echo "scripts/test.sh" >> "$work/ran"
+missing=$(sort -u "$work/readme-commands" | comm -23 - <(sort -u "$work/ran"))
+[ -z "$missing" ] || fail "README command lines this script does not run:
+$missing"
+say "every README command ran as written ($(sort -u "$work/ran" | wc -l) command lines)"
