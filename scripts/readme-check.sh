@@ -58,7 +58,7 @@ run() {
   for pair in "$@"; do command="${command//"${pair%%=>*}"/"${pair#*=>}"}"; done
   printf '\n$ %s\n' "$command"
   set +e
-  timeout --signal=INT "$seconds" bash -c "afx() { dotnet \"$work/afx/src/Clients/bin/Debug/net10.0/afx.dll\" \"\$@\"; }; $command" > "$work/out" 2>&1
+  timeout --signal=INT --kill-after=15 "$seconds" bash -c "afx() { dotnet \"$work/afx/src/Clients/bin/Debug/net10.0/afx.dll\" \"\$@\"; }; $command" > "$work/out" 2>&1
   local code=$?
   set -e
   cat "$work/out"
@@ -131,8 +131,10 @@ run 'dotnet run --project src/Clients -- demo'
 run 'afx bench --duration 00:00:10 --concurrency 64 --mix freeze=60,stop-payment=20,trace=10,query=10'
 run 'afx bench --soak --duration 00:00:30'
 
-kill -INT "$hub_pid"; wait "$hub_pid" 2>/dev/null || true
-pkill -INT -f "$work/afx/src/Hub/bin" 2>/dev/null || true
+# SIGTERM, as a service manager stops it (a background job ignores SIGINT): the hub finishes in-flight calls and exits.
+pkill -TERM -f "$work/afx/src/Hub/bin" 2>/dev/null || true
+kill -TERM "$hub_pid" 2>/dev/null || true
+wait "$hub_pid" 2>/dev/null || true
 for look in $(seq 1 120); do (exec 3<>/dev/tcp/127.0.0.1/7443) 2>/dev/null || break; sleep 0.5; done
 
 say "Redis: two replicas and the demo on replica a"
