@@ -12,7 +12,7 @@ set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source_repo="${1:-$here}"
 work=$(mktemp -d /tmp/afx-readme-XXXXXX)
-say() { printf '\n== %s\n' "$*"; }
+say() { printf '\n== %s (at %d s)\n' "$*" "$SECONDS"; }
 fail() { printf '\nreadme-check: FAILED: %s\n' "$*" >&2; exit 1; }
 
 pids=()
@@ -42,7 +42,7 @@ for project in src/Hub src/Clients src/Adapters; do dotnet build "$project" -nol
 # The README's command lines: bash blocks, comments dropped, continuation lines joined.
 readme_lines() {
   awk '/^```bash/{on=1; next} /^```/{on=0} on' README.md \
-    | sed -E 's/[[:space:]]+#[^"]*$//; s/[[:space:]]+$//' | grep -v '^#' | grep -v '^$' \
+    | sed -E 's/[[:space:]]{2,}#.*$//; s/[[:space:]]+#[^"]*$//; s/[[:space:]]+$//' | grep -v '^#' | grep -v '^$' \
     | awk '{ if (sub(/\\$/, "")) { buf = buf $0 } else { print buf $0; buf = "" } }' | sed -E 's/  +/ /g'
 }
 readme_lines > "$work/readme-commands"
@@ -128,7 +128,7 @@ run 'dotnet run --project src/Clients -- audit verify --as police-shenzhen --ind
 
 say "the demo, load and soak"
 run 'dotnet run --project src/Clients -- demo'
-run 'afx bench --duration 00:00:10 --concurrency 64 --mix freeze=60,stop-payment=20,trace=10,query=10'
+run 'afx bench --duration 00:00:05 --concurrency 64 --mix freeze=60,stop-payment=20,trace=10,query=10'
 run 'afx bench --soak --duration 00:00:30'
 
 # SIGTERM, as a service manager stops it (a background job ignores SIGINT): the hub finishes in-flight calls and exits.

@@ -2,7 +2,8 @@
 # Runs every test of AntiFraud.Exchange. Installs what the tests need when it is missing:
 #   - redis-server (Debian) for the Redis backend tests, which start private instances themselves;
 #   - @grpc/grpc-js (npm ci in tests/interop), the independent gRPC peer of the interop tests.
-# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Interop]
+#   - then runs every command of README.md as written, from a fresh clone (scripts/readme-check.sh).
+# Usage: scripts/test.sh [extra dotnet test arguments, e.g. --filter FullyQualifiedName~Interop; then the README check is skipped]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
@@ -33,6 +34,21 @@ set +e
 dotnet test AntiFraud.Exchange.sln -c Release --no-build -nologo --blame-hang-timeout 5m "$@" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+
+# Every command of README.md, as written, from a fresh clone (the full run only, not a filtered one).
+if [ $# -eq 0 ]; then
+  say "README commands, as written, from a fresh clone (scripts/readme-check.sh)"
+  set +e
+  scripts/readme-check.sh > "$log.readme" 2>&1
+  readme=$?
+  set -e
+  tail -n 3 "$log.readme"
+  if [ "$readme" -ne 0 ]; then
+    cat "$log.readme"
+    status=1
+  fi
+  rm -f "$log.readme"
+fi
 
 # One closing line for whoever reads the log: totals over every test assembly.
 awk '/^(Passed|Failed)! +- +Failed: /{

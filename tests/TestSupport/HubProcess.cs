@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Protocol.Clients;
 
 namespace AntiFraud.Exchange.TestSupport;
 
@@ -32,30 +33,16 @@ public sealed class HubProcess : IDisposable
     public static async Task<HubProcess> StartAsync(string[] settings, string? workingDirectory, IReadOnlyDictionary<string, string>? environment)
     {
         // The hub writes its bound address to this file once it listens (Hub:AddressFile): no log line is parsed.
-        var addressFile = Path.Combine(Path.GetTempPath(), "afx-hub-address-" + Guid.NewGuid().ToString("N")[..12]);
+        var addressFile = HubAddressFile.NewPath(Path.GetTempPath());
         var process = DotnetProcess.Start(HubDll, ["--Hub:Listen=127.0.0.1:0", $"--Hub:AddressFile={addressFile}", .. settings], null,
             workingDirectory, WithDevelopment(environment));
         try
         {
-            // Bounded by count: up to 60 s of looks, whatever the machine's load.
-            for (var look = 0; look < 600; look++)
-            {
-                if (File.Exists(addressFile))
-                {
-                    var address = new Uri((await File.ReadAllTextAsync(addressFile)).Trim());
-                    return new HubProcess(process, address.Port);
-                }
-
-                if (process.HasExited)
-                {
-                    break;
-                }
-
-                await Task.Delay(100);
-            }
-
-            throw new InvalidOperationException((process.HasExited ? "afx-hub exited before listening:\n" : "afx-hub did not listen within 60 s:\n")
-                + string.Join('\n', process.Log));
+            var address = await HubAddressFile.WaitAsync(addressFile, () => process.HasExited);
+            return address is not null
+                ? new HubProcess(process, address.Port)
+                : throw new InvalidOperationException((process.HasExited ? "afx-hub exited before listening:\n" : "afx-hub did not listen within 60 s:\n")
+                    + string.Join('\n', process.Log));
         }
         catch
         {

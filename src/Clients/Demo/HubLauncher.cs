@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using AntiFraud.Exchange.Clients.Cli;
+using AntiFraud.Exchange.Protocol.Clients;
 
 namespace AntiFraud.Exchange.Clients.Demo;
 
@@ -43,7 +44,7 @@ internal sealed class HubLauncher : IDisposable
         // The demo's hub runs on the development PKI, which a Production hub refuses.
         info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         // The hub writes its bound address here once it listens (Hub:AddressFile).
-        var addressFile = Path.Combine(folder, "hub.address");
+        var addressFile = HubAddressFile.NewPath(folder);
         foreach (var arg in (string[])[dll, "--Hub:Listen=127.0.0.1:0", $"--Hub:AddressFile={addressFile}", $"--Hub:Store:Path={Path.Combine(folder, "hub.db")}", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub=Information", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Exchanges=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub.Audit=Warning", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Deadlines=Warning", .. settings])
@@ -68,20 +69,7 @@ internal sealed class HubLauncher : IDisposable
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        string? address = null;
-        // Up to 60 s of looks (bounded by count, not by the clock).
-        for (var look = 0; look < 600 && address is null && !process.HasExited; look++)
-        {
-            if (File.Exists(addressFile))
-            {
-                address = (await File.ReadAllTextAsync(addressFile, cancellationToken)).Trim();
-            }
-            else
-            {
-                await Task.Delay(100, cancellationToken);
-            }
-        }
-
+        var address = (await HubAddressFile.WaitAsync(addressFile, () => process.HasExited, cancellationToken: cancellationToken))?.ToString().TrimEnd('/');
         if (address is null)
         {
             var why = process.HasExited ? "exited before listening" : "did not listen within 60 s";
