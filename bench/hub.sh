@@ -13,9 +13,20 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 export DOTNET_ENVIRONMENT=Development   # the hub runs on the development PKI (certs-dev/)
 S=${1:-20}; C=${2:-64}; WARM=${WARM:-20}
 dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build src/Clients -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/HubBench bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null 2>&1 || { dotnet build bench/HubBench -c Release -nologo -clp:ErrorsOnly >/dev/null; dotnet build bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null; }
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 BENCH=bench/HubBench/bin/Release/net10.0/AntiFraud.Exchange.HubBench
+AFX=src/Clients/bin/Release/net10.0/afx.dll
+# Full exchanges come from the one load generator, afx bench (freezes only, its simulated banks answer at once),
+# reported in the shape the tables below read.
+exchange() { # URL[,URL] SECONDS CONCURRENCY [RATE]
+  dotnet "$AFX" bench --hub "$1" --duration "$(date -u -d "@$2" +%H:%M:%S)" --concurrency "$3" --rate "${4:-0}" --mix freeze=100 \
+    --no-audit-check --json 2>/dev/null | python3 -c "
+import json,sys; d=json.load(sys.stdin); r=d['runs'][-1]
+print(json.dumps({'ops_per_s': round(r['answered_per_s']), 'p50_ms': r['submit_p50_ms'], 'p99_ms': r['submit_p99_ms'],
+  'full_p50_ms': r['answered_p50_ms'], 'full_p99_ms': r['answered_p99_ms'], 'completed': r['answered'], 'client_cpu_ms': d['client_cpu_ms']}, separators=(',', ':')))"
+}
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 
 start_hub() { # provider
@@ -30,17 +41,17 @@ stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 
 start_hub sqlite
-"$BENCH" exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null     # warm-up
+exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null     # warm-up
 hub_cpu0=$(cpu_ms "$HUB_PID")
-sqlite=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
+sqlite=$(exchange https://127.0.0.1:7450 "$S" "$C")
 hub_cpu1=$(cpu_ms "$HUB_PID")
 rate=$(echo "$sqlite" | sed -E 's/.*"ops_per_s":([0-9]+).*/\1/')
-half=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C" $((rate / 2)))
+half=$(exchange https://127.0.0.1:7450 "$S" "$C" $((rate / 2)))
 stop_hub
 
 start_hub memory
-"$BENCH" exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null
-memory=$("$BENCH" exchange https://127.0.0.1:7450 "$S" "$C")
+exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null
+memory=$(exchange https://127.0.0.1:7450 "$S" "$C")
 stop_hub
 
 bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench grpc 7451 >/dev/null &

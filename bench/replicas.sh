@@ -11,9 +11,20 @@ export DOTNET_ENVIRONMENT=Development   # the hub runs on the development PKI (c
 S=${1:-20}; C=${2:-64}
 command -v redis-server >/dev/null || { echo "redis-server is missing: sudo apt-get install redis-server" >&2; exit 1; }
 dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build src/Clients -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build bench/HubBench -c Release -nologo -clp:ErrorsOnly >/dev/null
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 BENCH=bench/HubBench/bin/Release/net10.0/AntiFraud.Exchange.HubBench
+AFX=src/Clients/bin/Release/net10.0/afx.dll
+# Full exchanges come from the one load generator, afx bench (freezes only, its simulated banks answer at once),
+# reported in the shape the tables below read.
+exchange() { # URL[,URL] SECONDS CONCURRENCY [RATE]
+  dotnet "$AFX" bench --hub "$1" --duration "$(date -u -d "@$2" +%H:%M:%S)" --concurrency "$3" --rate "${4:-0}" --mix freeze=100 \
+    --no-audit-check --json 2>/dev/null | python3 -c "
+import json,sys; d=json.load(sys.stdin); r=d['runs'][-1]
+print(json.dumps({'ops_per_s': round(r['answered_per_s']), 'p50_ms': r['submit_p50_ms'], 'p99_ms': r['submit_p99_ms'],
+  'full_p50_ms': r['answered_p50_ms'], 'full_p99_ms': r['answered_p99_ms'], 'completed': r['answered'], 'client_cpu_ms': d['client_cpu_ms']}, separators=(',', ':')))"
+}
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
 PIDS=()
 
@@ -34,7 +45,7 @@ start_hub() { # port name settings...
   cat "$work/$name.log"; exit 1
 }
 stop_hubs() { kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=(); }
-run() { "$BENCH" exchange "$1" 5 "$C" >/dev/null; "$BENCH" exchange "$1" "$S" "$C"; }
+run() { exchange "$1" 5 "$C" >/dev/null; exchange "$1" "$S" "$C"; }
 REDIS=(--Hub:Store:Provider=redis --Hub:Store:Redis:Configuration=127.0.0.1:7460)
 
 start_hub 7450 sqlite
