@@ -61,6 +61,29 @@ public sealed class NewUserDefectTests(AfxCommandTests.HubFixture hub) : IClassF
     }
 
     [Fact]
+    public async Task TheDocumentedExitCodes_ZeroOneThreeFour_EachForItsReason()
+    {
+        var id = Json((await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", "SZ-EXIT", "--officer", "Inspector Wang",
+            "--bank", "bank-beta", "--account", "6217002870099990002", "--amount", "10.00", "--json")).Out).GetProperty("exchangeId").GetString()!;
+        Assert.Equal(0, (await Afx.RunAsync("cancel", id, "--hub", Address, "--as", "police-shenzhen")).Code);
+
+        // 1: the hub refused the request (it is cancelled already, so it cannot be answered).
+        var refused = await Afx.RunAsync("respond", "--hub", Address, "--as", "bank-beta", "--exchange", id, "--reject", "late");
+        Assert.True(refused.Code == 1, $"exit {refused.Code}: {refused.Err}");
+
+        // 3: nothing listens there.
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        var closed = ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var unreachable = await Afx.RunAsync("health", "--hub", $"https://127.0.0.1:{closed}", "--as", "bank-beta");
+        Assert.True(unreachable.Code == 3, $"exit {unreachable.Code}: {unreachable.Err}");
+
+        // 4: not permitted (another centre's exchange).
+        Assert.Equal(4, (await Afx.RunAsync("get", id, "--hub", Address, "--as", "police-guangzhou")).Code);
+    }
+
+    [Fact]
     public async Task AKeyFileThatIsNotAKey_ExitsTwo_NamingTheFile()
     {
         var bad = Path.Combine(Path.GetTempPath(), "afx-bad-" + Guid.NewGuid().ToString("N")[..6] + ".key");

@@ -1,0 +1,21 @@
+namespace AntiFraud.Exchange.Hub.Identity;
+
+/// <summary>The authorization policies, one per group of RPCs; every one also requires a partner in good standing.</summary>
+internal static class HubPolicies
+{
+    public const string Police = "police";
+    public const string Responders = "responders";
+    public const string ReceiptHolders = "receipt-holders";
+    public const string Auditors = "auditors";
+    public const string Supervisors = "supervisors";
+
+    /// <summary>Which kinds of partner each policy admits (the roles its certificates carry).</summary>
+    public static readonly IReadOnlyDictionary<string, string[]> Kinds = new Dictionary<string, string[]>
+    {
+        [Police] = ["police"],
+        [Responders] = ["bank", "carrier"],
+        [ReceiptHolders] = ["police", "bank", "carrier", "auditor"],
+        [Auditors] = ["auditor"],
+        [Supervisors] = ["police", "auditor"],
+    };
+}
