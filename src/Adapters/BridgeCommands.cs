@@ -32,7 +32,8 @@ internal static class BridgeCommands
         Exit codes: 0 success, 1 a file or dead letter failed, 2 bad usage or settings, 4 the hub refused the bridge's identity.
         """;
 
-    private static readonly Option<string?> Partner = new("--partner", "-p") { Description = "the partner id registered at the hub (bank-beta)" };
+    private static readonly Option<string?> Partner = new("--partner",
+        "-p") { Description = "the partner id registered at the hub (bank-beta)" };
     private static readonly Option<string?> Hub = new("--hub") { Description = "the hub's address, https://host:port" };
     private static readonly Option<string?> Folder = new("--folder") { Description = "the shared folder; default bridge/<partner>" };
     private static readonly Option<string?> Cert = new("--cert") { Description = "partner certificate, PEM; default certs-dev/partners/<partner>.crt" };
@@ -62,7 +63,8 @@ internal static class BridgeCommands
         command.TreatUnmatchedTokensAsErrors = false;
         command.SetAction(async (result, cancellationToken) =>
         {
-            var stray = result.UnmatchedTokens.Where(t => !t.StartsWith("--" + BridgeOptions.Section + ":", StringComparison.OrdinalIgnoreCase)).ToList();
+            var stray = result.UnmatchedTokens.Where(t => !t.StartsWith("--" + BridgeOptions.Section + ":",
+                StringComparison.OrdinalIgnoreCase)).ToList();
             if (stray.Count > 0)
             {
                 await Console.Error.WriteLineAsync($"afx-bridge: unknown argument '{stray[0]}'. Run 'afx-bridge run --help'.");
@@ -138,7 +140,8 @@ internal static class BridgeCommands
             var services = Services(result);
             try
             {
-                var destination = services.GetRequiredService<DeadLetters>().Resubmit(result.GetValue(name)!, letter => services.GetRequiredService<InboxPump>().Republish(letter));
+                var destination = services.GetRequiredService<DeadLetters>().Resubmit(result.GetValue(name)!,
+                    letter => services.GetRequiredService<InboxPump>().Republish(letter));
                 Console.WriteLine($"Re-submitted to {destination}");
                 return Ok;
             }
@@ -157,7 +160,8 @@ internal static class BridgeCommands
         var file = new Argument<FileInfo>("file") { Description = "a native file: .dat, .xml, .csv or .json" };
         var asRequests = new Option<bool>("--requests") { Description = "read it as requests from the hub (default: answers to the hub)" };
         var asSubmissions = new Option<bool>("--submissions") { Description = "read it as a police unit's submissions (canonical JSON SubmitRequest)" };
-        var command = new Command("check", "Translate a native file offline and print the canonical messages, or the error with its position.")
+        var command = new Command("check",
+            "Translate a native file offline and print the canonical messages, or the error with its position.")
         {
             file, asRequests, asSubmissions, Partner,
         };
@@ -171,7 +175,8 @@ internal static class BridgeCommands
             }
 
             var content = File.ReadAllBytes(path.FullName);
-            var translators = new BridgeTranslators(new BridgeOptions { PartnerId = result.GetValue(Partner) ?? "check" }, TimeProvider.System);
+            var translators = new BridgeTranslators(new BridgeOptions { PartnerId = result.GetValue(Partner) ?? "check" },
+                TimeProvider.System);
             try
             {
                 if (result.GetValue(asSubmissions))
@@ -241,7 +246,8 @@ internal static class BridgeCommands
         Add(Cert, nameof(BridgeOptions.Certificate));
         Add(Key, nameof(BridgeOptions.Key));
         Add(Ca, nameof(BridgeOptions.Ca));
-        args.AddRange(result.UnmatchedTokens.Where(t => t.StartsWith("--" + BridgeOptions.Section + ":", StringComparison.OrdinalIgnoreCase)));
+        args.AddRange(result.UnmatchedTokens.Where(t => t.StartsWith("--" + BridgeOptions.Section + ":",
+            StringComparison.OrdinalIgnoreCase)));
         return [.. args];
     }
 
@@ -249,7 +255,8 @@ internal static class BridgeCommands
     /// <summary>Why the partner's folder cannot be used (not named, or missing), or null when it can.</summary>
     private static string? WhichFolder(ParseResult result)
     {
-        var folder = result.GetValue(Folder) ?? (result.GetValue(Partner) is { Length: > 0 } partner ? Path.Combine("bridge", partner) : null);
+        var folder = result.GetValue(Folder) ?? (result.GetValue(Partner) is { Length: > 0 } partner ? Path.Combine("bridge",
+            partner) : null);
         return folder is null
             ? "say whose dead letters: --partner ID (its folder is bridge/ID) or --folder DIR."
             : Directory.Exists(folder) ? null : $"the bridge folder '{Path.GetFullPath(folder)}' does not exist: check --partner or --folder.";

@@ -13,7 +13,8 @@ internal static class BridgeHost
 {
     public static HostApplicationBuilder CreateBuilder(string[] args)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args, EnvironmentName = Environments.Production });
+        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { Args = args,
+            EnvironmentName = Environments.Production });
         builder.Configuration.Sources.Clear();
         builder.Configuration
             .AddJsonFile(Path.Combine(AppContext.BaseDirectory, "bridge.json"), optional: true)
@@ -28,7 +29,8 @@ internal static class BridgeHost
         builder.Services.Configure<BridgeOptions>(builder.Configuration.GetSection(BridgeOptions.Section));
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(sp => new BridgeFolders(sp.GetRequiredService<IOptions<BridgeOptions>>().Value.ResolvedFolder));
-        builder.Services.AddSingleton(sp => new BridgeTranslators(sp.GetRequiredService<IOptions<BridgeOptions>>().Value, sp.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(sp => new BridgeTranslators(sp.GetRequiredService<IOptions<BridgeOptions>>().Value,
+            sp.GetRequiredService<TimeProvider>()));
         builder.Services.AddSingleton<DeadLetters>();
         builder.Services.AddSingleton<IdentityRefused>();
         builder.Services.AddSingleton(sp => new HubConnection(sp.GetRequiredService<IOptions<BridgeOptions>>().Value));
@@ -63,7 +65,8 @@ internal static class BridgeHost
         }
     }
 
-    /// <summary>Checks the settings, prepares the folders and recovers from an earlier crash; null when the settings are unusable.</summary>
+    /// <summary>Checks the settings, prepares the folders and recovers from an earlier crash; null when the settings are
+    /// unusable.</summary>
     public static IHost? Build(HostApplicationBuilder builder, TextWriter errors)
     {
         var options = builder.Configuration.GetSection(BridgeOptions.Section).Get<BridgeOptions>() ?? new BridgeOptions();

@@ -31,13 +31,15 @@ internal static partial class BridgeLog
     [LoggerMessage(9, LogLevel.Information, "Archived {File} ({Count} items)")]
     public static partial void Archived(ILogger logger, string file, int count);
 
-    [LoggerMessage(10, LogLevel.Warning, "Recovered after a restart: {Published} staged files published, {Dropped} unfinished files dropped")]
+    [LoggerMessage(10, LogLevel.Warning,
+        "Recovered after a restart: {Published} staged files published, {Dropped} unfinished files dropped")]
     public static partial void Recovered(ILogger logger, int published, int dropped);
 
     [LoggerMessage(11, LogLevel.Error, "Unexpected failure in the {Pump} loop; retrying in {Delay}")]
     public static partial void Unexpected(ILogger logger, Exception exception, string pump, TimeSpan delay);
 
-    [LoggerMessage(12, LogLevel.Critical, "The hub refused this bridge's identity ({Reason}); check the partner id and its certificate. The bridge stops")]
+    [LoggerMessage(12, LogLevel.Critical,
+        "The hub refused this bridge's identity ({Reason}); check the partner id and its certificate. The bridge stops")]
     public static partial void IdentityRefused(ILogger logger, string reason);
 
     [LoggerMessage(13, LogLevel.Information, "Submitted {ExchangeId} from {File}{Again}")]

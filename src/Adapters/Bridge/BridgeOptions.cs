@@ -58,7 +58,8 @@ public sealed class BridgeOptions
             problems.Add($"Bridge:Hub '{Hub}' must be an https:// address; the hub only speaks TLS.");
         }
 
-        foreach (var (setting, path) in new[] { ("Bridge:Certificate", ResolvedCertificate), ("Bridge:Key", ResolvedKey), ("Bridge:Ca", Ca) })
+        foreach (var (setting, path) in new[] { ("Bridge:Certificate", ResolvedCertificate), ("Bridge:Key", ResolvedKey), ("Bridge:Ca",
+            Ca) })
         {
             if (PartnerId.Length > 0 && !File.Exists(path))
             {

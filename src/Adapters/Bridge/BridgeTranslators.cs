@@ -16,7 +16,8 @@ internal sealed class BridgeTranslators
 {
     public static readonly string[] RequestKinds = [.. Enum.GetNames<Request.KindOneofCase>().Where(n => n != nameof(Request.KindOneofCase.None))];
 
-    public static readonly string[] OutboundFormats = [FixedWidthFormat.Name, Auth001Queries.Name, RetainedData.Name, CanonicalJson<InboxItem>.Name];
+    public static readonly string[] OutboundFormats = [FixedWidthFormat.Name, Auth001Queries.Name, RetainedData.Name,
+        CanonicalJson<InboxItem>.Name];
 
     private static readonly Dictionary<Request.KindOneofCase, string> Defaults = new()
     {

@@ -30,7 +30,8 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
     private static readonly byte[] Header = Encoding.ASCII.GetBytes(string.Join(',', Columns));
 
     private static readonly CodeTable<TraceStatus> Statuses = new(
-        ("FOUND", TraceStatus.Found), ("PARTIAL", TraceStatus.Partial), ("NOT_FOUND", TraceStatus.NotFound), ("REJECTED", TraceStatus.Rejected));
+        ("FOUND", TraceStatus.Found), ("PARTIAL", TraceStatus.Partial), ("NOT_FOUND", TraceStatus.NotFound), ("REJECTED",
+            TraceStatus.Rejected));
 
     private static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
@@ -81,7 +82,8 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         public TraceStatus Status;
     }
 
-    private static void ReadRow(string[] f, int line, List<RespondRequest> answers, Dictionary<string, RespondRequest> byExchange, Recent recent)
+    private static void ReadRow(string[] f, int line, List<RespondRequest> answers, Dictionary<string, RespondRequest> byExchange,
+        Recent recent)
     {
         var exchangeId = f[ExchangeId];
         if (exchangeId.Length == 0)
@@ -166,7 +168,8 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
         var hop = new CallHop
         {
             Sequence = sequence,
-            SeenAt = f[SeenAt].Length == 0 ? null : ReferenceEquals(f[SeenAt], recent.SeenText) ? recent.Seen!.Clone() : (recent.Seen = ParseTime(recent.SeenText = f[SeenAt], line)).Clone(),
+            SeenAt = f[SeenAt].Length == 0 ? null : ReferenceEquals(f[SeenAt],
+                recent.SeenText) ? recent.Seen!.Clone() : (recent.Seen = ParseTime(recent.SeenText = f[SeenAt], line)).Clone(),
             Network = f[Network],
             Gateway = f[Gateway],
             Trunk = f[Trunk],
@@ -209,7 +212,8 @@ internal sealed class CdrCsvAnswers : INativeTranslator<RespondRequest>
 
             if (answer.Result?.KindCase != Result.KindOneofCase.CallTrace)
             {
-                throw new TranslationException(Name, $"item {i + 1} ({answer.ExchangeId})", "result", $"call detail records carry call-trace results, not {answer.Result?.KindCase}");
+                throw new TranslationException(Name, $"item {i + 1} ({answer.ExchangeId})", "result",
+                    $"call detail records carry call-trace results, not {answer.Result?.KindCase}");
             }
 
             var trace = answer.Result.CallTrace;

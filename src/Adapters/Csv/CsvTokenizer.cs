@@ -84,7 +84,8 @@ internal ref struct CsvTokenizer(ReadOnlySpan<byte> document, string[] columns, 
             var end = rest.IndexOfAny(FieldEnds);
             if (end >= 0 && rest[end] == (byte)'"')
             {
-                throw new TranslationException(_format, $"line {line}, field {field + 1}", ColumnName(_columns, field), "a quote inside an unquoted field; quote the whole field and double the quote");
+                throw new TranslationException(_format, $"line {line}, field {field + 1}", ColumnName(_columns, field),
+                    "a quote inside an unquoted field; quote the whole field and double the quote");
             }
 
             var raw = end < 0 ? rest : rest[..end];
@@ -115,7 +116,8 @@ internal ref struct CsvTokenizer(ReadOnlySpan<byte> document, string[] columns, 
             var next = rest[i..].IndexOf((byte)'"');
             if (next < 0)
             {
-                throw new TranslationException(_format, $"line {line}, field {field + 1}", ColumnName(_columns, field), "a quoted field is not closed before the end of the file");
+                throw new TranslationException(_format, $"line {line}, field {field + 1}", ColumnName(_columns, field),
+                    "a quoted field is not closed before the end of the file");
             }
 
             text.Write(rest.Slice(i, next));
@@ -130,7 +132,8 @@ internal ref struct CsvTokenizer(ReadOnlySpan<byte> document, string[] columns, 
 
             if (i < rest.Length && rest[i] is not ((byte)',' or (byte)'\r' or (byte)'\n'))
             {
-                throw new TranslationException(_format, $"line {line}, field {field + 1}", ColumnName(_columns, field), "text after the closing quote of a quoted field");
+                throw new TranslationException(_format, $"line {line}, field {field + 1}", ColumnName(_columns, field),
+                    "text after the closing quote of a quoted field");
             }
 
             _position += i;

@@ -15,13 +15,15 @@ internal sealed class EtsiTraceAnswers(string countryCode, string carrierId) : I
     private static readonly CodeTable<TraceStatus> Statuses = new(
         ("responseComplete", TraceStatus.Found), ("responseIncomplete", TraceStatus.Partial));
 
-    private static readonly CodeTable<TraceStatus> Failures = new(("no-data-found", TraceStatus.NotFound), ("request-rejected", TraceStatus.Rejected));
+    private static readonly CodeTable<TraceStatus> Failures = new(("no-data-found", TraceStatus.NotFound), ("request-rejected",
+        TraceStatus.Rejected));
 
     public NativeFormat Format => RetainedData.Format;
 
     public IReadOnlyList<RespondRequest> Read(ReadOnlySpan<byte> document)
     {
-        var message = XmlDocumentReader.Load(document, RetainedData.Name, RetainedData.Ns, "RetainedDataMessage").Required("responseMessage");
+        var message = XmlDocumentReader.Load(document, RetainedData.Name, RetainedData.Ns,
+            "RetainedDataMessage").Required("responseMessage");
         var (_, exchangeId) = RetainedData.ReadRequestId(message);
         var answer = new RespondRequest { ExchangeId = exchangeId };
         var statusElement = message.Required("responseStatus", "status");
@@ -92,7 +94,8 @@ internal sealed class EtsiTraceAnswers(string countryCode, string carrierId) : I
     {
         if (messages.Count != 1)
         {
-            throw new TranslationException(RetainedData.Name, "document", "RetainedDataMessage", $"a response message holds one answer; {messages.Count} were given");
+            throw new TranslationException(RetainedData.Name, "document", "RetainedDataMessage",
+                $"a response message holds one answer; {messages.Count} were given");
         }
 
         var answer = messages[0];
@@ -100,13 +103,15 @@ internal sealed class EtsiTraceAnswers(string countryCode, string carrierId) : I
         var response = new XElement(ns + "responseMessage", RetainedData.RequestId(countryCode, carrierId, answer.ExchangeId));
         if (answer.RejectionReason.Length > 0)
         {
-            response.Add(new XElement(ns + "responseStatus", new XElement(ns + Refused)), new XElement(ns + "statusText", answer.RejectionReason));
+            response.Add(new XElement(ns + "responseStatus", new XElement(ns + Refused)), new XElement(ns + "statusText",
+                answer.RejectionReason));
             return XmlDocumentReader.Save(new XElement(ns + "RetainedDataMessage", response), RetainedData.Name);
         }
 
         if (answer.Result?.KindCase != Result.KindOneofCase.CallTrace)
         {
-            throw new TranslationException(RetainedData.Name, $"item 1 ({answer.ExchangeId})", "result", $"the retained-data response carries call-trace results, not {answer.Result?.KindCase}");
+            throw new TranslationException(RetainedData.Name, $"item 1 ({answer.ExchangeId})", "result",
+                $"the retained-data response carries call-trace results, not {answer.Result?.KindCase}");
         }
 
         var result = answer.Result.CallTrace;
@@ -121,7 +126,8 @@ internal sealed class EtsiTraceAnswers(string countryCode, string carrierId) : I
         }
         else
         {
-            throw new TranslationException(RetainedData.Name, $"item 1 ({answer.ExchangeId})", "responseStatus (status)", $"{result.Status} has no code");
+            throw new TranslationException(RetainedData.Name, $"item 1 ({answer.ExchangeId})", "responseStatus (status)",
+                $"{result.Status} has no code");
         }
 
         response.Add(new XElement(ns + "responseStatus", status),
@@ -132,14 +138,16 @@ internal sealed class EtsiTraceAnswers(string countryCode, string carrierId) : I
                 new XElement(ns + "telephonyServiceUsage",
                     hop.SeenAt is null ? null : new XElement(ns + "communicationTime", Canonical.IsoDateTime(hop.SeenAt)),
                     new XElement(ns + "networkInformation",
-                        Text("networkID", hop.Network), Text("gatewayID", hop.Gateway), Text("trunkID", hop.Trunk), Text("countryOfEntry", hop.CountryOfEntry)),
+                        Text("networkID", hop.Network), Text("gatewayID", hop.Gateway), Text("trunkID", hop.Trunk), Text("countryOfEntry",
+                            hop.CountryOfEntry)),
                     new XElement(ns + "partyInformation",
                         new XElement(ns + "partyRole", "originating-Party"),
                         RetainedData.Number("presentedNumber", hop.PresentedNumber),
                         RetainedData.Number("originalNumber", hop.OriginalNumber),
                         new XElement(ns + "callerIdSpoofed", hop.CallerIdSpoofed ? "true" : "false"),
                         Text("imsi", hop.Imsi), Text("imei", hop.Imei), Text("ipAddress", hop.IpAddress),
-                        hop.LocationArea.Length == 0 ? null : new XElement(ns + "location", new XElement(ns + "locationArea", hop.LocationArea))))))));
+                        hop.LocationArea.Length == 0 ? null : new XElement(ns + "location", new XElement(ns + "locationArea",
+                            hop.LocationArea))))))));
         return XmlDocumentReader.Save(new XElement(ns + "RetainedDataMessage", response), RetainedData.Name);
     }
 

@@ -9,13 +9,15 @@ namespace AntiFraud.Exchange.Adapters.Etsi;
 /// <summary>Call-source trace requests (hub to carrier) as an ETSI TS 102 657 requestMessage, one per document.</summary>
 internal sealed class EtsiTraceRequests(string countryCode) : INativeTranslator<InboxItem>
 {
-    private static readonly CodeTable<CommunicationKind> Kinds = new(("voice", CommunicationKind.VoiceCall), ("sms", CommunicationKind.Sms));
+    private static readonly CodeTable<CommunicationKind> Kinds = new(("voice", CommunicationKind.VoiceCall), ("sms",
+        CommunicationKind.Sms));
 
     public NativeFormat Format => RetainedData.Format;
 
     public IReadOnlyList<InboxItem> Read(ReadOnlySpan<byte> document)
     {
-        var message = XmlDocumentReader.Load(document, RetainedData.Name, RetainedData.Ns, "RetainedDataMessage").Required("requestMessage");
+        var message = XmlDocumentReader.Load(document, RetainedData.Name, RetainedData.Ns,
+            "RetainedDataMessage").Required("requestMessage");
         var (organisation, exchangeId) = RetainedData.ReadRequestId(message);
         var criteria = message.Required("requestParameters").Required("requestCriteria");
         var authorisation = message.Required("authorisation");
@@ -54,14 +56,16 @@ internal sealed class EtsiTraceRequests(string countryCode) : INativeTranslator<
     {
         if (messages.Count != 1)
         {
-            throw new TranslationException(RetainedData.Name, "document", "RetainedDataMessage", $"a request message holds one request; {messages.Count} were given");
+            throw new TranslationException(RetainedData.Name, "document", "RetainedDataMessage",
+                $"a request message holds one request; {messages.Count} were given");
         }
 
         var item = messages[0];
         var position = $"item 1 ({item.ExchangeId})";
         if (item.Request?.KindCase != Request.KindOneofCase.CallTrace)
         {
-            throw new TranslationException(RetainedData.Name, position, "request", $"the retained-data request carries call-source traces, not {item.Request?.KindCase}");
+            throw new TranslationException(RetainedData.Name, position, "request",
+                $"the retained-data request carries call-source traces, not {item.Request?.KindCase}");
         }
 
         var trace = item.Request.CallTrace;
@@ -71,7 +75,8 @@ internal sealed class EtsiTraceRequests(string countryCode) : INativeTranslator<
             || !Auth001Queries.Priorities.TryCode(item.Priority == Priority.Unspecified ? Priority.Medium : item.Priority, out var priority)
             || (trace.Kind != CommunicationKind.Unspecified && !Kinds.TryCode(trace.Kind, out kind)))
         {
-            throw new TranslationException(RetainedData.Name, position, "legalBasis, requestPriority or communicationKind", "a value has no code");
+            throw new TranslationException(RetainedData.Name, position, "legalBasis, requestPriority or communicationKind",
+                "a value has no code");
         }
 
         var ns = RetainedData.Ns;

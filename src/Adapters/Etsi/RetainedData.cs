@@ -9,7 +9,8 @@ internal static class RetainedData
 {
     public const string Name = "etsi-102657";
     public static readonly XNamespace Ns = "http://uri.etsi.org/02657/v1.18.1#/RetainedData";
-    public static readonly NativeFormat Format = new(Name, ".xml", "carrier retained-data XML shaped on ETSI TS 102 657 (call-source traces)");
+    public static readonly NativeFormat Format = new(Name, ".xml",
+        "carrier retained-data XML shaped on ETSI TS 102 657 (call-source traces)");
 
     /// <summary>requestID = country code + authorised organisation + request number (the exchange id).</summary>
     public static XElement RequestId(string countryCode, string organisation, string exchangeId) =>

@@ -100,7 +100,8 @@ internal static class FixedWidthFormat
 
         if (!sawTrailer)
         {
-            throw new TranslationException(Name, $"line {line + 1}", "REC-TYPE", "the file ends without its trailer (T) record; was it cut short?");
+            throw new TranslationException(Name, $"line {line + 1}", "REC-TYPE",
+                "the file ends without its trailer (T) record; was it cut short?");
         }
     }
 
@@ -122,13 +123,15 @@ internal static class FixedWidthFormat
         var version = record.Code(FixedWidthLayout.Header.LayoutVersion);
         if (version != FixedWidthLayout.Version)
         {
-            throw record.Error(FixedWidthLayout.Header.LayoutVersion, $"layout '{version}' is not supported; this bridge reads {FixedWidthLayout.Version}");
+            throw record.Error(FixedWidthLayout.Header.LayoutVersion,
+                $"layout '{version}' is not supported; this bridge reads {FixedWidthLayout.Version}");
         }
 
         var kind = record.Code(FixedWidthLayout.Header.FileKind);
         if (kind != fileKind.ToString())
         {
-            throw record.Error(FixedWidthLayout.Header.FileKind, $"'{kind}': expected '{fileKind}' ({(fileKind == 'N' ? "notices" : "results")})");
+            throw record.Error(FixedWidthLayout.Header.FileKind,
+                $"'{kind}': expected '{fileKind}' ({(fileKind == 'N' ? "notices" : "results")})");
         }
 
         _ = record.Timestamp(FixedWidthLayout.Header.CreatedDate, FixedWidthLayout.Header.CreatedTime);
@@ -145,7 +148,8 @@ internal static class FixedWidthFormat
         var declaredTotal = record.RequiredDigits(FixedWidthLayout.Trailer.TotalFen);
         if (declaredTotal != total)
         {
-            throw record.Error(FixedWidthLayout.Trailer.TotalFen, $"the trailer declares a total of {declaredTotal}; the records add up to {total}");
+            throw record.Error(FixedWidthLayout.Trailer.TotalFen,
+                $"the trailer declares a total of {declaredTotal}; the records add up to {total}");
         }
     }
 
@@ -154,7 +158,8 @@ internal static class FixedWidthFormat
             .Code(FixedWidthLayout.Header.LayoutVersion, FixedWidthLayout.Version)
             .Code(FixedWidthLayout.Header.FileKind, fileKind.ToString())
             .Code(FixedWidthLayout.Header.SenderId, sender)
-            .Timestamp(FixedWidthLayout.Header.CreatedDate, FixedWidthLayout.Header.CreatedTime, Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()))
+            .Timestamp(FixedWidthLayout.Header.CreatedDate, FixedWidthLayout.Header.CreatedTime,
+                Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(time.GetUtcNow()))
             .WriteTo(output);
 
     public static void WriteTrailer(IBufferWriter<byte> output, long count, long total) =>

@@ -94,7 +94,8 @@ internal static class FixedWidthLayout
         private static readonly RecordLayout.Builder B = new('H', "Header: first record of every file");
         public static readonly Column RecType = B.Add("REC-TYPE", 1, Pic.Code, note: "`H`");
         public static readonly Column LayoutVersion = B.Add("LAYOUT-VERSION", 4, Pic.Code, note: "`AFX1`");
-        public static readonly Column FileKind = B.Add("FILE-KIND", 1, Pic.Code, note: "`N` notices (hub to bank), `R` results (bank to hub)");
+        public static readonly Column FileKind = B.Add("FILE-KIND", 1, Pic.Code,
+            note: "`N` notices (hub to bank), `R` results (bank to hub)");
         public static readonly Column SenderId = B.Add("SENDER-ID", 40, Pic.Code, note: "`afx-hub` or the bank's partner id");
         public static readonly Column CreatedDate = B.Add("CREATED-DATE", 8, Pic.Date);
         public static readonly Column CreatedTime = B.Add("CREATED-TIME", 6, Pic.Time);
@@ -105,9 +106,11 @@ internal static class FixedWidthLayout
     {
         private static readonly RecordLayout.Builder B = new('N', "Notice: one stop-payment, freeze or freeze release");
         public static readonly Column RecType = B.Add("REC-TYPE", 1, Pic.Code, note: "`N`");
-        public static readonly Column Kind = B.Add("NOTICE-KIND", 2, Pic.Code, "request (which case)", "`SP` stop-payment, `FZ` freeze, `FR` freeze release");
+        public static readonly Column Kind = B.Add("NOTICE-KIND", 2, Pic.Code, "request (which case)",
+            "`SP` stop-payment, `FZ` freeze, `FR` freeze release");
         public static readonly Column ExchangeId = B.Add("EXCHANGE-ID", 40, Pic.Code, "exchange_id", "quote it in the result");
-        public static readonly Column ParentExchangeId = B.Add("PARENT-EXCHANGE-ID", 40, Pic.Code, "parent_exchange_id", "set on follow-the-money notices");
+        public static readonly Column ParentExchangeId = B.Add("PARENT-EXCHANGE-ID", 40, Pic.Code, "parent_exchange_id",
+            "set on follow-the-money notices");
         public static readonly Column SenderId = B.Add("SENDER-ID", 40, Pic.Code, "from.id", "the police centre");
         public static readonly Column Priority = B.Add("PRIORITY", 1, Pic.Digits, "priority", "1 critical, 2 high, 3 medium, 4 low");
         public static readonly Column SubmittedDate = B.Add("SUBMITTED-DATE", 8, Pic.Date, "submitted_at");
@@ -115,27 +118,35 @@ internal static class FixedWidthLayout
         public static readonly Column DeadlineDate = B.Add("DEADLINE-DATE", 8, Pic.Date, "deadline", "answer before this");
         public static readonly Column DeadlineTime = B.Add("DEADLINE-TIME", 6, Pic.Time, "deadline");
         public static readonly Column CaseNumber = B.Add("CASE-NUMBER", 32, Pic.Code, "case.case_number");
-        public static readonly Column LegalBasis = B.Add("LEGAL-BASIS", 2, Pic.Digits, "case.legal_basis", "01 emergency stop-payment, 02 criminal investigation, 03 preliminary check, 04 court order");
+        public static readonly Column LegalBasis = B.Add("LEGAL-BASIS", 2, Pic.Digits, "case.legal_basis",
+            "01 emergency stop-payment, 02 criminal investigation, 03 preliminary check, 04 court order");
         public static readonly Column LegalReference = B.Add("LEGAL-REFERENCE", 40, Pic.Text, "case.legal_reference");
         public static readonly Column ApprovingOfficer = B.Add("APPROVING-OFFICER", 30, Pic.Text, "case.approving_officer");
-        public static readonly Column Confidential = B.Add("CONFIDENTIAL", 1, Pic.Code, "case.confidential", "`Y`: do not alert the account holder; `N`");
+        public static readonly Column Confidential = B.Add("CONFIDENTIAL", 1, Pic.Code, "case.confidential",
+            "`Y`: do not alert the account holder; `N`");
         public static readonly Column BankId = B.Add("BANK-ID", 40, Pic.Code, "account.bank_id");
-        public static readonly Column AccountNumber = B.Add("ACCOUNT-NUMBER", 34, Pic.Text, "account.account_number", "as masked for the bank");
+        public static readonly Column AccountNumber = B.Add("ACCOUNT-NUMBER", 34, Pic.Text, "account.account_number",
+            "as masked for the bank");
         public static readonly Column AccountName = B.Add("ACCOUNT-NAME", 60, Pic.Text, "account.account_name");
         public static readonly Column Currency = B.Add("CURRENCY", 3, Pic.Code, "amount.currency", "ISO 4217, `CNY`");
         public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "amount.minor_units", "spaces for a release");
         public static readonly Column VictimName = B.Add("VICTIM-NAME", 30, Pic.Text, "victim.name");
         public static readonly Column VictimId = B.Add("VICTIM-ID", 32, Pic.Text, "victim.national_id");
         public static readonly Column VictimPhone = B.Add("VICTIM-PHONE", 32, Pic.Text, "victim.phone.e164");
-        public static readonly Column TransferId = B.Add("TRANSFER-ID", 40, Pic.Code, "reported_transfer.transaction_id", "the victim's transfer into the account");
+        public static readonly Column TransferId = B.Add("TRANSFER-ID", 40, Pic.Code, "reported_transfer.transaction_id",
+            "the victim's transfer into the account");
         public static readonly Column TransferDate = B.Add("TRANSFER-DATE", 8, Pic.Date, "reported_transfer.booked_at");
         public static readonly Column TransferTime = B.Add("TRANSFER-TIME", 6, Pic.Time, "reported_transfer.booked_at");
         public static readonly Column TransferCurrency = B.Add("TRANSFER-CURRENCY", 3, Pic.Code, "reported_transfer.amount.currency");
         public static readonly Column TransferFen = B.Add("TRANSFER-FEN", 15, Pic.Digits, "reported_transfer.amount.minor_units");
-        public static readonly Column TransferFromBank = B.Add("TRANSFER-FROM-BANK", 40, Pic.Code, "reported_transfer.counterparty.bank_id", "the victim's bank");
-        public static readonly Column TransferFromAccount = B.Add("TRANSFER-FROM-ACCOUNT", 34, Pic.Text, "reported_transfer.counterparty.account_number");
-        public static readonly Column PeriodSeconds = B.Add("PERIOD-SECONDS", 10, Pic.Digits, "hold_period / freeze_period", "spaces: the hub's default (stop-payment) or until released (freeze)");
-        public static readonly Column RelatedExchangeId = B.Add("RELATED-EXCHANGE-ID", 40, Pic.Code, "renews_exchange_id / freeze_exchange_id", "the stop-payment renewed, or the freeze released");
+        public static readonly Column TransferFromBank = B.Add("TRANSFER-FROM-BANK", 40, Pic.Code,
+            "reported_transfer.counterparty.bank_id", "the victim's bank");
+        public static readonly Column TransferFromAccount = B.Add("TRANSFER-FROM-ACCOUNT", 34, Pic.Text,
+            "reported_transfer.counterparty.account_number");
+        public static readonly Column PeriodSeconds = B.Add("PERIOD-SECONDS", 10, Pic.Digits, "hold_period / freeze_period",
+            "spaces: the hub's default (stop-payment) or until released (freeze)");
+        public static readonly Column RelatedExchangeId = B.Add("RELATED-EXCHANGE-ID", 40, Pic.Code,
+            "renews_exchange_id / freeze_exchange_id", "the stop-payment renewed, or the freeze released");
         public static readonly Column Reason = B.Add("REASON", 200, Pic.Text, "reason", "line breaks are written as spaces");
         public static readonly RecordLayout Layout = B.Build();
     }
@@ -146,16 +157,21 @@ internal static class FixedWidthLayout
         public static readonly Column RecType = B.Add("REC-TYPE", 1, Pic.Code, note: "`R`");
         public static readonly Column Kind = B.Add("NOTICE-KIND", 2, Pic.Code, "result (which case)", "as in the notice");
         public static readonly Column ExchangeId = B.Add("EXCHANGE-ID", 40, Pic.Code, "exchange_id", "from the notice");
-        public static readonly Column Status = B.Add("STATUS", 2, Pic.Digits, "status", "see the status codes below; `99` refuses the notice");
-        public static readonly Column Currency = B.Add("CURRENCY", 3, Pic.Code, "amount_held.currency / amount_released.currency", "also the currency of BALANCE-FEN");
+        public static readonly Column Status = B.Add("STATUS", 2, Pic.Digits, "status",
+            "see the status codes below; `99` refuses the notice");
+        public static readonly Column Currency = B.Add("CURRENCY", 3, Pic.Code, "amount_held.currency / amount_released.currency",
+            "also the currency of BALANCE-FEN");
         public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "amount_held / amount_released", "spaces when none");
         public static readonly Column ExecutedDate = B.Add("EXECUTED-DATE", 8, Pic.Date, "executed_at / released_at");
         public static readonly Column ExecutedTime = B.Add("EXECUTED-TIME", 6, Pic.Time, "executed_at / released_at");
-        public static readonly Column ExpiresDate = B.Add("EXPIRES-DATE", 8, Pic.Date, "hold_expires_at", "spaces for a freeze without a limit");
+        public static readonly Column ExpiresDate = B.Add("EXPIRES-DATE", 8, Pic.Date, "hold_expires_at",
+            "spaces for a freeze without a limit");
         public static readonly Column ExpiresTime = B.Add("EXPIRES-TIME", 6, Pic.Time, "hold_expires_at");
-        public static readonly Column BalanceSign = B.Add("BALANCE-SIGN", 1, Pic.Code, "balance_after", "`+` or `-`; space when no balance is given");
+        public static readonly Column BalanceSign = B.Add("BALANCE-SIGN", 1, Pic.Code, "balance_after",
+            "`+` or `-`; space when no balance is given");
         public static readonly Column BalanceFen = B.Add("BALANCE-FEN", 15, Pic.Digits, "balance_after.minor_units");
-        public static readonly Column OnwardCount = B.Add("ONWARD-COUNT", 3, Pic.Digits, "onward_transfers (count)", "how many O records follow");
+        public static readonly Column OnwardCount = B.Add("ONWARD-COUNT", 3, Pic.Digits, "onward_transfers (count)",
+            "how many O records follow");
         public static readonly Column Reason = B.Add("REASON", 200, Pic.Text, "reason / rejection_reason", "required with status 99");
         public static readonly RecordLayout Layout = B.Build();
     }
@@ -171,11 +187,15 @@ internal static class FixedWidthLayout
         public static readonly Column BookedTime = B.Add("BOOKED-TIME", 6, Pic.Time, "onward_transfers[].booked_at");
         public static readonly Column Currency = B.Add("CURRENCY", 3, Pic.Code, "onward_transfers[].amount.currency");
         public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "onward_transfers[].amount.minor_units");
-        public static readonly Column Direction = B.Add("DIRECTION", 1, Pic.Code, "onward_transfers[].direction", "`D` debit (money out), `C` credit");
-        public static readonly Column ToBank = B.Add("TO-BANK-ID", 40, Pic.Code, "onward_transfers[].counterparty.bank_id", "the hub's id of the receiving bank");
-        public static readonly Column ToAccount = B.Add("TO-ACCOUNT-NUMBER", 34, Pic.Text, "onward_transfers[].counterparty.account_number");
+        public static readonly Column Direction = B.Add("DIRECTION", 1, Pic.Code, "onward_transfers[].direction",
+            "`D` debit (money out), `C` credit");
+        public static readonly Column ToBank = B.Add("TO-BANK-ID", 40, Pic.Code, "onward_transfers[].counterparty.bank_id",
+            "the hub's id of the receiving bank");
+        public static readonly Column ToAccount = B.Add("TO-ACCOUNT-NUMBER", 34, Pic.Text,
+            "onward_transfers[].counterparty.account_number");
         public static readonly Column ToName = B.Add("TO-ACCOUNT-NAME", 60, Pic.Text, "onward_transfers[].counterparty.account_name");
-        public static readonly Column Channel = B.Add("CHANNEL", 16, Pic.Code, "onward_transfers[].channel", "`MOBILE`, `ATM`, `COUNTER`, `THIRD_PARTY_PAY` ...");
+        public static readonly Column Channel = B.Add("CHANNEL", 16, Pic.Code, "onward_transfers[].channel",
+            "`MOBILE`, `ATM`, `COUNTER`, `THIRD_PARTY_PAY` ...");
         public static readonly Column Memo = B.Add("MEMO", 60, Pic.Text, "onward_transfers[].memo", "line breaks are written as spaces");
         public static readonly RecordLayout Layout = B.Build();
     }
@@ -184,7 +204,8 @@ internal static class FixedWidthLayout
     {
         private static readonly RecordLayout.Builder B = new('T', "Trailer: last record of every file, with control totals");
         public static readonly Column RecType = B.Add("REC-TYPE", 1, Pic.Code, note: "`T`");
-        public static readonly Column RecordCount = B.Add("RECORD-COUNT", 9, Pic.Digits, note: "the number of N or R records (O records not counted)");
+        public static readonly Column RecordCount = B.Add("RECORD-COUNT", 9, Pic.Digits,
+            note: "the number of N or R records (O records not counted)");
         public static readonly Column TotalFen = B.Add("TOTAL-FEN", 18, Pic.Digits, note: "the sum of AMOUNT-FEN over the N or R records");
         public static readonly RecordLayout Layout = B.Build();
     }

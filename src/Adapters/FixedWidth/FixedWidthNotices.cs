@@ -14,7 +14,8 @@ namespace AntiFraud.Exchange.Adapters.FixedWidth;
 internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<InboxItem>
 {
     private static readonly CodeTable<LegalBasis> Bases = new(
-        ("01", LegalBasis.EmergencyStopPayment), ("02", LegalBasis.CriminalInvestigation), ("03", LegalBasis.PreliminaryCheck), ("04", LegalBasis.CourtOrder));
+        ("01", LegalBasis.EmergencyStopPayment), ("02", LegalBasis.CriminalInvestigation), ("03", LegalBasis.PreliminaryCheck), ("04",
+            LegalBasis.CourtOrder));
 
     public NativeFormat Format => FixedWidthFormat.Format;
 
@@ -109,7 +110,8 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
                     throw r.Error(L.RelatedExchangeId, "a freeze release (FR) names the freeze it releases");
                 }
 
-                foreach (var column in (ReadOnlySpan<Column>)[L.AmountFen, L.VictimName, L.VictimId, L.VictimPhone, L.TransferId, L.TransferFen, L.PeriodSeconds])
+                foreach (var column in (ReadOnlySpan<Column>)[L.AmountFen, L.VictimName, L.VictimId, L.VictimPhone, L.TransferId,
+                    L.TransferFen, L.PeriodSeconds])
                 {
                     if (!r.IsBlank(column))
                     {
@@ -198,7 +200,8 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
             transfer.Counterparty = new AccountRef { BankId = bank, AccountNumber = account };
         }
 
-        return transfer.TransactionId.Length == 0 && transfer.BookedAt is null && transfer.Amount is null && transfer.Counterparty is null ? null : transfer;
+        return transfer.TransactionId.Length == 0 && transfer.BookedAt is null && transfer.Amount is null
+            && transfer.Counterparty is null ? null : transfer;
     }
 
     public byte[] Write(IReadOnlyList<InboxItem> messages)
@@ -235,11 +238,13 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
         var @case = item.Case ?? new CaseRef();
         if (!Bases.TryCode(@case.LegalBasis, out var basis))
         {
-            throw new TranslationException(FixedWidthFormat.Name, position, "LEGAL-BASIS (case.legal_basis)", $"{@case.LegalBasis} has no code");
+            throw new TranslationException(FixedWidthFormat.Name, position, "LEGAL-BASIS (case.legal_basis)",
+                $"{@case.LegalBasis} has no code");
         }
 
         w.Code(L.CaseNumber, @case.CaseNumber).Digits(L.LegalBasis, long.Parse(basis, System.Globalization.CultureInfo.InvariantCulture))
-            .Text(L.LegalReference, @case.LegalReference).Text(L.ApprovingOfficer, @case.ApprovingOfficer).Code(L.Confidential, @case.Confidential ? "Y" : "N");
+            .Text(L.LegalReference, @case.LegalReference).Text(L.ApprovingOfficer, @case.ApprovingOfficer).Code(L.Confidential,
+                @case.Confidential ? "Y" : "N");
 
         AccountRef? account;
         Money? amount = null;

@@ -199,7 +199,8 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             BookedAt = r.Timestamp(O.BookedDate, O.BookedTime),
             Amount = FixedWidthNotices.ReadMoney(r, O.Currency, O.AmountFen),
             Direction = direction,
-            Counterparty = counterparty.BankId.Length + counterparty.AccountNumber.Length + counterparty.AccountName.Length == 0 ? null : counterparty,
+            Counterparty = counterparty.BankId.Length + counterparty.AccountNumber.Length
+                + counterparty.AccountName.Length == 0 ? null : counterparty,
             Channel = r.Code(O.Channel),
             Memo = r.Text(O.Memo),
         });
@@ -240,7 +241,8 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
                 throw new TranslationException(FixedWidthFormat.Name, position, L.Status.Label, $"{release.Status} has no code");
             }
 
-            w.Code(L.Status, code).Text(L.Reason, release.Reason, freeText: true).Timestamp(L.ExecutedDate, L.ExecutedTime, release.ReleasedAt);
+            w.Code(L.Status, code).Text(L.Reason, release.Reason, freeText: true).Timestamp(L.ExecutedDate, L.ExecutedTime,
+                release.ReleasedAt);
             WriteMoney(w, release.AmountReleased);
             w.WriteTo(output);
             return release.AmountReleased?.MinorUnits ?? 0;
@@ -265,7 +267,8 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
                     $"the balance is in {balance.Currency} and the amount held in {held.Currency}; the layout has one currency column");
             }
 
-            w.Code(L.Currency, balance.Currency).Code(L.BalanceSign, balance.MinorUnits < 0 ? "-" : "+").Digits(L.BalanceFen, Math.Abs(balance.MinorUnits));
+            w.Code(L.Currency, balance.Currency).Code(L.BalanceSign, balance.MinorUnits < 0 ? "-" : "+").Digits(L.BalanceFen,
+                Math.Abs(balance.MinorUnits));
         }
 
         w.WriteTo(output);
@@ -274,7 +277,8 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             var t = hold.OnwardTransfers[i];
             if (!Directions.TryCode(t.Direction, out var direction))
             {
-                throw new TranslationException(FixedWidthFormat.Name, $"{position}, onward transfer {i + 1}", O.Direction.Label, $"{t.Direction} has no code");
+                throw new TranslationException(FixedWidthFormat.Name, $"{position}, onward transfer {i + 1}", O.Direction.Label,
+                    $"{t.Direction} has no code");
             }
 
             var o = new RecordWriter(O.Layout, $"{position}, onward transfer {i + 1}")
@@ -292,7 +296,8 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
 
             if (t.Counterparty is not null)
             {
-                o.Code(O.ToBank, t.Counterparty.BankId).Text(O.ToAccount, t.Counterparty.AccountNumber).Text(O.ToName, t.Counterparty.AccountName);
+                o.Code(O.ToBank, t.Counterparty.BankId).Text(O.ToAccount, t.Counterparty.AccountNumber).Text(O.ToName,
+                    t.Counterparty.AccountName);
             }
 
             o.WriteTo(output);

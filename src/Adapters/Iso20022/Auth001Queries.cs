@@ -88,7 +88,8 @@ internal sealed class Auth001Queries : INativeTranslator<InboxItem>
     {
         if (messages.Count != 1)
         {
-            throw new TranslationException(Name, "document", "Document", $"an auth.001 document holds one query; {messages.Count} were given");
+            throw new TranslationException(Name, "document", "Document",
+                $"an auth.001 document holds one query; {messages.Count} were given");
         }
 
         var item = messages[0];
@@ -100,13 +101,15 @@ internal sealed class Auth001Queries : INativeTranslator<InboxItem>
 
         var query = item.Request.AccountQuery;
         var @case = item.Case ?? new CaseRef();
-        if (!Bases.TryCode(@case.LegalBasis, out var basis) || !Priorities.TryCode(item.Priority == Priority.Unspecified ? Priority.Medium : item.Priority, out var priority))
+        if (!Bases.TryCode(@case.LegalBasis, out var basis)
+            || !Priorities.TryCode(item.Priority == Priority.Unspecified ? Priority.Medium : item.Priority, out var priority))
         {
             throw new TranslationException(Name, $"item 1 ({item.ExchangeId})", "case.legal_basis", $"{@case.LegalBasis} has no code");
         }
 
         var types = new XElement(Ns + "AuthrtyReqTp", new XElement(Ns + "MsgNmId", "auth.002.001.01"));
-        foreach (var (on, code) in new[] { (query.IncludeHolder, "HLDR"), (query.IncludeBalance, "BALN"), (query.IncludeTransactions, "TRNS") })
+        foreach (var (on, code) in new[] { (query.IncludeHolder, "HLDR"), (query.IncludeBalance, "BALN"), (query.IncludeTransactions,
+            "TRNS") })
         {
             if (on)
             {
@@ -119,15 +122,18 @@ internal sealed class Auth001Queries : INativeTranslator<InboxItem>
             new XElement(Ns + "InvstgtnId", item.ExchangeId),
             new XElement(Ns + "LglMndtBsis", new XElement(Ns + "Prgrph", @case.LegalReference)),
             new XElement(Ns + "CnfdtltySts", @case.Confidential ? "true" : "false"),
-            item.Deadline is null ? null : new XElement(Ns + "DueDt", new XElement(Ns + "DueDt", Canonical.ToLocal(item.Deadline).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))),
-            query.TransactionsFrom is null && query.TransactionsTo is null ? null : new XElement(Ns + "InvstgtnPrd", new XElement(Ns + "DtTm",
+            item.Deadline is null ? null : new XElement(Ns + "DueDt", new XElement(Ns + "DueDt",
+                Canonical.ToLocal(item.Deadline).ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture))),
+            query.TransactionsFrom is null && query.TransactionsTo is null ? null : new XElement(Ns + "InvstgtnPrd", new XElement(Ns
+                + "DtTm",
                 query.TransactionsFrom is null ? null : new XElement(Ns + "FrDtTm", Canonical.IsoDateTime(query.TransactionsFrom)),
                 query.TransactionsTo is null ? null : new XElement(Ns + "ToDtTm", Canonical.IsoDateTime(query.TransactionsTo)))),
             new XElement(Ns + "SchCrit", new XElement(Ns + "Acct",
                 new XElement(Ns + "Id",
                     new XElement(Ns + "Othr", new XElement(Ns + "Id", account.AccountNumber)),
                     account.AccountName.Length == 0 ? null : new XElement(Ns + "Nm", account.AccountName),
-                    new XElement(Ns + "Svcr", new XElement(Ns + "FinInstnId", new XElement(Ns + "Othr", new XElement(Ns + "Id", account.BankId))))),
+                    new XElement(Ns + "Svcr", new XElement(Ns + "FinInstnId", new XElement(Ns + "Othr", new XElement(Ns + "Id",
+                        account.BankId))))),
                 types)),
             new XElement(Ns + "SplmtryData", new XElement(Ns + "Envlp", new XElement(Afx + "AfxCase",
                 new XAttribute(XNamespace.Xmlns + "afx", Afx.NamespaceName),

@@ -19,7 +19,8 @@ internal sealed class Auth002Answers : INativeTranslator<RespondRequest>
     private static readonly CodeTable<AccountState> States = new(
         ("ACTV", AccountState.Active), ("FROZ", AccountState.Frozen), ("CLSD", AccountState.Closed), ("DORM", AccountState.Dormant));
 
-    private static readonly CodeTable<TransferDirection> Indicators = new(("DBIT", TransferDirection.Debit), ("CRDT", TransferDirection.Credit));
+    private static readonly CodeTable<TransferDirection> Indicators = new(("DBIT", TransferDirection.Debit), ("CRDT",
+        TransferDirection.Credit));
 
     public NativeFormat Format { get; } = new(Auth001Queries.Name, ".xml", "ISO 20022 auth.002 answers to account queries");
 
@@ -104,7 +105,8 @@ internal sealed class Auth002Answers : INativeTranslator<RespondRequest>
             {
                 AccountNumber = account?.Optional("Id")?.Required("Othr").Required("Id", "counterparty.account_number").Text ?? "",
                 AccountName = account?.OptionalText("Nm", "counterparty.account_name") ?? "",
-                BankId = parties.Optional("CtrPtyAgt")?.Required("FinInstnId").Required("Othr").Required("Id", "counterparty.bank_id").Text ?? "",
+                BankId = parties.Optional("CtrPtyAgt")?.Required("FinInstnId").Required("Othr").Required("Id", "counterparty.bank_id").Text
+                    ?? "",
             };
         }
 
@@ -133,7 +135,8 @@ internal sealed class Auth002Answers : INativeTranslator<RespondRequest>
     {
         if (messages.Count != 1)
         {
-            throw new TranslationException(Auth001Queries.Name, "document", "Document", $"an auth.002 document holds one answer; {messages.Count} were given");
+            throw new TranslationException(Auth001Queries.Name, "document", "Document",
+                $"an auth.002 document holds one answer; {messages.Count} were given");
         }
 
         var answer = messages[0];
@@ -150,7 +153,8 @@ internal sealed class Auth002Answers : INativeTranslator<RespondRequest>
 
         if (answer.Result?.KindCase != Result.KindOneofCase.AccountQuery)
         {
-            throw new TranslationException(Auth001Queries.Name, position, "result", $"auth.002 carries account-query results, not {answer.Result?.KindCase}");
+            throw new TranslationException(Auth001Queries.Name, position, "result",
+                $"auth.002 carries account-query results, not {answer.Result?.KindCase}");
         }
 
         var result = answer.Result.AccountQuery;
@@ -180,7 +184,8 @@ internal sealed class Auth002Answers : INativeTranslator<RespondRequest>
 
         if (result.Balance is { } balance)
         {
-            account.Add(new XElement(Ns + "Bal", AmountElement(new Money { Currency = balance.Currency, MinorUnits = Math.Abs(balance.MinorUnits) }),
+            account.Add(new XElement(Ns + "Bal", AmountElement(new Money { Currency = balance.Currency,
+                MinorUnits = Math.Abs(balance.MinorUnits) }),
                 new XElement(Ns + "CdtDbtInd", balance.MinorUnits < 0 ? "DBIT" : "CRDT")));
         }
 
@@ -215,9 +220,11 @@ internal sealed class Auth002Answers : INativeTranslator<RespondRequest>
             new XElement(Ns + "CdtDbtInd", indicator),
             t.BookedAt is null ? null : new XElement(Ns + "BookgDt", new XElement(Ns + "DtTm", Canonical.IsoDateTime(t.BookedAt))),
             t.Counterparty is not { } c ? null : new XElement(Ns + "RltdPties",
-                new XElement(Ns + "CtrPtyAcct", new XElement(Ns + "Id", new XElement(Ns + "Othr", new XElement(Ns + "Id", c.AccountNumber))),
+                new XElement(Ns + "CtrPtyAcct", new XElement(Ns + "Id", new XElement(Ns + "Othr", new XElement(Ns + "Id",
+                    c.AccountNumber))),
                     c.AccountName.Length == 0 ? null : new XElement(Ns + "Nm", c.AccountName)),
-                new XElement(Ns + "CtrPtyAgt", new XElement(Ns + "FinInstnId", new XElement(Ns + "Othr", new XElement(Ns + "Id", c.BankId))))),
+                new XElement(Ns + "CtrPtyAgt", new XElement(Ns + "FinInstnId", new XElement(Ns + "Othr", new XElement(Ns + "Id",
+                    c.BankId))))),
             t.Channel.Length == 0 ? null : new XElement(Ns + "Chanl", t.Channel),
             t.Memo.Length == 0 ? null : new XElement(Ns + "AddtlNtryInf", t.Memo),
             t.CounterpartyIp.Length == 0 ? null : new XElement(Ns + "IPAdr", t.CounterpartyIp));

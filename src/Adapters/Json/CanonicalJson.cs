@@ -33,11 +33,13 @@ internal sealed class CanonicalJson<T>(MessageDescriptor descriptor) : INativeTr
         JsonDocument json;
         try
         {
-            json = JsonDocument.Parse(document.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, MaxDepth = 64 });
+            json = JsonDocument.Parse(document.ToArray(), new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip,
+                MaxDepth = 64 });
         }
         catch (JsonException e)
         {
-            throw new TranslationException(Name, $"line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}", "document", "not valid JSON: " + FirstSentence(e.Message));
+            throw new TranslationException(Name, $"line {(e.LineNumber ?? 0) + 1}, column {(e.BytePositionInLine ?? 0) + 1}", "document",
+                "not valid JSON: " + FirstSentence(e.Message));
         }
 
         using (json)
@@ -49,7 +51,8 @@ internal sealed class CanonicalJson<T>(MessageDescriptor descriptor) : INativeTr
                 var position = elements.Count == 1 && json.RootElement.ValueKind != JsonValueKind.Array ? "$" : $"$[{i}]";
                 if (elements[i].ValueKind != JsonValueKind.Object)
                 {
-                    throw new TranslationException(Name, position, descriptor.Name, $"expected a JSON object, found {elements[i].ValueKind}");
+                    throw new TranslationException(Name, position, descriptor.Name,
+                        $"expected a JSON object, found {elements[i].ValueKind}");
                 }
 
                 try

@@ -44,7 +44,8 @@ internal static class Canonical
     {
         value = null!;
         var s = text.AsSpan();
-        if (s.Length != 25 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] is not ('+' or '-') || s[22] != ':')
+        if (s.Length != 25 || s[4] != '-' || s[7] != '-' || s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[19] is not ('+' or '-')
+            || s[22] != ':')
         {
             return false;
         }
@@ -94,7 +95,8 @@ internal static class Canonical
     public static long? MinorUnits(string text, string currency, out string? problem)
     {
         problem = null;
-        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value))
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint | NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture,
+            out var value))
         {
             problem = $"'{text}' is not a decimal amount";
             return null;

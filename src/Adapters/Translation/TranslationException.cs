@@ -32,5 +32,6 @@ public sealed class TranslationException : Exception
     /// it does not document), so the file is still kept with a reason instead of stopping the bridge.
     /// </summary>
     public static TranslationException Unexpected(string format, Exception e) =>
-        new(format, "document", "document", $"the translator failed unexpectedly ({e.GetType().Name}: {e.Message}); the file is kept, please report it");
+        new(format, "document", "document",
+            $"the translator failed unexpectedly ({e.GetType().Name}: {e.Message}); the file is kept, please report it");
 }

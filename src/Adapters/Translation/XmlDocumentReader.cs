@@ -31,7 +31,8 @@ internal static class XmlDocumentReader
         }
         catch (XmlException e)
         {
-            throw new TranslationException(format, $"line {e.LineNumber}, column {e.LinePosition}", "document", "not well-formed XML: " + e.Message);
+            throw new TranslationException(format, $"line {e.LineNumber}, column {e.LinePosition}", "document", "not well-formed XML: "
+                + e.Message);
         }
         catch (ArgumentException e)
         {
@@ -66,7 +67,8 @@ internal static class XmlDocumentReader
     private static byte[] Save(XElement root)
     {
         using var stream = new MemoryStream();
-        using (var writer = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true, Encoding = new System.Text.UTF8Encoding(false) }))
+        using (var writer = XmlWriter.Create(stream, new XmlWriterSettings { Indent = true,
+            Encoding = new System.Text.UTF8Encoding(false) }))
         {
             new XDocument(new XDeclaration("1.0", "UTF-8", null), root).Save(writer);
         }
@@ -86,7 +88,8 @@ internal sealed class XmlCursor(XElement element, string path, string format, st
     {
         var line = (IXmlLineInfo)element;
         var position = line.HasLineInfo() ? $"{path} (line {line.LineNumber}, column {line.LinePosition})" : path;
-        return new TranslationException(format, position, canonical.Length == 0 ? element.Name.LocalName : $"{element.Name.LocalName} ({canonical})", problem);
+        return new TranslationException(format, position,
+            canonical.Length == 0 ? element.Name.LocalName : $"{element.Name.LocalName} ({canonical})", problem);
     }
 
     public XmlCursor? Optional(string name, string canonicalField = "")

@@ -28,7 +28,8 @@ internal sealed class Connection
     public string Source(string setting) => _settings[setting].Source;
 
     /// <summary>The profile file: AFX_PROFILES, else profiles.json in $XDG_CONFIG_HOME/afx (~/.config/afx).</summary>
-    public static string ProfilesPath => Environment.GetEnvironmentVariable("AFX_PROFILES") ?? Path.Combine(ConfigHome.Directory, "profiles.json");
+    public static string ProfilesPath => Environment.GetEnvironmentVariable("AFX_PROFILES") ?? Path.Combine(ConfigHome.Directory,
+        "profiles.json");
 
     public static Connection Resolve(GlobalOptions.Values flags)
     {
@@ -58,8 +59,10 @@ internal sealed class Connection
         Set("hub", flags.Hub, "--hub", "AFX_HUB", _ => "https://localhost:7443", "the default");
         Set("partner", flags.As, "--as", "AFX_PARTNER", _ => null, "");
         var partner = connection._settings.TryGetValue("partner", out var p) ? p.Value : null;
-        Set("cert", flags.Cert, "--cert", "AFX_CERT", _ => partner is null ? null : DevPath("partners", partner + ".crt"), $"the dev certificate for --as {partner}");
-        Set("key", flags.Key, "--key", "AFX_KEY", _ => partner is null ? null : DevPath("partners", partner + ".key"), $"the dev key for --as {partner}");
+        Set("cert", flags.Cert, "--cert", "AFX_CERT", _ => partner is null ? null : DevPath("partners", partner + ".crt"),
+            $"the dev certificate for --as {partner}");
+        Set("key", flags.Key, "--key", "AFX_KEY", _ => partner is null ? null : DevPath("partners", partner + ".key"),
+            $"the dev key for --as {partner}");
         Set("ca", flags.Ca, "--ca", "AFX_CA", _ => DevPath("ca", "root.crt"), "the default (dev PKI)");
         if (!connection._settings.ContainsKey("cert") || !connection._settings.ContainsKey("key"))
         {
@@ -140,7 +143,8 @@ internal sealed class Connection
         return relative;
     }
 
-    /// <summary>A channel to <paramref name="hub"/> as a dev-PKI partner (the demo and the load tool play several partners at once).</summary>
+    /// <summary>A channel to <paramref name="hub"/> as a dev-PKI partner (the demo and the load tool play several partners at
+    /// once).</summary>
     public static GrpcChannel DevChannel(string hub, string partner) => GrpcChannel.ForAddress(hub, PartnerChannel.Options()
         .TrustOnly(DevPath("ca", "root.crt"))
         .UsePartnerCertificate(DevPath("partners", partner + ".crt"), DevPath("partners", partner + ".key")));

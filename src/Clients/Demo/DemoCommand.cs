@@ -81,7 +81,8 @@ internal static class DemoCommand
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
             var simulators = new[]
             {
-                new Simulator(alpha, "bank-alpha", new SimulatorOptions(latency, Behaviour.Answer, OnwardTo: "bank-beta"), TimeProvider.System),
+                new Simulator(alpha, "bank-alpha", new SimulatorOptions(latency, Behaviour.Answer, OnwardTo: "bank-beta"),
+                    TimeProvider.System),
                 new Simulator(beta, "bank-beta", new SimulatorOptions(latency, Behaviour.Answer), TimeProvider.System),
                 new Simulator(carrier, "carrier-east", new SimulatorOptions(latency, Behaviour.Answer), TimeProvider.System),
             };
@@ -99,7 +100,8 @@ internal static class DemoCommand
             try
             {
                 // 1. The victim's report.
-                Step("1. Victim reports", "张三 calls 110 at 09:12: a 'customer service agent' had him transfer CNY 49,800.00 to account 6222020200112233 at bank-alpha; the call showed +86 10 95566.", true);
+                Step("1. Victim reports",
+                    "张三 calls 110 at 09:12: a 'customer service agent' had him transfer CNY 49,800.00 to account 6222020200112233 at bank-alpha; the call showed +86 10 95566.", true);
 
                 // 2. Emergency stop-payment, following the money.
                 var watching = Watch(exchange, stop.Token);
@@ -115,11 +117,14 @@ internal static class DemoCommand
                     },
                 }, follow: true, ct);
                 var held = await Answered(stopPayment.ExchangeId, ct);
-                ok &= Step("2. Emergency stop-payment", $"{stopPayment.ExchangeId} to bank-alpha, deadline {Deadline(stopPayment)}: {CaseTable.Outcome(held)}, answered {Took(held)}", held.State == ExchangeState.Answered);
+                ok &= Step("2. Emergency stop-payment",
+                    $"{stopPayment.ExchangeId} to bank-alpha, deadline {Deadline(stopPayment)}: {CaseTable.Outcome(held)}, answered {Took(held)}", held.State == ExchangeState.Answered);
 
                 // 3. The money is followed to the next bank.
-                var followUp = await Until(() => _records.Values.FirstOrDefault(x => x.ParentExchangeId == stopPayment.ExchangeId && x.State == ExchangeState.Answered), "the follow-up at the next bank", ct);
-                ok &= Step("3. Money followed", $"the hub opened {followUp.ExchangeId} at {followUp.To.Id} for the onward transfer (deadline {Output.Countdown(followUp.Deadline, followUp.SubmittedAt.ToDateTimeOffset())}): {CaseTable.Outcome(followUp)}, answered {Took(followUp)}", true);
+                var followUp = await Until(() => _records.Values.FirstOrDefault(x => x.ParentExchangeId == stopPayment.ExchangeId
+                    && x.State == ExchangeState.Answered), "the follow-up at the next bank", ct);
+                ok &= Step("3. Money followed",
+                    $"the hub opened {followUp.ExchangeId} at {followUp.To.Id} for the onward transfer (deadline {Output.Countdown(followUp.Deadline, followUp.SubmittedAt.ToDateTimeOffset())}): {CaseTable.Outcome(followUp)}, answered {Took(followUp)}", true);
 
                 // 4. Trace the call and suspend the real number.
                 var trace = await Submit(exchange, "carrier-east", Priority.High, LegalBasis.CriminalInvestigation, new Request
@@ -133,28 +138,37 @@ internal static class DemoCommand
                 }, follow: false, ct);
                 var traced = await Answered(trace.ExchangeId, ct);
                 var origin = traced.Result?.CallTrace?.Hops.FirstOrDefault(h => h.OriginalNumber is not null)?.OriginalNumber?.E164;
-                ok &= Step("4a. Call traced", $"{trace.ExchangeId} to carrier-east, deadline {Deadline(trace)}: {CaseTable.Outcome(traced)}", origin is not null);
+                ok &= Step("4a. Call traced",
+                    $"{trace.ExchangeId} to carrier-east, deadline {Deadline(trace)}: {CaseTable.Outcome(traced)}", origin is not null);
                 var suspend = await Submit(exchange, "carrier-east", Priority.High, LegalBasis.CriminalInvestigation, new Request
                 {
-                    NumberSuspension = new NumberSuspensionRequest { Number = new PhoneNumber { E164 = origin ?? "+85523880123" }, Reason = "originating number of a fraud call" },
+                    NumberSuspension = new NumberSuspensionRequest { Number = new PhoneNumber { E164 = origin
+                        ?? "+85523880123" }, Reason = "originating number of a fraud call" },
                 }, follow: false, ct);
                 var suspended = await Answered(suspend.ExchangeId, ct);
-                ok &= Step("4b. Number suspended", $"{suspend.ExchangeId}: {origin} {CaseTable.Outcome(suspended)}, deadline {Deadline(suspend)}", suspended.Result?.NumberSuspension?.Status == SuspensionStatus.Suspended);
+                ok &= Step("4b. Number suspended",
+                    $"{suspend.ExchangeId}: {origin} {CaseTable.Outcome(suspended)}, deadline {Deadline(suspend)}", suspended.Result?.NumberSuspension?.Status == SuspensionStatus.Suspended);
 
                 // 5. The audit proofs.
-                var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(cancellationToken: ct));
+                var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true },
+                    new CallOptions(cancellationToken: ct));
                 var body = SignedCheckpoint.Verify(checkpoint.SignedNote, checkpoint.Origin, key);
                 var start = SignedCheckpoint.Verify(first.SignedNote, first.Origin, key);
                 var proven = 0;
                 foreach (var receipt in _receipts)
                 {
-                    var proof = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = receipt.LeafIndex, TreeSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
-                    proven += MerkleVerifier.VerifyInclusion((long)receipt.LeafIndex, body.Size, receipt.LeafHash.Span, [.. proof.Hashes.Select(h => h.ToByteArray())], body.RootHash) ? 1 : 0;
+                    var proof = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = receipt.LeafIndex,
+                        TreeSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
+                    proven += MerkleVerifier.VerifyInclusion((long)receipt.LeafIndex, body.Size, receipt.LeafHash.Span,
+                        [.. proof.Hashes.Select(h => h.ToByteArray())], body.RootHash) ? 1 : 0;
                 }
 
-                var consistency = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)start.Size, SecondSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
-                var grew = MerkleVerifier.VerifyConsistency(start.Size, body.Size, start.RootHash, body.RootHash, [.. consistency.Hashes.Select(h => h.ToByteArray())]);
-                ok &= Step("5. Audit proofs verified", $"signed checkpoint of {body.Size} entries verified; {proven}/{_receipts.Count} receipts proven in the log; "
+                var consistency = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)start.Size,
+                    SecondSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
+                var grew = MerkleVerifier.VerifyConsistency(start.Size, body.Size, start.RootHash, body.RootHash,
+                    [.. consistency.Hashes.Select(h => h.ToByteArray())]);
+                ok &= Step("5. Audit proofs verified",
+                    $"signed checkpoint of {body.Size} entries verified; {proven}/{_receipts.Count} receipts proven in the log; "
                     + $"the log only grew since the checkpoint at the start ({start.Size} entries): {(grew ? "yes" : "NO")}", proven == _receipts.Count && grew);
             }
             catch (TimeoutException e)
@@ -172,7 +186,8 @@ internal static class DemoCommand
                 Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new
                 {
                     @case = _case, ok, seconds = Math.Round(_clock.Elapsed.TotalSeconds, 1),
-                    steps = _timeline.Select(t => new { t_s = Math.Round(t.At.TotalSeconds, 1), step = t.Step, detail = t.Detail, ok = t.Ok }),
+                    steps = _timeline.Select(t => new { t_s = Math.Round(t.At.TotalSeconds, 1), step = t.Step, detail = t.Detail,
+                        ok = t.Ok }),
                     exchanges = CaseTable.InTreeOrder([.. _records.Values]).Select(x => new
                     {
                         exchange_id = x.Record.ExchangeId, parent = x.Record.ParentExchangeId, kind = Output.Kind(x.Record.Request), to = x.Record.To.Id,
@@ -208,12 +223,14 @@ internal static class DemoCommand
         private static string Took(ExchangeRecord r) =>
             r.AnsweredAt is { } a ? $"{(a.ToDateTimeOffset() - r.SubmittedAt.ToDateTimeOffset()).TotalSeconds:F1} s after submission" : "-";
 
-        private async Task<SubmitResponse> Submit(ExchangeClient exchange, string to, Priority priority, LegalBasis basis, Request request, bool follow, CancellationToken ct)
+        private async Task<SubmitResponse> Submit(ExchangeClient exchange, string to, Priority priority, LegalBasis basis, Request request,
+            bool follow, CancellationToken ct)
         {
             var reply = await exchange.SubmitAsync(new SubmitRequest
             {
                 IdempotencyKey = Guid.NewGuid().ToString("N"),
-                Recipient = new PartnerRef { Kind = to.StartsWith("bank", StringComparison.Ordinal) ? PartnerKind.Bank : PartnerKind.Carrier, Id = to },
+                Recipient = new PartnerRef { Kind = to.StartsWith("bank",
+                    StringComparison.Ordinal) ? PartnerKind.Bank : PartnerKind.Carrier, Id = to },
                 Priority = priority,
                 Case = new CaseRef
                 {

@@ -45,7 +45,8 @@ internal sealed class HubLauncher : IDisposable
         info.Environment["DOTNET_ENVIRONMENT"] = "Development";
         // The hub writes its bound address here once it listens (Hub:AddressFile).
         var addressFile = HubAddressFile.NewPath(folder);
-        foreach (var arg in (string[])[dll, "--Hub:Listen=127.0.0.1:0", $"--Hub:AddressFile={addressFile}", $"--Hub:Store:Path={Path.Combine(folder, "hub.db")}", "--Logging:LogLevel:Default=Warning",
+        foreach (var arg in (string[])[dll, "--Hub:Listen=127.0.0.1:0", $"--Hub:AddressFile={addressFile}",
+            $"--Hub:Store:Path={Path.Combine(folder, "hub.db")}", "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub=Information", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Exchanges=Warning",
             "--Logging:LogLevel:AntiFraud.Exchange.Hub.Audit=Warning", "--Logging:LogLevel:AntiFraud.Exchange.Hub.Deadlines=Warning", .. settings])
         {
@@ -69,7 +70,8 @@ internal sealed class HubLauncher : IDisposable
         process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
-        var address = (await HubAddressFile.WaitAsync(addressFile, () => process.HasExited, cancellationToken: cancellationToken))?.ToString().TrimEnd('/');
+        var address = (await HubAddressFile.WaitAsync(addressFile, () => process.HasExited,
+            cancellationToken: cancellationToken))?.ToString().TrimEnd('/');
         if (address is null)
         {
             var why = process.HasExited ? "exited before listening" : "did not listen within 60 s";
@@ -87,7 +89,8 @@ internal sealed class HubLauncher : IDisposable
     /// <summary>The repository root (for config/ and certs-dev/) and the built hub, Release preferred when afx is Release.</summary>
     private static (string Root, string Dll) Locate()
     {
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}",
+            StringComparison.Ordinal) ? "Release" : "Debug";
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             foreach (var c in new[] { configuration, configuration == "Release" ? "Debug" : "Release" })

@@ -25,10 +25,12 @@ internal static class BenchCommand
         var duration = new Option<TimeSpan?>("--duration") { Description = "how long to load (default 20 s); soak: how long to hold 80% (default 3 min)" };
         var concurrency = new Option<int>("--concurrency") { Description = "concurrent submitters", DefaultValueFactory = _ => 32 };
         var rate = new Option<double>("--rate") { Description = "submissions per second in total (0: as fast as the hub takes them)" };
-        var mix = new Option<string>("--mix") { Description = "request mix by weight", DefaultValueFactory = _ => "freeze=70,stop-payment=20,trace=10" };
+        var mix = new Option<string>("--mix") { Description = "request mix by weight", DefaultValueFactory = _ =>
+            "freeze=70,stop-payment=20,trace=10" };
         var latency = new Option<TimeSpan>("--latency") { Description = "how long the simulated responders take", DefaultValueFactory = _ => TimeSpan.Zero };
         var soak = new Option<bool>("--soak") { Description = "measure capacity, then hold 80% of it for --duration and check memory and counts" };
-        var probe = new Option<TimeSpan>("--probe") { Description = "soak: how long to measure capacity first", DefaultValueFactory = _ => TimeSpan.FromSeconds(10) };
+        var probe = new Option<TimeSpan>("--probe") { Description = "soak: how long to measure capacity first", DefaultValueFactory = _ =>
+            TimeSpan.FromSeconds(10) };
         var share = new Option<double>("--share") { Description = "soak: the share of capacity to hold", DefaultValueFactory = _ => 0.8 };
         var noAudit = new Option<bool>("--no-audit-check")
         {
@@ -86,7 +88,8 @@ internal static class BenchCommand
 
     private static GrpcChannel Channel(string hub, string partner) => Connection.DevChannel(hub, partner);
 
-    private static async Task<int> RunAsync(string hub, HubLauncher? launched, Mix mix, int concurrency, double rate, TimeSpan duration, TimeSpan latency,
+    private static async Task<int> RunAsync(string hub, HubLauncher? launched, Mix mix, int concurrency, double rate, TimeSpan duration,
+        TimeSpan latency,
         bool soak, TimeSpan probe, double share, bool auditCheck, bool json, CancellationToken ct)
     {
         // Several replicas (--hub A,B): the police centres are spread over them, and the responders sit on others than
@@ -98,7 +101,8 @@ internal static class BenchCommand
         using var auditor = Channel(replicas[0], "auditor-national");
         var cpuAtStart = Environment.CpuUsage.TotalTime;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        var simulators = responders.Select(p => new Simulator(p.Channel, p.Partner, new SimulatorOptions(latency, Behaviour.Answer, Window: 512), TimeProvider.System).RunAsync(stop.Token)).ToList();
+        var simulators = responders.Select(p => new Simulator(p.Channel, p.Partner, new SimulatorOptions(latency, Behaviour.Answer,
+            Window: 512), TimeProvider.System).RunAsync(stop.Token)).ToList();
         try
         {
             var results = new List<LoadResult>();
@@ -138,14 +142,17 @@ internal static class BenchCommand
 
             var submitted = results.Sum(x => x.Submitted);
             var answered = results.Sum(x => x.Answered);
-            var audited = auditCheck ? await AuditedAsync(new AuditClient(auditor), results.SelectMany(x => x.Cases), ct) : (Submitted: submitted, Answered: answered);
+            var audited = auditCheck ? await AuditedAsync(new AuditClient(auditor), results.SelectMany(x => x.Cases),
+                ct) : (Submitted: submitted, Answered: answered);
             var memoryFlat = MemoryFlat(memory, out var memoryNote);
-            var lost = submitted != answered || audited.Submitted != submitted || audited.Answered != answered || results.Any(x => x.Failed > 0);
+            var lost = submitted != answered || audited.Submitted != submitted || audited.Answered != answered
+                || results.Any(x => x.Failed > 0);
             if (json)
             {
                 Console.WriteLine(JsonSerializer.Serialize(new
                 {
-                    hub, runs = results.Select(x => new { name = x.Name, seconds = Math.Round(x.Seconds, 1), submitted = x.Submitted, answered = x.Answered, failed = x.Failed,
+                    hub, runs = results.Select(x => new { name = x.Name, seconds = Math.Round(x.Seconds, 1), submitted = x.Submitted,
+                        answered = x.Answered, failed = x.Failed,
                         submitted_per_s = Math.Round(x.SubmittedPerSecond, 1), answered_per_s = Math.Round(x.AnsweredPerSecond, 1),
                         submit_p50_ms = x.SubmitP50Ms, submit_p90_ms = x.SubmitP90Ms, submit_p99_ms = x.SubmitP99Ms, answered_p50_ms = x.AnsweredP50Ms, answered_p99_ms = x.AnsweredP99Ms, failures = x.Failures }),
                     counts = new { submitted, answered, audited_submitted = audited.Submitted, audited_answered = audited.Answered, match = !lost },
@@ -156,10 +163,12 @@ internal static class BenchCommand
             }
             else
             {
-                var table = new Table().Border(TableBorder.Rounded).AddColumns("run", "s", "submitted", "answered", "failed", "submitted/s", "answered/s", "submit p50 ms", "p90", "p99", "submit→answered p50 ms", "p99");
+                var table = new Table().Border(TableBorder.Rounded).AddColumns("run", "s", "submitted", "answered", "failed",
+                    "submitted/s", "answered/s", "submit p50 ms", "p90", "p99", "submit→answered p50 ms", "p99");
                 foreach (var x in results)
                 {
-                    table.AddRow(x.Name, $"{x.Seconds:F1}", $"{x.Submitted}", $"{x.Answered}", $"{x.Failed}", $"{x.SubmittedPerSecond:F0}", $"{x.AnsweredPerSecond:F0}",
+                    table.AddRow(x.Name, $"{x.Seconds:F1}", $"{x.Submitted}", $"{x.Answered}", $"{x.Failed}", $"{x.SubmittedPerSecond:F0}",
+                        $"{x.AnsweredPerSecond:F0}",
                         $"{x.SubmitP50Ms}", $"{x.SubmitP90Ms}", $"{x.SubmitP99Ms}", $"{x.AnsweredP50Ms}", $"{x.AnsweredP99Ms}");
                 }
 
@@ -198,7 +207,8 @@ internal static class BenchCommand
 
     private static string Describe(Mix mix) => string.Join(",", mix.Parts.Select(p => $"{p.Kind}={p.Weight}"));
 
-    /// <summary>Flat: the median of the last third of the samples is within 25% of the median of the middle third (the first third is warm-up).</summary>
+    /// <summary>Flat: the median of the last third of the samples is within 25% of the median of the middle third (the first third is
+    /// warm-up).</summary>
     private static bool MemoryFlat(List<(double At, long Bytes)> samples, out string note)
     {
         if (samples.Count < 6)
@@ -220,8 +230,10 @@ internal static class BenchCommand
         return last <= middle * 1.25;
     }
 
-    /// <summary>Distinct exchanges of the runs' cases with a SUBMITTED and with an ANSWERED entry in the audit log, read as an auditor.</summary>
-    private static async Task<(long Submitted, long Answered)> AuditedAsync(AuditClient audit, IEnumerable<string> cases, CancellationToken ct)
+    /// <summary>Distinct exchanges of the runs' cases with a SUBMITTED and with an ANSWERED entry in the audit log, read as an
+    /// auditor.</summary>
+    private static async Task<(long Submitted, long Answered)> AuditedAsync(AuditClient audit, IEnumerable<string> cases,
+        CancellationToken ct)
     {
         var submitted = new HashSet<string>(StringComparer.Ordinal);
         var answered = new HashSet<string>(StringComparer.Ordinal);

@@ -130,14 +130,16 @@ internal sealed class LoadRun(IReadOnlyList<(string Partner, GrpcChannel Channel
             [.. _failures.OrderByDescending(f => f.Value).Take(3).Select(f => $"{f.Value} x {f.Key}")]);
     }
 
-    private static double P(double[] sorted, double q) => sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1, (int)(q * sorted.Length))], 2);
+    private static double P(double[] sorted, double q) => sorted.Length == 0 ? 0 : Math.Round(sorted[Math.Min(sorted.Length - 1,
+        (int)(q * sorted.Length))], 2);
 
     private async Task SubmitOneAsync(int who, string caseNumber, long n, CancellationToken ct)
     {
         var t = Stopwatch.GetTimestamp();
         try
         {
-            var reply = await new ExchangeClient(police[who].Channel).SubmitAsync(Request(caseNumber, n), new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+            var reply = await new ExchangeClient(police[who].Channel).SubmitAsync(Request(caseNumber, n),
+                new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
             _submitMs.Add(Stopwatch.GetElapsedTime(t).TotalMilliseconds);
             _submittedAt[reply.ExchangeId] = t;
         }
@@ -151,7 +153,8 @@ internal sealed class LoadRun(IReadOnlyList<(string Partner, GrpcChannel Channel
     private SubmitRequest Request(string caseNumber, long n)
     {
         var bank = n % 2 == 0 ? "bank-alpha" : "bank-beta";
-        var account = new AccountRef { BankId = bank, AccountNumber = "6222" + n.ToString("D12", System.Globalization.CultureInfo.InvariantCulture) };
+        var account = new AccountRef { BankId = bank, AccountNumber = "6222" + n.ToString("D12",
+            System.Globalization.CultureInfo.InvariantCulture) };
         var amount = new Money { Currency = "CNY", MinorUnits = 100_00 + n };
         var kind = n == 0 ? "freeze" : mix.Pick(n);
         var request = kind switch
@@ -159,7 +162,8 @@ internal sealed class LoadRun(IReadOnlyList<(string Partner, GrpcChannel Channel
             "stop-payment" => new Request { StopPayment = new StopPaymentNotice { Account = account, Amount = amount } },
             "query" => new Request { AccountQuery = new AccountQuery { Account = account, IncludeHolder = true, IncludeTransactions = true, TransactionsFrom = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(-7)), TransactionsTo = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow) } },
             "trace" => new Request { CallTrace = new CallTraceRequest { CalledNumber = new PhoneNumber { E164 = "+8613800138000" }, PresentedNumber = new PhoneNumber { E164 = "+861095566" }, CallTime = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddMinutes(-20)) } },
-            "suspend" => new Request { NumberSuspension = new NumberSuspensionRequest { Number = new PhoneNumber { E164 = "+855238" + (n % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture) } } },
+            "suspend" => new Request { NumberSuspension = new NumberSuspensionRequest { Number = new PhoneNumber { E164 = "+855238"
+                + (n % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture) } } },
             _ => new Request { Freeze = new FreezeNotice { Account = account, Amount = amount } },
         };
         var toCarrier = kind is "trace" or "suspend";
@@ -185,7 +189,8 @@ internal sealed class LoadRun(IReadOnlyList<(string Partner, GrpcChannel Channel
         {
             try
             {
-                using var call = exchange.Watch(new WatchRequest { CaseNumber = caseNumber, AfterSequence = last }, new CallOptions(cancellationToken: ct));
+                using var call = exchange.Watch(new WatchRequest { CaseNumber = caseNumber, AfterSequence = last },
+                    new CallOptions(cancellationToken: ct));
                 while (await call.ResponseStream.MoveNext(ct))
                 {
                     var e = call.ResponseStream.Current;

@@ -107,7 +107,8 @@ internal static class AuditQueryCommands
             var count = 0L;
             await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write))
             {
-                using var call = audit.Export(new ExportLogRequest { StartIndex = r.GetValue(start), EndIndex = last }, new CallOptions(cancellationToken: ct));
+                using var call = audit.Export(new ExportLogRequest { StartIndex = r.GetValue(start), EndIndex = last },
+                    new CallOptions(cancellationToken: ct));
                 var header = new byte[4];
                 await foreach (var entry in call.ResponseStream.ReadAllAsync(ct))
                 {
@@ -128,7 +129,8 @@ internal static class AuditQueryCommands
     }
 
     private static AuditEventKind Kind(string text) =>
-        System.Enum.TryParse<AuditEventKind>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var kind) && kind != AuditEventKind.Unspecified
+        System.Enum.TryParse<AuditEventKind>(text.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var kind)
+            && kind != AuditEventKind.Unspecified
             ? kind
             : throw new UsageException($"--kind '{text}': use submitted, delivered, acknowledged, answered, rejected, escalated, expired, cancelled, accessed or denied.");
 }

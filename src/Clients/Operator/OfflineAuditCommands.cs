@@ -51,9 +51,11 @@ internal static class OfflineAuditCommands
             }
 
             using var key = Key(r);
-            var report = SegmentVerifier.Verify(Read(r.GetValue(log)!), (r.GetValue(checkpoints) ?? []).Select(f => Text(f)), r.GetValue(Origin)!, key,
+            var report = SegmentVerifier.Verify(Read(r.GetValue(log)!), (r.GetValue(checkpoints) ?? []).Select(f => Text(f)),
+                r.GetValue(Origin)!, key,
                 history: r.GetValue(history) is { } h ? Read(h) : null);
-            return Say(r, report.Valid, report.ToString(), new { valid = report.Valid, entries = report.Entries, message = report.Message, index = report.Index });
+            return Say(r, report.Valid, report.ToString(), new { valid = report.Valid, entries = report.Entries, message = report.Message,
+                index = report.Index });
         });
         return command;
     }
@@ -74,7 +76,8 @@ internal static class OfflineAuditCommands
             using var key = Key(r);
             var body = SignedCheckpoint.Verify(Text(r.GetValue(checkpoint)!), r.GetValue(Origin)!, key);
             var i = r.GetValue(index);
-            var ok = MerkleVerifier.VerifyInclusion(i, body.Size, Hex(r.GetValue(leaf)!, "--leaf-hash"), Proof(r.GetValue(proof)!), body.RootHash);
+            var ok = MerkleVerifier.VerifyInclusion(i, body.Size, Hex(r.GetValue(leaf)!, "--leaf-hash"), Proof(r.GetValue(proof)!),
+                body.RootHash);
             return Say(r, ok, ok ? $"OK: entry {i} is in the log of size {body.Size}." : $"FAILED: entry {i} is not proven in the log of size {body.Size}.",
                 new { valid = ok, index = i, size = body.Size });
         });
@@ -119,7 +122,8 @@ internal static class OfflineAuditCommands
         return command;
     }
 
-    /// <summary>Runs an offline check: files that cannot be read and malformed values are bad usage (2), a bad signature a failed check (1).</summary>
+    /// <summary>Runs an offline check: files that cannot be read and malformed values are bad usage (2), a bad signature a failed check
+    /// (1).</summary>
     private static void Offline(Command command, Func<ParseResult, int> body) => command.SetAction(r =>
     {
         if (r.GetValue(GlobalOptions.Key) is not null)
@@ -168,7 +172,8 @@ internal static class OfflineAuditCommands
 
     private static byte[] Read(FileInfo file) => file.Exists ? File.ReadAllBytes(file.FullName) : throw Missing(file);
 
-    private static string Text(FileInfo file, string? option = null) => file.Exists ? File.ReadAllText(file.FullName) : throw Missing(file, option);
+    private static string Text(FileInfo file, string? option = null) => file.Exists ? File.ReadAllText(file.FullName) : throw Missing(file,
+        option);
 
     private static UsageException Missing(FileInfo file, string? option = null) =>
         new($"{(option is null ? "file" : option)} '{file.FullName}' does not exist.");
@@ -185,7 +190,8 @@ internal static class OfflineAuditCommands
         }
     }
 
-    private static List<byte[]> Proof(string value) => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(h => Hex(h, "--proof"))];
+    private static List<byte[]> Proof(string value) => [.. value.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(h => Hex(h,
+        "--proof"))];
 
     private static int Evidence(byte[] segment, string exchangeId, bool json)
     {
@@ -216,10 +222,12 @@ internal static class OfflineAuditCommands
             if (step.Kind == AuditEventKind.Submitted && marker >= 0)
             {
                 var end = step.Detail.IndexOf(';', marker);
-                deadline = DateTimeOffset.Parse(step.Detail[(marker + 9)..(end < 0 ? step.Detail.Length : end)], CultureInfo.InvariantCulture);
+                deadline = DateTimeOffset.Parse(step.Detail[(marker + 9)..(end < 0 ? step.Detail.Length : end)],
+                    CultureInfo.InvariantCulture);
             }
 
-            rows.Add((step, deadline is { } d && step.At.ToDateTimeOffset() > d && step.Kind is AuditEventKind.Answered or AuditEventKind.Acknowledged));
+            rows.Add((step, deadline is { } d && step.At.ToDateTimeOffset() > d
+                && step.Kind is AuditEventKind.Answered or AuditEventKind.Acknowledged));
         }
 
         var answered = steps.LastOrDefault(s => s.Kind == AuditEventKind.Answered);
@@ -233,7 +241,8 @@ internal static class OfflineAuditCommands
                 onTime,
                 entries = rows.Select(r => new
                 {
-                    index = r.Step.Index, at = r.Step.At.ToDateTimeOffset(), kind = r.Step.Kind.ToString(), actor = r.Step.Actor?.Id ?? "hub", late = r.Late,
+                    index = r.Step.Index, at = r.Step.At.ToDateTimeOffset(), kind = r.Step.Kind.ToString(), actor = r.Step.Actor?.Id
+                        ?? "hub", late = r.Late,
                 }),
             }));
             return steps.Count == 0 ? ExitCodes.Refused : ExitCodes.Ok;

@@ -36,7 +36,8 @@ internal static class OperatorCommands
             var table = new Table().Border(TableBorder.Rounded).AddColumns("Partner", "Kind", "Name", "Enabled", "Connected");
             foreach (var p in list.Partners)
             {
-                table.AddRow(Markup.Escape(p.Partner.Id), p.Partner.Kind.ToString().ToLowerInvariant(), Markup.Escape(p.DisplayName), p.Enabled ? "yes" : "[red]no[/]", p.Connected ? "[green]yes[/]" : "no");
+                table.AddRow(Markup.Escape(p.Partner.Id), p.Partner.Kind.ToString().ToLowerInvariant(), Markup.Escape(p.DisplayName),
+                    p.Enabled ? "yes" : "[red]no[/]", p.Connected ? "[green]yes[/]" : "no");
             }
 
             AnsiConsole.Write(table);
@@ -70,12 +71,14 @@ internal static class OperatorCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("Responder", "On time", "Answered", "Expired", "Open", "Overdue", "Ack p50", "Answer p50", "Answer p95");
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Responder", "On time", "Answered", "Expired", "Open",
+                "Overdue", "Ack p50", "Answer p50", "Answer p95");
             foreach (var p in report.Partners)
             {
                 var rate = p.OnTimeRate;
                 var colour = rate >= 0.95 ? "green" : rate >= 0.8 ? "yellow" : "red";
-                table.AddRow(Markup.Escape(p.Partner.Id), $"[{colour}]{rate:P1}[/]", p.Answered.ToString(), p.Expired.ToString(), p.Open.ToString(),
+                table.AddRow(Markup.Escape(p.Partner.Id), $"[{colour}]{rate:P1}[/]", p.Answered.ToString(), p.Expired.ToString(),
+                    p.Open.ToString(),
                     p.OpenOverdue > 0 ? $"[red]{p.OpenOverdue}[/]" : "0", D(p.MedianTimeToAck), D(p.MedianTimeToAnswer), D(p.P95TimeToAnswer));
             }
 
@@ -121,7 +124,8 @@ internal static class OperatorCommands
               afx certs revoke bank-gamma
             """) { revokeId };
         revoke.SetGuardedAction((r, ct) => RunPki(r.GetValue(GlobalOptions.Json), ct, ["revoke", r.GetValue(revokeId)!]));
-        return new Command("certs", "The development PKI: issue and revoke partner certificates, issue a hub certificate.") { issue, revoke, hub };
+        return new Command("certs",
+            "The development PKI: issue and revoke partner certificates, issue a hub certificate.") { issue, revoke, hub };
     }
 
     private static async Task<int> RunPki(bool json, CancellationToken ct, string[] args)
@@ -145,7 +149,8 @@ internal static class OperatorCommands
         await process.WaitForExitAsync(ct);
         if (json)
         {
-            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { command = args[0], ok = process.ExitCode == 0, output = await output, errors = await errors }));
+            Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { command = args[0], ok = process.ExitCode == 0,
+                output = await output, errors = await errors }));
         }
 
         return process.ExitCode == 0 ? ExitCodes.Ok : ExitCodes.Refused;
@@ -204,7 +209,8 @@ internal static class OperatorCommands
             using var publicKey = System.Security.Cryptography.ECDsa.Create();
             publicKey.ImportFromPem(File.ReadAllText(r.GetValue(key) ?? Connection.DevPath("audit", "log-signing.pub")));
             var connection = Connection.Resolve(GlobalOptions.From(r));
-            var result = await AuditWitness.VerifyAsync(audit, publicKey, connection.Hub, r.GetValue(state)?.FullName, r.GetValue(index), r.GetValue(leaf), ct);
+            var result = await AuditWitness.VerifyAsync(audit, publicKey, connection.Hub, r.GetValue(state)?.FullName, r.GetValue(index),
+                r.GetValue(leaf), ct);
             foreach (var line in result.Lines)
             {
                 Console.WriteLine(line);
@@ -225,7 +231,8 @@ internal static class AuditWitness
     public static string DefaultStatePath(string hub, string origin) =>
         Path.Combine(ConfigHome.Directory, "witness", ConfigHome.FileName(hub), ConfigHome.FileName(origin) + ".txt");
 
-    public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string hub, string? statePath, ulong? index,
+    public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string hub, string? statePath,
+        ulong? index,
         string? leafHash, CancellationToken ct)
     {
         var lines = new List<string>();
@@ -253,18 +260,23 @@ internal static class AuditWitness
             }
             catch (Exception e) when (e is FormatException or System.Security.Cryptography.CryptographicException or InvalidOperationException)
             {
-                return new Outcome(false, [.. lines, $"FAILED: the checkpoint kept in {statePath} does not verify with this log's key ({e.Message}). {whatToDo}"]);
+                return new Outcome(false, [.. lines,
+                    $"FAILED: the checkpoint kept in {statePath} does not verify with this log's key ({e.Message}). {whatToDo}"]);
             }
 
             if (previous.Size > body.Size)
             {
-                return new Outcome(false, [.. lines, $"FAILED: the log shrank from {previous.Size} to {body.Size} entries since the checkpoint kept in {statePath}. {whatToDo}"]);
+                return new Outcome(false, [.. lines,
+                    $"FAILED: the log shrank from {previous.Size} to {body.Size} entries since the checkpoint kept in {statePath}. {whatToDo}"]);
             }
 
-            var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)previous.Size, SecondSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
-            if (!MerkleVerifier.VerifyConsistency(previous.Size, body.Size, previous.RootHash, body.RootHash, [.. proof.Hashes.Select(h => h.ToByteArray())]))
+            var proof = await audit.GetConsistencyProofAsync(new GetConsistencyProofRequest { FirstSize = (ulong)previous.Size,
+                SecondSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
+            if (!MerkleVerifier.VerifyConsistency(previous.Size, body.Size, previous.RootHash, body.RootHash,
+                [.. proof.Hashes.Select(h => h.ToByteArray())]))
             {
-                return new Outcome(false, [.. lines, $"FAILED: the log of {body.Size} entries does not extend the one of {previous.Size} seen before: it was rewritten. {whatToDo}"]);
+                return new Outcome(false, [.. lines,
+                    $"FAILED: the log of {body.Size} entries does not extend the one of {previous.Size} seen before: it was rewritten. {whatToDo}"]);
             }
 
             lines.Add($"consistent with the {previous.Size}-entry checkpoint seen before: the log only grew");
@@ -277,8 +289,10 @@ internal static class AuditWitness
         if (index is { } i && leafHash is not null)
         {
             var hash = Convert.FromHexString(leafHash);
-            var inclusion = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = i, TreeSize = (ulong)body.Size, LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
-            if (!MerkleVerifier.VerifyInclusion((long)i, body.Size, hash, [.. inclusion.Hashes.Select(h => h.ToByteArray())], body.RootHash))
+            var inclusion = await audit.GetInclusionProofAsync(new GetInclusionProofRequest { LeafIndex = i, TreeSize = (ulong)body.Size,
+                LogOrigin = checkpoint.Origin }, new CallOptions(cancellationToken: ct));
+            if (!MerkleVerifier.VerifyInclusion((long)i, body.Size, hash, [.. inclusion.Hashes.Select(h => h.ToByteArray())],
+                body.RootHash))
             {
                 return new Outcome(false, [.. lines, $"FAILED: entry {i} with that hash is not in the log"]);
             }

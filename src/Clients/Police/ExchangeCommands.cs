@@ -55,7 +55,8 @@ internal static class ExchangeCommands
         command.SetGuardedAction(async (r, ct) =>
         {
             using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
-            var record = await new ExchangeClient(channel).CancelAsync(new CancelExchangeRequest { ExchangeId = r.GetValue(ExchangeId)!, Reason = r.GetValue(reason) ?? "" },
+            var record = await new ExchangeClient(channel).CancelAsync(new CancelExchangeRequest { ExchangeId = r.GetValue(ExchangeId)!,
+                Reason = r.GetValue(reason) ?? "" },
                 Within(ct));
             Print(r, record, "Cancelled");
             return ExitCodes.Ok;
@@ -112,7 +113,8 @@ internal static class ExchangeCommands
             var renewed = previous.Request.StopPayment.Clone();
             renewed.RenewsExchangeId = previous.ExchangeId;
             renewed.HoldPeriod = r.GetValue(hours) is { } h ? Duration.FromTimeSpan(TimeSpan.FromHours(h)) : null;
-            return await SubmitCommands.SendAsync(r, FollowOn(previous, r.GetValue(officer), "renewal", new Request { StopPayment = renewed }), ct);
+            return await SubmitCommands.SendAsync(r, FollowOn(previous, r.GetValue(officer), "renewal",
+                new Request { StopPayment = renewed }), ct);
         });
         return command;
     }

@@ -60,12 +60,15 @@ internal static class SubmitCommands
             Example:
               afx stop-payment --as police-shenzhen --case SZ-2026-0042 --bank bank-alpha --account 6222020200112233 --amount 49800.00 --follow-money
             """), Bank, Account, AccountName, Amount, Victim, VictimPhone, Transfer, Reason, Follow, FollowDepth, FollowMin, hours);
-        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.EmergencyStopPayment, Priority.Critical, PartnerKind.Bank, r.GetValue(Bank)!, new Request
+        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.EmergencyStopPayment, Priority.Critical, PartnerKind.Bank,
+            r.GetValue(Bank)!, new Request
         {
             StopPayment = new StopPaymentNotice
             {
-                Account = AccountOf(r), Amount = Cny(r.GetValue(Amount)!, "--amount"), Victim = VictimOf(r), ReportedTransfer = TransferOf(r),
-                HoldPeriod = r.GetValue(hours) is { } h ? Duration.FromTimeSpan(TimeSpan.FromHours(h)) : null, Reason = r.GetValue(Reason) ?? "",
+                Account = AccountOf(r), Amount = Cny(r.GetValue(Amount)!,
+                    "--amount"), Victim = VictimOf(r), ReportedTransfer = TransferOf(r),
+                HoldPeriod = r.GetValue(hours) is { } h ? Duration.FromTimeSpan(TimeSpan.FromHours(h)) : null, Reason = r.GetValue(Reason)
+                    ?? "",
             },
         }, ct));
         return command;
@@ -79,12 +82,15 @@ internal static class SubmitCommands
             Example:
               afx freeze --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --bank bank-beta --account 6217002870012345678 --amount 30000.00 --days 180
             """), Bank, Account, AccountName, Amount, Victim, VictimPhone, Transfer, Reason, Follow, FollowDepth, FollowMin, days);
-        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Bank, r.GetValue(Bank)!, new Request
+        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Bank,
+            r.GetValue(Bank)!, new Request
         {
             Freeze = new FreezeNotice
             {
-                Account = AccountOf(r), Amount = Cny(r.GetValue(Amount)!, "--amount"), Victim = VictimOf(r), ReportedTransfer = TransferOf(r),
-                FreezePeriod = r.GetValue(days) is { } d ? Duration.FromTimeSpan(TimeSpan.FromDays(d)) : null, Reason = r.GetValue(Reason) ?? "",
+                Account = AccountOf(r), Amount = Cny(r.GetValue(Amount)!,
+                    "--amount"), Victim = VictimOf(r), ReportedTransfer = TransferOf(r),
+                FreezePeriod = r.GetValue(days) is { } d ? Duration.FromTimeSpan(TimeSpan.FromDays(d)) : null, Reason = r.GetValue(Reason)
+                    ?? "",
             },
         }, ct));
         return command;
@@ -103,7 +109,8 @@ internal static class SubmitCommands
               afx query-account --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --bank bank-beta --account 6217002870012345678 --holder --transactions \
                 --from 2026-11-15T00:00:00+08:00 --to 2026-11-22T23:59:59+08:00
             """), Bank, Account, holder, balance, transactions, from, to);
-        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Bank, r.GetValue(Bank)!, new Request
+        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Bank,
+            r.GetValue(Bank)!, new Request
         {
             AccountQuery = new AccountQuery
             {
@@ -128,7 +135,8 @@ internal static class SubmitCommands
             Example:
               afx trace-call --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --carrier carrier-east --called +8613800138000 --presented +861095566 --at 2026-11-22T08:51:20+08:00
             """), Carrier, called, presented, at, window, sms);
-        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Carrier, r.GetValue(Carrier)!, new Request
+        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Carrier,
+            r.GetValue(Carrier)!, new Request
         {
             CallTrace = new CallTraceRequest
             {
@@ -151,7 +159,8 @@ internal static class SubmitCommands
             Example:
               afx suspend-number --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --carrier carrier-east --number +85523880123 --reason "fraud calls"
             """), Carrier, number, Reason, days);
-        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Carrier, r.GetValue(Carrier)!, new Request
+        command.SetGuardedAction((r, ct) => SubmitAsync(r, LegalBasis.CriminalInvestigation, Priority.High, PartnerKind.Carrier,
+            r.GetValue(Carrier)!, new Request
         {
             NumberSuspension = new NumberSuspensionRequest
             {
@@ -178,7 +187,8 @@ internal static class SubmitCommands
     /// <summary>"49800.00" CNY to fen; more than two decimals or a negative amount is a usage error.</summary>
     public static Money Cny(string text, string option)
     {
-        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var yuan) || yuan * 100 != decimal.Truncate(yuan * 100))
+        if (!decimal.TryParse(text, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var yuan)
+            || yuan * 100 != decimal.Truncate(yuan * 100))
         {
             throw new UsageException($"{option} '{text}' is not an amount in CNY with at most two decimals (49800.00).");
         }
@@ -206,7 +216,8 @@ internal static class SubmitCommands
         _ => throw new UsageException($"--priority '{text}': use critical, high, medium or low."),
     };
 
-    private static async Task<int> SubmitAsync(ParseResult r, LegalBasis basis, Priority priority, PartnerKind kind, string recipient, Request request, CancellationToken ct)
+    private static async Task<int> SubmitAsync(ParseResult r, LegalBasis basis, Priority priority, PartnerKind kind, string recipient,
+        Request request, CancellationToken ct)
     {
         var submit = new SubmitRequest
         {
@@ -241,7 +252,8 @@ internal static class SubmitCommands
     {
         var connection = Connection.Resolve(GlobalOptions.From(r));
         using var channel = connection.Open();
-        var reply = await new ExchangeClient(channel).SubmitAsync(submit, new Grpc.Core.CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+        var reply = await new ExchangeClient(channel).SubmitAsync(submit,
+            new Grpc.Core.CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
         if (r.GetValue(GlobalOptions.Json))
         {
             Output.Json(reply);

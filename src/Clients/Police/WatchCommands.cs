@@ -49,7 +49,8 @@ internal static class WatchCommands
 
             try
             {
-                return await WatchAsync(new ExchangeClient(channel), request, r.GetValue(GlobalOptions.Json), r.GetValue(untilDone), limit.Token);
+                return await WatchAsync(new ExchangeClient(channel), request, r.GetValue(GlobalOptions.Json), r.GetValue(untilDone),
+                    limit.Token);
             }
             catch (OperationCanceledException) when (!ct.IsCancellationRequested)
             {
@@ -151,7 +152,8 @@ internal static class WatchCommands
     {
         var at = e.At?.ToDateTimeOffset().ToLocalTime().ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) ?? "";
         var what = e.EventCase == WatchEvent.EventOneofCase.Transition
-            ? $"{Output.State(e.Transition.From)} -> {Output.State(e.Transition.To)}" + (e.Transition.Reason.Length > 0 ? $" ({e.Transition.Reason})" : "")
+            ? $"{Output.State(e.Transition.From)} -> {Output.State(e.Transition.To)}"
+                + (e.Transition.Reason.Length > 0 ? $" ({e.Transition.Reason})" : "")
             : $"ESCALATION {e.Escalation.Level} (deadline {Output.Countdown(e.Escalation.Deadline, e.At?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow)})";
         var outcome = e.Snapshot is { } s && CaseTable.IsDone(s.State) ? "  " + CaseTable.Outcome(s) : "";
         return $"{at}  #{e.Sequence}  {e.ExchangeId}  {Output.Kind(e.Snapshot?.Request)} to {e.Snapshot?.To?.Id}  {what}{outcome}";

@@ -57,7 +57,8 @@ internal static class ResponderCommands
             }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) }, new CallOptions(cancellationToken: stop.Token));
+            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) },
+                new CallOptions(cancellationToken: stop.Token));
             var count = 0;
             while (true)
             {
@@ -139,7 +140,8 @@ internal static class ResponderCommands
 
             var connection = Connection.Resolve(GlobalOptions.From(r));
             using var channel = connection.Open();
-            var reply = await new InboxClient(channel).RespondAsync(request, new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+            var reply = await new InboxClient(channel).RespondAsync(request,
+                new CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
             if (r.GetValue(GlobalOptions.Json))
             {
                 Output.Json(reply);
@@ -195,7 +197,8 @@ internal static class ResponderCommands
 
         T Parse<T>(string prefix)
             where T : struct, System.Enum =>
-            System.Enum.TryParse<T>(status.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value) && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) != 0
+            System.Enum.TryParse<T>(status.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var value)
+                && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) != 0
                 ? value
                 : throw new UsageException($"--status '{status}' is not a {prefix} status: use {string.Join(", ", System.Enum.GetNames<T>().Skip(1).Select(n => n.ToLowerInvariant()))}.");
         var now = Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow);
@@ -234,10 +237,12 @@ internal static class ResponderCommands
 
             var connection = Connection.Resolve(GlobalOptions.From(r));
             using var channel = connection.Open();
-            var simulator = new Simulator(channel, connection.Partner, new SimulatorOptions(r.GetValue(latency), r.GetValue(behaviour), r.GetValue(onward)), TimeProvider.System);
+            var simulator = new Simulator(channel, connection.Partner, new SimulatorOptions(r.GetValue(latency), r.GetValue(behaviour),
+                r.GetValue(onward)), TimeProvider.System);
             if (r.GetValue(GlobalOptions.Json))
             {
-                simulator.Log += line => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { time = DateTimeOffset.UtcNow, partner = connection.Partner, message = line }));
+                simulator.Log += line => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { time = DateTimeOffset.UtcNow,
+                    partner = connection.Partner, message = line }));
                 await simulator.RunAsync(ct);
                 return ExitCodes.Ok;
             }

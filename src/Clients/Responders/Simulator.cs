@@ -49,7 +49,8 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
         {
             try
             {
-                using var stream = _inbox.Subscribe(new SubscribeRequest { PartnerId = partnerId, MaxInFlight = options.Window }, new CallOptions(cancellationToken: cancellationToken));
+                using var stream = _inbox.Subscribe(new SubscribeRequest { PartnerId = partnerId, MaxInFlight = options.Window },
+                    new CallOptions(cancellationToken: cancellationToken));
                 while (await stream.ResponseStream.MoveNext(cancellationToken))
                 {
                     backoff = TimeSpan.FromMilliseconds(200);
@@ -127,9 +128,12 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
         var request = item.Request;
         answer.Result = request.KindCase switch
         {
-            Request.KindOneofCase.StopPayment => new Result { StopPayment = Hold(item, request.StopPayment.Account, request.StopPayment.Amount, now, TimeSpan.FromHours(48)) },
-            Request.KindOneofCase.Freeze => new Result { Freeze = Hold(item, request.Freeze.Account, request.Freeze.Amount, now, request.Freeze.FreezePeriod?.ToTimeSpan()) },
-            Request.KindOneofCase.FreezeRelease => new Result { FreezeRelease = new FreezeReleaseResult { Status = ReleaseStatus.Released, ReleasedAt = at } },
+            Request.KindOneofCase.StopPayment => new Result { StopPayment = Hold(item, request.StopPayment.Account,
+                request.StopPayment.Amount, now, TimeSpan.FromHours(48)) },
+            Request.KindOneofCase.Freeze => new Result { Freeze = Hold(item, request.Freeze.Account, request.Freeze.Amount, now,
+                request.Freeze.FreezePeriod?.ToTimeSpan()) },
+            Request.KindOneofCase.FreezeRelease =>
+                new Result { FreezeRelease = new FreezeReleaseResult { Status = ReleaseStatus.Released, ReleasedAt = at } },
             Request.KindOneofCase.AccountQuery => new Result { AccountQuery = Query(now) },
             Request.KindOneofCase.CallTrace => new Result { CallTrace = Trace(request.CallTrace, now) },
             Request.KindOneofCase.NumberSuspension => new Result

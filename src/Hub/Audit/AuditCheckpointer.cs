@@ -7,7 +7,8 @@ namespace AntiFraud.Exchange.Hub.Audit;
 /// grown, for operators and offline verifiers. A failure is logged and counted; the next interval tries
 /// again, and the hub keeps serving (checkpoints are served from memory).
 /// </summary>
-internal sealed class AuditCheckpointer(AuditLog log, TimeProvider time, BackgroundFaults faults, ILogger<AuditCheckpointer> logger) : BackgroundService
+internal sealed class AuditCheckpointer(AuditLog log, TimeProvider time, BackgroundFaults faults,
+    ILogger<AuditCheckpointer> logger) : BackgroundService
 {
     public static readonly TimeSpan Interval = TimeSpan.FromSeconds(10);
 

@@ -325,7 +325,8 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
 
             for (var i = 0; i < batch.Count; i++)
             {
-                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i]), LogOrigin = Origin });
+                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i]),
+                    LogOrigin = Origin });
             }
 
             foreach (var request in checkpoints)
@@ -378,7 +379,8 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         return entry;
     }
 
-    /// <summary>SHA-256(salt || body), the salt derived from the hub's secret and the entry index, so the hub can disclose it to whoever must check a body.</summary>
+    /// <summary>SHA-256(salt || body), the salt derived from the hub's secret and the entry index, so the hub can disclose it to whoever
+    /// must check a body.</summary>
     public byte[] Commitment(long index, ReadOnlySpan<byte> body)
     {
         var salt = Salt(index);

@@ -60,7 +60,8 @@ internal static class AuditLogRecovery
             {
                 if (receipted)
                 {
-                    throw Refuse(logPath, $"the log ends at byte {length}, inside the length prefix of entry {index}, but entries {index}..{sealedSize - 1} were receipted");
+                    throw Refuse(logPath,
+                        $"the log ends at byte {length}, inside the length prefix of entry {index}, but entries {index}..{sealedSize - 1} were receipted");
                 }
 
                 cutAt = position;
@@ -72,7 +73,8 @@ internal static class AuditLogRecovery
             var size = BinaryPrimitives.ReadUInt32BigEndian(header);
             if (size > MaxEntryBytes)
             {
-                throw Refuse(logPath, $"entry {index} at byte {position} claims {size} bytes, more than any entry holds: its length prefix is damaged"
+                throw Refuse(logPath,
+                    $"entry {index} at byte {position} claims {size} bytes, more than any entry holds: its length prefix is damaged"
                     + (receipted ? $"; entries {index}..{sealedSize - 1} were receipted" : string.Empty));
             }
 
@@ -102,7 +104,8 @@ internal static class AuditLogRecovery
             }
             else if (!IsEntry(data, index))
             {
-                throw Refuse(logPath, $"entry {index} at byte {position} is not a valid entry numbered {index}: the log was damaged or altered");
+                throw Refuse(logPath,
+                    $"entry {index} at byte {position} is not a valid entry numbered {index}: the log was damaged or altered");
             }
 
             tree.Append(leaf);
@@ -110,13 +113,15 @@ internal static class AuditLogRecovery
             position += 4 + size;
             if (receipted && batchEnds.TryGetValue(tree.Size, out var end) && position != end)
             {
-                throw Refuse(logPath, $"the batch ending with entry {tree.Size - 1} ends at byte {position}, but its history record says {end}");
+                throw Refuse(logPath,
+                    $"the batch ending with entry {tree.Size - 1} ends at byte {position}, but its history record says {end}");
             }
         }
 
         if (tree.Size < sealedSize)
         {
-            throw Refuse(logPath, $"the log holds {tree.Size} entries (to byte {length}), but entries {tree.Size}..{sealedSize - 1} were receipted");
+            throw Refuse(logPath,
+                $"the log holds {tree.Size} entries (to byte {length}), but entries {tree.Size}..{sealedSize - 1} were receipted");
         }
 
         if (latestNote is not null)
@@ -143,7 +148,8 @@ internal static class AuditLogRecovery
             }
         }
 
-        return new RecoveredLog(tree, offsets, length, cutAt, history.ValidLength, history.TornTail ? history.ValidLength : null, sealedSize, latestNote);
+        return new RecoveredLog(tree, offsets, length, cutAt, history.ValidLength, history.TornTail ? history.ValidLength : null,
+            sealedSize, latestNote);
     }
 
     private static void CheckHistoryChain(string logPath, IReadOnlyList<HistoryRecord> records)
@@ -154,7 +160,8 @@ internal static class AuditLogRecovery
         {
             if (r.FirstIndex != next || r.LogEnd < end || (r.Leaves.Count > 0 && r.LogEnd == end))
             {
-                throw Refuse(logPath, $"the history record of entries {r.FirstIndex}..{r.Size - 1} does not follow the one before it (expected entry {next} after byte {end})");
+                throw Refuse(logPath,
+                    $"the history record of entries {r.FirstIndex}..{r.Size - 1} does not follow the one before it (expected entry {next} after byte {end})");
             }
 
             next = r.Size;

@@ -16,7 +16,8 @@ internal static class AuditRegistration
             var key = ECDsa.Create();
             key.ImportFromPem(File.ReadAllText(signingKeyPath));
             var commitmentKey = HMACSHA256.HashData(Convert.FromHexString(File.ReadAllText(secretPath).Trim()), "afx-commitment-v1"u8);
-            return new AuditLog(directory, origin, key, commitmentKey, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AuditLog>>());
+            return new AuditLog(directory, origin, key, commitmentKey, sp.GetRequiredService<TimeProvider>(),
+                sp.GetRequiredService<ILogger<AuditLog>>());
         });
         services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
         services.AddHostedService<AuditCheckpointer>();

@@ -18,18 +18,24 @@ public sealed record DeadlineRules(
 
     public TimeSpan DeadlineFor(Request.KindOneofCase kind, Priority priority) => Deadlines[(kind, priority)];
 
-    /// <summary>Defaults from the domain notes: stop-payment in minutes, freeze within 2 hours, queries and traces in hours, holds of 48 h renewable twice.</summary>
+    /// <summary>Defaults from the domain notes: stop-payment in minutes, freeze within 2 hours, queries and traces in hours, holds of 48 h
+    /// renewable twice.</summary>
     public static DeadlineRules Defaults { get; } = Build(new Dictionary<Request.KindOneofCase, TimeSpan[]>
     {
-        [Request.KindOneofCase.StopPayment] = [TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30), TimeSpan.FromHours(1)],
+        [Request.KindOneofCase.StopPayment] = [TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(10), TimeSpan.FromMinutes(30),
+            TimeSpan.FromHours(1)],
         [Request.KindOneofCase.Freeze] = [TimeSpan.FromHours(2), TimeSpan.FromHours(2), TimeSpan.FromHours(2), TimeSpan.FromHours(2)],
-        [Request.KindOneofCase.FreezeRelease] = [TimeSpan.FromHours(2), TimeSpan.FromHours(4), TimeSpan.FromHours(24), TimeSpan.FromHours(24)],
-        [Request.KindOneofCase.AccountQuery] = [TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(12), TimeSpan.FromHours(24)],
+        [Request.KindOneofCase.FreezeRelease] = [TimeSpan.FromHours(2), TimeSpan.FromHours(4), TimeSpan.FromHours(24),
+            TimeSpan.FromHours(24)],
+        [Request.KindOneofCase.AccountQuery] = [TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(12),
+            TimeSpan.FromHours(24)],
         [Request.KindOneofCase.CallTrace] = [TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(12), TimeSpan.FromHours(24)],
-        [Request.KindOneofCase.NumberSuspension] = [TimeSpan.FromMinutes(30), TimeSpan.FromHours(2), TimeSpan.FromHours(12), TimeSpan.FromHours(24)],
+        [Request.KindOneofCase.NumberSuspension] = [TimeSpan.FromMinutes(30), TimeSpan.FromHours(2), TimeSpan.FromHours(12),
+            TimeSpan.FromHours(24)],
     }, 0.75, TimeSpan.FromHours(48), TimeSpan.FromHours(4), 2);
 
-    private static DeadlineRules Build(Dictionary<Request.KindOneofCase, TimeSpan[]> table, double warn, TimeSpan hold, TimeSpan holdWarning, int renewals)
+    private static DeadlineRules Build(Dictionary<Request.KindOneofCase, TimeSpan[]> table, double warn, TimeSpan hold,
+        TimeSpan holdWarning, int renewals)
     {
         var map = new Dictionary<(Request.KindOneofCase, Priority), TimeSpan>();
         foreach (var (kind, spans) in table)
@@ -49,7 +55,8 @@ public sealed record DeadlineRules(
     /// </summary>
     public static DeadlineRules Parse(byte[] json)
     {
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true });
         var root = doc.RootElement;
         var map = new Dictionary<(Request.KindOneofCase, Priority), TimeSpan>(Defaults.Deadlines);
         if (root.TryGetProperty("deadlines", out var deadlines))
@@ -124,7 +131,8 @@ public sealed record DeadlineRules(
 
     private static TimeSpan Span(JsonElement value, string path)
     {
-        if (value.ValueKind != JsonValueKind.String || !TimeSpan.TryParse(value.GetString(), System.Globalization.CultureInfo.InvariantCulture, out var span) || span <= TimeSpan.Zero)
+        if (value.ValueKind != JsonValueKind.String || !TimeSpan.TryParse(value.GetString(),
+            System.Globalization.CultureInfo.InvariantCulture, out var span) || span <= TimeSpan.Zero)
         {
             throw new FormatException($"{path}: expected a positive duration such as \"02:00:00\"");
         }

@@ -45,7 +45,8 @@ internal sealed class DeadlineTracker(
         }
     }
 
-    /// <summary>Raised when this process starts tracking an exchange, so other replicas track it too (escalations still fire once).</summary>
+    /// <summary>Raised when this process starts tracking an exchange, so other replicas track it too (escalations still fire
+    /// once).</summary>
     public event Action<string>? Tracked;
 
     /// <summary>Arms the timers of an exchange: its deadline warning and expiry, or its hold warning once answered.</summary>
@@ -67,7 +68,8 @@ internal sealed class DeadlineTracker(
                 {
                     var submitted = record.SubmittedAt.ToDateTimeOffset();
                     var deadline = record.Deadline.ToDateTimeOffset();
-                    _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlineApproaching), submitted + ((deadline - submitted) * rules.WarnAtFraction));
+                    _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlineApproaching), submitted
+                        + ((deadline - submitted) * rules.WarnAtFraction));
                     _due.Enqueue((record.ExchangeId, EscalationLevel.DeadlinePassed), deadline);
                 }
                 else if (record.State == ExchangeState.Answered && record.HoldExpiresAt is { } hold)
@@ -155,7 +157,8 @@ internal sealed class DeadlineTracker(
         await delay.CancelAsync();
     }
 
-    /// <summary>Arms the timers of every exchange the store says is open (at start, and after a lost shared store comes back); returns how many.</summary>
+    /// <summary>Arms the timers of every exchange the store says is open (at start, and after a lost shared store comes back); returns how
+    /// many.</summary>
     public async Task<int> RearmAsync(CancellationToken cancellationToken)
     {
         var open = await store.ListOpenAsync(cancellationToken);
@@ -167,7 +170,8 @@ internal sealed class DeadlineTracker(
         return open.Count;
     }
 
-    /// <summary>At start a store that is briefly unreachable is waited for, not fatal; any other failure is counted and retried too.</summary>
+    /// <summary>At start a store that is briefly unreachable is waited for, not fatal; any other failure is counted and retried
+    /// too.</summary>
     private async Task WhileStoreUnavailable(Func<CancellationToken, Task<int>> work, CancellationToken stoppingToken)
     {
         while (true)
@@ -228,8 +232,10 @@ internal static partial class DeadlineLog
     [LoggerMessage(300, LogLevel.Information, "Deadline timers re-armed: {Count} scheduled")]
     public static partial void Rearmed(ILogger logger, int count);
 
-    [LoggerMessage(301, LogLevel.Warning, "ESCALATION {Level}: exchange {ExchangeId} to {Recipient} from {Submitter} (case {CaseNumber}) due {Due:u}")]
-    public static partial void Escalated(ILogger logger, EscalationLevel level, string exchangeId, string recipient, string submitter, string caseNumber, DateTimeOffset due);
+    [LoggerMessage(301, LogLevel.Warning,
+        "ESCALATION {Level}: exchange {ExchangeId} to {Recipient} from {Submitter} (case {CaseNumber}) due {Due:u}")]
+    public static partial void Escalated(ILogger logger, EscalationLevel level, string exchangeId, string recipient, string submitter,
+        string caseNumber, DateTimeOffset due);
 
     [LoggerMessage(303, LogLevel.Error, "Deadline timers could not be re-armed (store unavailable); retrying in 2 s")]
     public static partial void RearmFailed(ILogger logger, Exception exception);

@@ -43,7 +43,8 @@ internal sealed class InboxBroker
 
     public InboxLease Open(string recipient, int window) => Queue(recipient).Open(window);
 
-    /// <summary>The ids of up to <paramref name="max"/> items waiting or leased for a recipient, most urgent first; nothing is leased.</summary>
+    /// <summary>The ids of up to <paramref name="max"/> items waiting or leased for a recipient, most urgent first; nothing is
+    /// leased.</summary>
     public IReadOnlyList<string> Peek(string recipient, int max) => Queue(recipient).Peek(max);
 
     /// <summary>Items waiting or leased for a recipient (for operators and tests).</summary>

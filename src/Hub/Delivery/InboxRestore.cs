@@ -11,8 +11,10 @@ internal sealed class InboxRestore(IExchangeStore store, InboxBroker broker, ILo
         StartupLog.Restored(logger, pending.Count, pending.Select(p => p.Recipient).Distinct().Count());
     }
 
-    /// <summary>Queues every unacknowledged exchange (at start, and after a lost shared store comes back; queued ones are not queued twice).</summary>
-    public static async Task<IReadOnlyList<PendingDelivery>> RestoreAsync(IExchangeStore store, InboxBroker broker, CancellationToken cancellationToken)
+    /// <summary>Queues every unacknowledged exchange (at start, and after a lost shared store comes back; queued ones are not queued
+    /// twice).</summary>
+    public static async Task<IReadOnlyList<PendingDelivery>> RestoreAsync(IExchangeStore store, InboxBroker broker,
+        CancellationToken cancellationToken)
     {
         var pending = await store.ListUnacknowledgedAsync(cancellationToken);
         foreach (var item in pending)

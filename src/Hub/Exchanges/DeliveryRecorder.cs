@@ -36,7 +36,8 @@ internal sealed class DeliveryRecorder(
     {
         try
         {
-            var committed = await store.UpdateAsync(exchangeId, r => ExchangeLifecycle.Delivered(r, time.GetUtcNow()), CancellationToken.None);
+            var committed = await store.UpdateAsync(exchangeId, r => ExchangeLifecycle.Delivered(r, time.GetUtcNow()),
+                CancellationToken.None);
             bus.Publish(committed.Record.From.Id, committed.Events);
         }
         catch (Exception ex)

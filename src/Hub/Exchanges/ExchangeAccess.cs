@@ -49,7 +49,8 @@ internal sealed class ExchangeAccess(IExchangeStore store, IAuditSink audit, Ref
     }
 
     /// <summary>The exchanges of a case the caller opened; an unknown case and another centre's case are refused alike.</summary>
-    public async Task<IReadOnlyList<ExchangeRecord>> OwnCaseAsync(PartnerIdentity caller, string caseNumber, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ExchangeRecord>> OwnCaseAsync(PartnerIdentity caller, string caseNumber,
+        CancellationToken cancellationToken)
     {
         var records = caseNumber.Length == 0 ? [] : await store.GetCaseAsync(caller.Id, caseNumber, cancellationToken);
         if (records.Count == 0)
@@ -71,7 +72,8 @@ internal sealed class ExchangeAccess(IExchangeStore store, IAuditSink audit, Ref
 
     /// <summary>A refused request, audited through the refusal aggregator: a partner repeating it cannot flood the log.</summary>
     public ValueTask DeniedAsync(PartnerIdentity caller, string detail, string? exchangeId, CancellationToken cancellationToken) =>
-        refusals.RecordAsync($"{caller.Id} {detail}", new AuditEvent(AuditEventKind.Denied, caller.ToRef(), detail, exchangeId), cancellationToken);
+        refusals.RecordAsync($"{caller.Id} {detail}", new AuditEvent(AuditEventKind.Denied, caller.ToRef(), detail, exchangeId),
+            cancellationToken);
 
     /// <summary>
     /// Appends to the audit log; when it cannot, the call ends UNAVAILABLE (a retry with the same
@@ -85,7 +87,8 @@ internal sealed class ExchangeAccess(IExchangeStore store, IAuditSink audit, Ref
         }
         catch (StoreUnavailableException ex)
         {
-            throw new StoreUnavailableException(ex.Message + " Retry; a repeated Submit with the same idempotency key returns the stored exchange.", ex);
+            throw new StoreUnavailableException(ex.Message
+                + " Retry; a repeated Submit with the same idempotency key returns the stored exchange.", ex);
         }
     }
 

@@ -47,7 +47,8 @@ internal sealed class ExchangeIntake(
             broker.Enqueue(new PendingDelivery(record.ExchangeId, record.To.Id, record.Priority, outcome.QueueOrder));
             deadlines.Track(record);
             bus.Publish(submitter.Id, outcome.Events);
-            ExchangeLog.Accepted(logger, record.ExchangeId, RequestValidator.KindName(record.Request.KindCase), record.Priority, submitter.Id,
+            ExchangeLog.Accepted(logger, record.ExchangeId, RequestValidator.KindName(record.Request.KindCase), record.Priority,
+                submitter.Id,
                 record.To.Id, record.Case.CaseNumber, deadline);
         }
 

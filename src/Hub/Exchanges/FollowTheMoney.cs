@@ -45,7 +45,8 @@ internal sealed class FollowTheMoney(IExchangeStore store, ExchangeIntake intake
                 continue;
             }
 
-            if (await store.FindHoldAsync(submitter.Id, answered.Case.CaseNumber, to.BankId, to.AccountNumber, cancellationToken) is not null)
+            if (await store.FindHoldAsync(submitter.Id, answered.Case.CaseNumber, to.BankId, to.AccountNumber,
+                cancellationToken) is not null)
             {
                 continue;
             }

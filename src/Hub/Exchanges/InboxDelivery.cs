@@ -34,7 +34,8 @@ internal sealed class InboxDelivery(
     private const int DefaultPeek = 50;
     private const int MaxPeek = 500;
 
-    /// <summary>Delivers the caller's work until the stream ends (or the store is lost); unacknowledged items return to the queue.</summary>
+    /// <summary>Delivers the caller's work until the stream ends (or the store is lost); unacknowledged items return to the
+    /// queue.</summary>
     public Task SubscribeAsync(PartnerIdentity caller, SubscribeRequest request, IAsyncStreamWriter<InboxItem> stream,
         CancellationToken cancellationToken) =>
         access.WhileStoreHoldsAsync(token => SubscribeCoreAsync(caller, request, stream, token), cancellationToken);
@@ -130,7 +131,8 @@ internal sealed class InboxDelivery(
             }
         }
 
-        await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), $"Inbox/Peek: {response.Items.Count} items listed", null),
+        await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), $"Inbox/Peek: {response.Items.Count} items listed",
+            null),
             cancellationToken);
         return response;
     }
@@ -138,7 +140,8 @@ internal sealed class InboxDelivery(
     public async Task<AckResponse> AckAsync(PartnerIdentity caller, string exchangeId, CancellationToken cancellationToken)
     {
         var record = await access.AddressedAsync(caller, exchangeId, cancellationToken);
-        var committed = await store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Acknowledged(r, time.GetUtcNow()), cancellationToken);
+        var committed = await store.UpdateAsync(record.ExchangeId, r => ExchangeLifecycle.Acknowledged(r, time.GetUtcNow()),
+            cancellationToken);
         broker.Complete(caller.Id, exchangeId);
         bus.Publish(record.From.Id, committed.Events);
         var receipt = await access.AuditAsync(new AuditEvent(AuditEventKind.Acknowledged, caller.ToRef(), "acknowledged", exchangeId,

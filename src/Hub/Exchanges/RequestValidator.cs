@@ -34,10 +34,12 @@ internal static partial class RequestValidator
 
     public static void Validate(SubmitRequest request, PartnerRegistry registry, TimeLimits limits, DateTimeOffset now)
     {
-        Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key", "is required (1-128 characters), so a retried Submit never creates a second exchange");
+        Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key",
+            "is required (1-128 characters), so a retried Submit never creates a second exchange");
         Require(request.Priority != Priority.Unspecified, "priority", "is required: CRITICAL, HIGH, MEDIUM or LOW");
         ValidateCase(request.Case, request.Request?.KindCase ?? Request.KindOneofCase.None);
-        Require(request.Request is not null && request.Request.KindCase != Request.KindOneofCase.None, "request", "must carry one of stop_payment, freeze, freeze_release, account_query, call_trace, number_suspension");
+        Require(request.Request is not null && request.Request.KindCase != Request.KindOneofCase.None, "request",
+            "must carry one of stop_payment, freeze, freeze_release, account_query, call_trace, number_suspension");
 
         Require(request.Recipient is not null && request.Recipient.Id.Length > 0, "recipient.id", "is required");
         var wanted = RecipientKindFor(request.Request!.KindCase);
@@ -59,7 +61,8 @@ internal static partial class RequestValidator
 
         if (request.Recipient.Kind != PartnerKind.Unspecified && request.Recipient.Kind != entry.Kind)
         {
-            Fail("recipient.kind", $"says {PartnerIdentity.KindName(request.Recipient.Kind)}, but '{entry.Id}' is registered as a {PartnerIdentity.KindName(entry.Kind)}");
+            Fail("recipient.kind",
+                $"says {PartnerIdentity.KindName(request.Recipient.Kind)}, but '{entry.Id}' is registered as a {PartnerIdentity.KindName(entry.Kind)}");
         }
 
         var r = request.Request;
@@ -80,7 +83,8 @@ internal static partial class RequestValidator
                 ValidatePast(r.Freeze.ReportedTransfer?.BookedAt, "request.freeze.reported_transfer.booked_at", limits, now);
                 break;
             case Request.KindOneofCase.FreezeRelease:
-                Require(r.FreezeRelease.FreezeExchangeId.Length > 0, "request.freeze_release.freeze_exchange_id", "is required: the exchange whose freeze is released");
+                Require(r.FreezeRelease.FreezeExchangeId.Length > 0, "request.freeze_release.freeze_exchange_id",
+                    "is required: the exchange whose freeze is released");
                 ValidateAccount(r.FreezeRelease.Account, "request.freeze_release.account", entry.Id);
                 break;
             case Request.KindOneofCase.AccountQuery:
@@ -105,7 +109,8 @@ internal static partial class RequestValidator
                 break;
             case Request.KindOneofCase.NumberSuspension:
                 ValidatePhone(r.NumberSuspension.Number, "request.number_suspension.number", required: true);
-                ValidatePeriod(r.NumberSuspension.Period, "request.number_suspension.period", limits.MaxSuspensionPeriod, "limits.maxSuspensionPeriod");
+                ValidatePeriod(r.NumberSuspension.Period, "request.number_suspension.period", limits.MaxSuspensionPeriod,
+                    "limits.maxSuspensionPeriod");
                 break;
         }
 
@@ -140,7 +145,8 @@ internal static partial class RequestValidator
     {
         if (at is not null)
         {
-            Require(at.ToDateTimeOffset() <= now + max, path, $"lies more than {Describe(max)} from now; at most {Describe(max)} is allowed ({limit} in the deadline policy)");
+            Require(at.ToDateTimeOffset() <= now + max, path,
+                $"lies more than {Describe(max)} from now; at most {Describe(max)} is allowed ({limit} in the deadline policy)");
         }
     }
 
@@ -178,7 +184,8 @@ internal static partial class RequestValidator
     private static void ValidateAmount(Money? amount, string path)
     {
         Require(amount is not null, path, "is required");
-        Require(Currency().IsMatch(amount!.Currency), path + ".currency", $"must be an ISO 4217 code such as CNY (got {Shown(amount.Currency)})");
+        Require(Currency().IsMatch(amount!.Currency), path + ".currency",
+            $"must be an ISO 4217 code such as CNY (got {Shown(amount.Currency)})");
         Require(amount.MinorUnits > 0, path + ".minor_units", $"must be a positive amount in minor units (got {amount.MinorUnits})");
     }
 
@@ -215,7 +222,8 @@ internal static partial class RequestValidator
     /// <summary>The answer must be the counterpart of the request, with a status, and its times within the policy's limits.</summary>
     public static void ValidateResult(ExchangeRecord exchange, Result? result, TimeLimits limits, DateTimeOffset now)
     {
-        Require(result is not null && result.KindCase != Result.KindOneofCase.None, "result", "is required (or set rejection_reason to refuse the request)");
+        Require(result is not null && result.KindCase != Result.KindOneofCase.None, "result",
+            "is required (or set rejection_reason to refuse the request)");
         var expected = exchange.Request.KindCase switch
         {
             Request.KindOneofCase.StopPayment => Result.KindOneofCase.StopPayment,
@@ -253,7 +261,8 @@ internal static partial class RequestValidator
             {
                 var t = hold.OnwardTransfers[i];
                 Require(t.Amount is { MinorUnits: > 0 }, $"{prefix}.onward_transfers[{i}].amount.minor_units", "must be a positive amount");
-                Require(t.Counterparty is { AccountNumber.Length: > 0 }, $"{prefix}.onward_transfers[{i}].counterparty.account_number", "is required: where the money went");
+                Require(t.Counterparty is { AccountNumber.Length: > 0 }, $"{prefix}.onward_transfers[{i}].counterparty.account_number",
+                    "is required: where the money went");
                 ValidatePast(t.BookedAt, $"{prefix}.onward_transfers[{i}].booked_at", limits, now);
             }
 
@@ -270,13 +279,15 @@ internal static partial class RequestValidator
         else if (result.KindCase == Result.KindOneofCase.NumberSuspension)
         {
             ValidatePast(result.NumberSuspension.SuspendedAt, "result.number_suspension.suspended_at", limits, now);
-            ValidateUntil(result.NumberSuspension.SuspendedUntil, "result.number_suspension.suspended_until", limits.MaxSuspensionPeriod, "limits.maxSuspensionPeriod", now);
+            ValidateUntil(result.NumberSuspension.SuspendedUntil, "result.number_suspension.suspended_until", limits.MaxSuspensionPeriod,
+                "limits.maxSuspensionPeriod", now);
         }
         else if (result.KindCase == Result.KindOneofCase.AccountQuery)
         {
             for (var i = 0; i < result.AccountQuery.Transactions.Count; i++)
             {
-                ValidatePast(result.AccountQuery.Transactions[i].BookedAt, $"result.account_query.transactions[{i}].booked_at", limits, now);
+                ValidatePast(result.AccountQuery.Transactions[i].BookedAt, $"result.account_query.transactions[{i}].booked_at", limits,
+                    now);
             }
         }
         else if (result.KindCase == Result.KindOneofCase.CallTrace)

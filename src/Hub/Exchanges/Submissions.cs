@@ -139,13 +139,15 @@ internal sealed class Submissions(
         }
 
         var records = await access.OwnCaseAsync(caller, caseNumber, cancellationToken);
-        await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber), cancellationToken);
+        await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber),
+            cancellationToken);
         var view = new CaseView { CaseNumber = caseNumber };
         view.Exchanges.AddRange(records.Select(r => access.ForSubmitter(caller, r)));
         return view;
     }
 
-    public async Task<ExchangeRecord> CancelAsync(PartnerIdentity caller, CancelExchangeRequest request, CancellationToken cancellationToken)
+    public async Task<ExchangeRecord> CancelAsync(PartnerIdentity caller, CancelExchangeRequest request,
+        CancellationToken cancellationToken)
     {
         var record = await access.OwnAsync(caller, request.ExchangeId, cancellationToken);
         var reason = request.Reason.Length > 0 ? request.Reason : "withdrawn by the submitter";

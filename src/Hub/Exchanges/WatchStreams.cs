@@ -13,8 +13,10 @@ internal sealed class WatchStreams(IExchangeStore store, ExchangeAccess access, 
 {
     private const int PageSize = 500;
 
-    /// <summary>Streams every event of the target from after_sequence on, then live; ends with the call, or UNAVAILABLE when the store is lost.</summary>
-    public Task WatchAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream, CancellationToken cancellationToken) =>
+    /// <summary>Streams every event of the target from after_sequence on, then live; ends with the call, or UNAVAILABLE when the store is
+    /// lost.</summary>
+    public Task WatchAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream,
+        CancellationToken cancellationToken) =>
         access.WhileStoreHoldsAsync(token => WatchCoreAsync(caller, request, stream, token), cancellationToken);
 
     private async Task WatchCoreAsync(PartnerIdentity caller, WatchRequest request, IAsyncStreamWriter<WatchEvent> stream,

@@ -26,6 +26,7 @@ internal sealed record HubFiles(
             paths.ResolveExisting(options.Audit.SigningKeyPath, "Hub:Audit:SigningKeyPath"),
             paths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath"),
             paths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath"),
-            string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath, "Hub:Deadlines:PolicyPath"));
+            string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath,
+                "Hub:Deadlines:PolicyPath"));
     }
 }

@@ -134,7 +134,8 @@ public static class HubHost
     private static void AddGrpcEdge(WebApplicationBuilder builder, HubOptions options)
     {
         var limits = options.Limits;
-        builder.Services.AddSingleton(new RequestBodyBudget(limits.MaxBufferedPerConnectionMiB * 1024L * 1024, limits.MaxBufferedTotalMiB * 1024L * 1024));
+        builder.Services.AddSingleton(new RequestBodyBudget(limits.MaxBufferedPerConnectionMiB * 1024L * 1024,
+            limits.MaxBufferedTotalMiB * 1024L * 1024));
         var grpc = builder.Configuration.GetSection("Hub:Grpc").Get<HubGrpcOptions>() ?? new HubGrpcOptions();
         builder.Services.AddGrpc(o =>
         {
@@ -173,10 +174,12 @@ public static class HubHost
     /// The committed development PKI (certs-dev/) has public private keys: a hub whose environment is
     /// Production refuses to start with any of it. Development hubs say so loudly at start.
     /// </summary>
-    private static bool RefuseDevelopmentMaterialInProduction(IHostEnvironment environment, HubPaths paths, HubTls tls, params (string Setting, string Path)[] files)
+    private static bool RefuseDevelopmentMaterialInProduction(IHostEnvironment environment, HubPaths paths, HubTls tls,
+        params (string Setting, string Path)[] files)
     {
         var development = files.Where(f => paths.IsDevelopmentMaterial(f.Path)).Select(f => f.Setting).ToList();
-        if (tls.ClientRoot.Subject.Contains("AntiFraud.Exchange DEV", StringComparison.Ordinal) && !development.Contains("Hub:Tls:ClientCaPath"))
+        if (tls.ClientRoot.Subject.Contains("AntiFraud.Exchange DEV", StringComparison.Ordinal)
+            && !development.Contains("Hub:Tls:ClientCaPath"))
         {
             development.Add("Hub:Tls:ClientCaPath");
         }

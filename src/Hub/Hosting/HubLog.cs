@@ -2,7 +2,8 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 
 internal static partial class HubLog
 {
-    [LoggerMessage(100, LogLevel.Information, "AntiFraud.Exchange hub listening on https://{Endpoint} (HTTP/2, TLS, client certificates required)")]
+    [LoggerMessage(100, LogLevel.Information,
+        "AntiFraud.Exchange hub listening on https://{Endpoint} (HTTP/2, TLS, client certificates required)")]
     public static partial void Listening(ILogger logger, string endpoint);
 
     [LoggerMessage(101, LogLevel.Information, "Hub stopping: new streams refused, in-flight calls finishing (up to {Seconds} s)")]
@@ -14,6 +15,7 @@ internal static partial class HubLog
     [LoggerMessage(107, LogLevel.Warning, "TLS handshake from {Remote} refused: {Reason}")]
     public static partial void HandshakeRefused(ILogger logger, string remote, string reason);
 
-    [LoggerMessage(111, LogLevel.Warning, "DEVELOPMENT CERTIFICATES AND KEYS in use (certs-dev/ under {Root}): their private keys are public. Never send real data to this hub. A Production environment refuses to start with them.")]
+    [LoggerMessage(111, LogLevel.Warning,
+        "DEVELOPMENT CERTIFICATES AND KEYS in use (certs-dev/ under {Root}): their private keys are public. Never send real data to this hub. A Production environment refuses to start with them.")]
     public static partial void DevelopmentMaterial(ILogger logger, string root);
 }

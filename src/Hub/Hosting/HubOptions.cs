@@ -7,7 +7,8 @@ using AntiFraud.Exchange.Hub.Storage;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
 
-/// <summary>The hub's settings: section "Hub" of appsettings.json, or environment variables Hub__Listen, Hub__Tls__CertificatePath, ...</summary>
+/// <summary>The hub's settings: section "Hub" of appsettings.json, or environment variables Hub__Listen, Hub__Tls__CertificatePath,
+/// ...</summary>
 public sealed class HubOptions
 {
     public const string Section = "Hub";

@@ -41,7 +41,8 @@ internal static class StrictRequestParsing
             }
             catch (InvalidProtocolBufferException ex)
             {
-                throw new RpcException(new Status(StatusCode.InvalidArgument, $"request: not a valid {typeof(TRequest).Name} message ({ex.Message})"));
+                throw new RpcException(new Status(StatusCode.InvalidArgument,
+                    $"request: not a valid {typeof(TRequest).Name} message ({ex.Message})"));
             }
         });
         return new Method<TRequest, TResponse>(method.Type, method.ServiceName, method.Name, requests, method.ResponseMarshaller);

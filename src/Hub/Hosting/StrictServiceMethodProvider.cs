@@ -13,7 +13,8 @@ internal sealed class StrictServiceMethodProvider<[DynamicallyAccessedMembers(Dy
     {
         var bind = typeof(TService).GetCustomAttribute<BindServiceMethodAttribute>(inherit: true);
         var bindMethod = bind?.BindType.GetMethods(BindingFlags.Public | BindingFlags.Static)
-            .SingleOrDefault(m => m.Name == bind.BindMethodName && m.GetParameters() is [{ ParameterType: var binder }, _] && binder == typeof(ServiceBinderBase));
+            .SingleOrDefault(m => m.Name == bind.BindMethodName && m.GetParameters() is [{ ParameterType: var binder }, _]
+                && binder == typeof(ServiceBinderBase));
         if (bindMethod is null)
         {
             return;
@@ -24,34 +25,40 @@ internal sealed class StrictServiceMethodProvider<[DynamicallyAccessedMembers(Dy
 
     private sealed class Binder(ServiceMethodProviderContext<TService> context, Type declaringType) : ServiceBinderBase
     {
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest, TResponse>? handler)
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, UnaryServerMethod<TRequest,
+            TResponse>? handler)
         {
-            var (invoker, metadata) = Model<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, [typeof(TRequest), typeof(ServerCallContext)]);
+            var (invoker, metadata) = Model<UnaryServerMethod<TService, TRequest, TResponse>>(method.Name, [typeof(TRequest),
+                typeof(ServerCallContext)]);
             context.AddUnaryMethod(StrictRequestParsing.Strict(method), metadata, invoker);
         }
 
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest, TResponse>? handler)
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ServerStreamingServerMethod<TRequest,
+            TResponse>? handler)
         {
             var (invoker, metadata) = Model<ServerStreamingServerMethod<TService, TRequest, TResponse>>(method.Name,
                 [typeof(TRequest), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)]);
             context.AddServerStreamingMethod(StrictRequestParsing.Strict(method), metadata, invoker);
         }
 
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest, TResponse>? handler)
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, ClientStreamingServerMethod<TRequest,
+            TResponse>? handler)
         {
             var (invoker, metadata) = Model<ClientStreamingServerMethod<TService, TRequest, TResponse>>(method.Name,
                 [typeof(IAsyncStreamReader<TRequest>), typeof(ServerCallContext)]);
             context.AddClientStreamingMethod(StrictRequestParsing.Strict(method), metadata, invoker);
         }
 
-        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest, TResponse>? handler)
+        public override void AddMethod<TRequest, TResponse>(Method<TRequest, TResponse> method, DuplexStreamingServerMethod<TRequest,
+            TResponse>? handler)
         {
             var (invoker, metadata) = Model<DuplexStreamingServerMethod<TService, TRequest, TResponse>>(method.Name,
                 [typeof(IAsyncStreamReader<TRequest>), typeof(IServerStreamWriter<TResponse>), typeof(ServerCallContext)]);
             context.AddDuplexStreamingMethod(StrictRequestParsing.Strict(method), metadata, invoker);
         }
 
-        /// <summary>The service's override of the generated method, as a delegate, and its attributes (authorization) as endpoint metadata.</summary>
+        /// <summary>The service's override of the generated method, as a delegate, and its attributes (authorization) as endpoint
+        /// metadata.</summary>
         private (TDelegate Invoker, List<object> Metadata) Model<TDelegate>(string name, Type[] parameters)
             where TDelegate : Delegate
         {

@@ -37,7 +37,8 @@ internal sealed class TlsHandshake(HubTls tls, PartnerAuthenticator authenticato
                 {
                     var refusal = certificate is null
                         ? "no client certificate"
-                        : authenticator.ChainRefusal(certificate as X509Certificate2 ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
+                        : authenticator.ChainRefusal(certificate as X509Certificate2
+                            ?? X509CertificateLoader.LoadCertificate(certificate.GetRawCertData()));
                     if (refusal is null)
                     {
                         return true;
@@ -47,7 +48,8 @@ internal sealed class TlsHandshake(HubTls tls, PartnerAuthenticator authenticato
                     var address = context.Connection.RemoteEndPoint is System.Net.IPEndPoint ip ? ip.Address.ToString() : remote;
                     // The refusal texts are a small fixed set: aggregate by peer address and reason.
                     _ = refusals.RecordAsync($"{address} handshake ({refusal})",
-                        new AuditEvent(AuditEventKind.Denied, null, $"TLS handshake from {remote} refused: {refusal}"), CancellationToken.None).AsTask();
+                        new AuditEvent(AuditEventKind.Denied, null,
+                            $"TLS handshake from {remote} refused: {refusal}"), CancellationToken.None).AsTask();
                     return false;
                 },
             });

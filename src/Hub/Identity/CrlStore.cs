@@ -31,7 +31,8 @@ internal sealed class CrlStore
     private readonly StaleCrlMode _staleMode;
     private DateTimeOffset _staleWarned;
 
-    public CrlStore(string? path, X509Certificate2Collection issuers, string? statePath, StaleCrlMode staleMode, TimeProvider time, ILogger<CrlStore> logger,
+    public CrlStore(string? path, X509Certificate2Collection issuers, string? statePath, StaleCrlMode staleMode, TimeProvider time,
+        ILogger<CrlStore> logger,
         ConfigurationJournal? journal = null)
     {
         _time = time;
@@ -43,7 +44,8 @@ internal sealed class CrlStore
             return;
         }
 
-        _file = new ReloadingFile<RevocationList>(path, "Revocation list", data => RevocationList.Parse(data, issuers), time, logger, accept: Newer,
+        _file = new ReloadingFile<RevocationList>(path, "Revocation list", data => RevocationList.Parse(data, issuers), time, logger,
+            accept: Newer,
             journal: journal);
         var enforced = ReadState();
         if (enforced is { } highest && (_file.Current.Number ?? BigInteger.MinusOne) < highest)
@@ -85,7 +87,8 @@ internal sealed class CrlStore
         if (now - _staleWarned > TimeSpan.FromMinutes(10))
         {
             _staleWarned = now;
-            IdentityLog.CrlStale(_logger, _file!.Path, next, _staleMode == StaleCrlMode.Refuse ? "every partner is refused until a current list is published" : "it is still enforced");
+            IdentityLog.CrlStale(_logger, _file!.Path, next,
+                _staleMode == StaleCrlMode.Refuse ? "every partner is refused until a current list is published" : "it is still enforced");
         }
 
         return _staleMode == StaleCrlMode.Refuse

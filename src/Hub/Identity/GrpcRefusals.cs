@@ -16,7 +16,8 @@ namespace AntiFraud.Exchange.Hub.Identity;
 /// </summary>
 internal sealed class GrpcRefusals(RefusalAudit refusals) : IAuthorizationMiddlewareResultHandler
 {
-    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy, PolicyAuthorizationResult authorizeResult)
+    public async Task HandleAsync(RequestDelegate next, HttpContext context, AuthorizationPolicy policy,
+        PolicyAuthorizationResult authorizeResult)
     {
         if (authorizeResult.Succeeded)
         {
@@ -39,7 +40,8 @@ internal sealed class GrpcRefusals(RefusalAudit refusals) : IAuthorizationMiddle
 
         var open = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).ToList();
         var openTo = string.Join(", ", open);
-        await refusals.RecordAsync($"{partner.Id} {fullName}", new AuditEvent(AuditEventKind.Denied, partner.ToRef(), $"{fullName} is open to {openTo}"),
+        await refusals.RecordAsync($"{partner.Id} {fullName}", new AuditEvent(AuditEventKind.Denied, partner.ToRef(),
+            $"{fullName} is open to {openTo}"),
             context.RequestAborted);
         Refuse(context, StatusCode.PermissionDenied,
             $"{method?.Name ?? fullName} is open to {openTo} partners; '{partner.Id}' is a {PartnerIdentity.KindName(partner.Kind)}.");

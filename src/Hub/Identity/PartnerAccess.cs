@@ -43,7 +43,8 @@ internal static class PartnerAccess
                         }
 
                         context.Principal = new ClaimsPrincipal(new ClaimsIdentity(
-                            [new Claim(ClaimTypes.NameIdentifier, partner.Id), new Claim(ClaimTypes.Role, PartnerIdentity.KindName(partner.Kind))],
+                            [new Claim(ClaimTypes.NameIdentifier, partner.Id), new Claim(ClaimTypes.Role,
+                                PartnerIdentity.KindName(partner.Kind))],
                             CertificateAuthenticationDefaults.AuthenticationScheme));
                         context.Success();
                         return Task.CompletedTask;

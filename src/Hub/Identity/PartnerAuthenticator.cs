@@ -18,7 +18,8 @@ public readonly record struct AuthenticationResult(PartnerIdentity? Partner, str
 /// on every call, so an expiry, a revocation or a disabled partner takes effect at once, even on an open
 /// connection.
 /// </summary>
-internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegistry registry, PartnerCertificates certificates, TimeProvider time)
+internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegistry registry, PartnerCertificates certificates,
+    TimeProvider time)
 {
     private static readonly Oid ClientAuth = new("1.3.6.1.5.5.7.3.2");
 
@@ -155,7 +156,8 @@ internal sealed class PartnerAuthenticator(HubTls tls, CrlStore crl, PartnerRegi
         return identity;
     }
 
-    private sealed record ChainCheck(string Subject, string? Refusal, PartnerIdentity? Identity, DateTimeOffset NotBefore, DateTimeOffset NotAfter)
+    private sealed record ChainCheck(string Subject, string? Refusal, PartnerIdentity? Identity, DateTimeOffset NotBefore,
+        DateTimeOffset NotAfter)
     {
         /// <summary>Set once the certificate was noted in <see cref="PartnerCertificates"/>.</summary>
         public bool Recorded { get; set; }

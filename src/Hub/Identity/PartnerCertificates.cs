@@ -112,7 +112,8 @@ internal sealed partial class PartnerCertificates
         {
             Directory.CreateDirectory(Path.GetDirectoryName(_path)!);
             var temp = $"{_path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(_byPartner, PartnerCertificatesJson.Default.DictionaryStringListKnown));
+            File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(_byPartner,
+                PartnerCertificatesJson.Default.DictionaryStringListKnown));
             File.Move(temp, _path, overwrite: true);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)

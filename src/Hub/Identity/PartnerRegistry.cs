@@ -57,7 +57,8 @@ internal sealed class PartnerRegistry
 
     internal static FrozenDictionary<string, PartnerEntry> Parse(byte[] json)
     {
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true });
         if (!doc.RootElement.TryGetProperty("partners", out var list) || list.ValueKind != JsonValueKind.Array)
         {
             throw new FormatException("expected an object with a \"partners\" array");

@@ -20,7 +20,8 @@ internal sealed class PartnerStreams
     private readonly IAuditSink _audit;
     private readonly CancellationToken _stopping;
 
-    public PartnerStreams(PartnerAuthenticator authenticator, PartnerRegistry registry, CrlStore crl, IAuditSink audit, IHostApplicationLifetime lifetime)
+    public PartnerStreams(PartnerAuthenticator authenticator, PartnerRegistry registry, CrlStore crl, IAuditSink audit,
+        IHostApplicationLifetime lifetime)
     {
         _authenticator = authenticator;
         _audit = audit;
@@ -32,8 +33,10 @@ internal sealed class PartnerStreams
     /// <summary>Open streams (for operators and tests).</summary>
     public int Count => _open.Count;
 
-    /// <summary>Runs a stream handler with a writer that re-checks the partner before each message, and a token cancelled when it is cut off.</summary>
-    public async Task RunAsync<T>(ServerCallContext context, IAsyncStreamWriter<T> writer, Func<IAsyncStreamWriter<T>, CancellationToken, Task> run)
+    /// <summary>Runs a stream handler with a writer that re-checks the partner before each message, and a token cancelled when it is cut
+    /// off.</summary>
+    public async Task RunAsync<T>(ServerCallContext context, IAsyncStreamWriter<T> writer, Func<IAsyncStreamWriter<T>, CancellationToken,
+        Task> run)
     {
         var session = new Session(this, context.GetHttpContext().Connection.ClientCertificate, context.Caller());
         _open.TryAdd(session, 0);
@@ -48,7 +51,8 @@ internal sealed class PartnerStreams
         }
         catch (OperationCanceledException) when (_stopping.IsCancellationRequested && !context.CancellationToken.IsCancellationRequested)
         {
-            throw new RpcException(new Status(StatusCode.Unavailable, "The hub is shutting down; reconnect shortly (or to another replica)."));
+            throw new RpcException(new Status(StatusCode.Unavailable,
+                "The hub is shutting down; reconnect shortly (or to another replica)."));
         }
         finally
         {
@@ -68,8 +72,10 @@ internal sealed class PartnerStreams
 
     private async Task<RpcException> EndedAsync(Session session)
     {
-        await _audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, session.Partner.ToRef(), "open stream ended: " + session.Refusal), CancellationToken.None);
-        return new RpcException(new Status(StatusCode.Unauthenticated, $"Client certificate refused: {session.Refusal}. The stream was ended."));
+        await _audit.RecordAsync(new AuditEvent(AuditEventKind.Denied, session.Partner.ToRef(), "open stream ended: " + session.Refusal),
+            CancellationToken.None);
+        return new RpcException(new Status(StatusCode.Unauthenticated,
+            $"Client certificate refused: {session.Refusal}. The stream was ended."));
     }
 
     private sealed class Session(PartnerStreams owner, X509Certificate2? certificate, PartnerIdentity partner) : IDisposable

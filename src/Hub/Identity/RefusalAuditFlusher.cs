@@ -3,7 +3,8 @@ using AntiFraud.Exchange.Hub.Shared;
 namespace AntiFraud.Exchange.Hub.Identity;
 
 /// <summary>Writes the refusal summaries as their intervals end.</summary>
-internal sealed class RefusalAuditFlusher(RefusalAudit refusals, TimeProvider time, BackgroundFaults faults, ILogger<RefusalAuditFlusher> logger) : BackgroundService
+internal sealed class RefusalAuditFlusher(RefusalAudit refusals, TimeProvider time, BackgroundFaults faults,
+    ILogger<RefusalAuditFlusher> logger) : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {

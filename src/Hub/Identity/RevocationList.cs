@@ -13,7 +13,8 @@ internal sealed class RevocationList
 {
     private readonly HashSet<string> _revoked;
 
-    private RevocationList(HashSet<string> revoked, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, string issuer, BigInteger? number)
+    private RevocationList(HashSet<string> revoked, DateTimeOffset thisUpdate, DateTimeOffset? nextUpdate, string issuer,
+        BigInteger? number)
     {
         _revoked = revoked;
         ThisUpdate = thisUpdate;
@@ -75,7 +76,8 @@ internal sealed class RevocationList
         var issuer = new X500DistinguishedName(tbs.ReadEncodedValue().ToArray());
         var thisUpdate = ReadTime(tbs);
         DateTimeOffset? nextUpdate = null;
-        if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime) || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
+        if (tbs.HasData && (tbs.PeekTag().HasSameClassAndValue(Asn1Tag.UtcTime)
+            || tbs.PeekTag().HasSameClassAndValue(Asn1Tag.GeneralizedTime)))
         {
             nextUpdate = ReadTime(tbs);
         }

@@ -18,7 +18,8 @@ internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : 
 {
     private const int MaxDepth = 24;
 
-    /// <summary>Plans kept at most; the key space is bounded (enums are checked at the edge), this bounds it again across policy versions.</summary>
+    /// <summary>Plans kept at most; the key space is bounded (enums are checked at the edge), this bounds it again across policy
+    /// versions.</summary>
     internal const int MaxPlans = 2048;
     private readonly ConcurrentDictionary<PlanKey, Node> _plans = new();
 
@@ -28,7 +29,8 @@ internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : 
         where T : class, IMessage<T>
     {
         var rules = policy.Current;
-        var key = new PlanKey(message.Descriptor, context.Recipient.Kind, context.RecipientIsSubmitter, context.LegalBasis, context.RequestKind, rules.Version);
+        var key = new PlanKey(message.Descriptor, context.Recipient.Kind, context.RecipientIsSubmitter, context.LegalBasis,
+            context.RequestKind, rules.Version);
         if (!_plans.TryGetValue(key, out var plan))
         {
             if (_plans.Count >= MaxPlans)
@@ -36,7 +38,8 @@ internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : 
                 _plans.Clear();
             }
 
-            plan = _plans.GetOrAdd(key, static (k, state) => Build(k.Type, state.Rules, state.Context, [], 0), (Rules: rules, Context: context));
+            plan = _plans.GetOrAdd(key, static (k, state) => Build(k.Type, state.Rules, state.Context, [], 0), (Rules: rules,
+                Context: context));
         }
         if (plan.AllKeep)
         {
@@ -151,7 +154,8 @@ internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : 
             {
                 MaskTransform.Redact => "[REDACTED]",
                 MaskTransform.Partial => Partial(s, rule),
-                MaskTransform.Pseudonym => "ps:" + Convert.ToHexStringLower(keys.Pseudonym(context.Recipient.Id, leaf.Class, Encoding.UTF8.GetBytes(s)), 0, 12),
+                MaskTransform.Pseudonym => "ps:" + Convert.ToHexStringLower(keys.Pseudonym(context.Recipient.Id, leaf.Class,
+                    Encoding.UTF8.GetBytes(s)), 0, 12),
                 _ => s,
             },
             ByteString b => rule.Transform switch
@@ -194,7 +198,8 @@ internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : 
                         var segments = MatchPath(path);
                         var rule = rules.Decide(context, dataClass, segments);
                         var shown = string.Join('.', path);
-                        leaves.Add(new Leaf(field, dataClass, rule, shown, new MaskingDecision { FieldPath = shown, DataClass = dataClass, Transform = rule.Transform, Rule = rule.Name }));
+                        leaves.Add(new Leaf(field, dataClass, rule, shown, new MaskingDecision { FieldPath = shown, DataClass = dataClass,
+                            Transform = rule.Transform, Rule = rule.Name }));
                     }
                 }
                 else if (valueField.FieldType == FieldType.Message && !IsWellKnown(valueField.MessageType))
@@ -224,9 +229,11 @@ internal sealed class MaskingEngine(MaskingPolicy policy, PseudonymKeys keys) : 
 
     private static bool IsWellKnown(MessageDescriptor type) => type.File.Package == "google.protobuf";
 
-    private readonly record struct PlanKey(MessageDescriptor Type, PartnerKind Kind, bool Submitter, LegalBasis Basis, Request.KindOneofCase RequestKind, int Version);
+    private readonly record struct PlanKey(MessageDescriptor Type, PartnerKind Kind, bool Submitter, LegalBasis Basis,
+        Request.KindOneofCase RequestKind, int Version);
 
     private sealed record Leaf(FieldDescriptor Field, DataClass Class, MaskingRule Rule, string Path, MaskingDecision Decision);
 
-    private sealed record Node(List<Leaf> Leaves, List<(FieldDescriptor Field, Node Child)> Children, bool AllKeep, IReadOnlyList<MaskingDecision> Decisions);
+    private sealed record Node(List<Leaf> Leaves, List<(FieldDescriptor Field, Node Child)> Children, bool AllKeep,
+        IReadOnlyList<MaskingDecision> Decisions);
 }

@@ -29,7 +29,8 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
     /// </summary>
     public static MaskingRules Parse(byte[] json)
     {
-        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true });
+        using var doc = JsonDocument.Parse(json, new JsonDocumentOptions { CommentHandling = JsonCommentHandling.Skip,
+            AllowTrailingCommas = true });
         var root = doc.RootElement;
         var rules = new List<MaskingRule>();
         var index = 0;
@@ -53,7 +54,8 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
         PartnerKind? recipient = null;
         if (Text("recipient") is { } r)
         {
-            recipient = PartnerIdentity.TryParseKind(r, out var kind) ? kind : throw new FormatException($"{where}.recipient: '{r}' is not police, bank, carrier or auditor");
+            recipient = PartnerIdentity.TryParseKind(r,
+                out var kind) ? kind : throw new FormatException($"{where}.recipient: '{r}' is not police, bank, carrier or auditor");
         }
 
         return new MaskingRule(
@@ -94,8 +96,10 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
     private static T Enum<T>(string prefix, string text, string where)
         where T : struct, System.Enum
     {
-        var pascal = string.Concat(text.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0]) + p[1..].ToLowerInvariant()));
-        return System.Enum.TryParse<T>(pascal, out var value) && Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture) != 0
+        var pascal = string.Concat(text.Split('_').Select(p => p.Length == 0 ? p : char.ToUpperInvariant(p[0])
+            + p[1..].ToLowerInvariant()));
+        return System.Enum.TryParse<T>(pascal, out var value) && Convert.ToInt32(value,
+            System.Globalization.CultureInfo.InvariantCulture) != 0
             ? value
             : throw new FormatException($"{where}: '{text}' is not a {prefix}* value");
     }

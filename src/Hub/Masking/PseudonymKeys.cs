@@ -15,14 +15,16 @@ internal sealed class PseudonymKeys(byte[] secret)
     private readonly ConcurrentDictionary<string, byte[]> _keys = new(StringComparer.Ordinal);
 
     // Keyed HMAC instances reused per thread: building one per value costs microseconds each.
-    private readonly ThreadLocal<Dictionary<string, HMACSHA256>> _macs = new(() => new Dictionary<string, HMACSHA256>(StringComparer.Ordinal));
+    private readonly ThreadLocal<Dictionary<string, HMACSHA256>> _macs = new(() => new Dictionary<string,
+        HMACSHA256>(StringComparer.Ordinal));
 
     public byte[] Pseudonym(string recipient, DataClass dataClass, ReadOnlySpan<byte> value)
     {
         var macs = _macs.Value!;
         if (!macs.TryGetValue(recipient, out var mac))
         {
-            var key = _keys.GetOrAdd(recipient, static (r, s) => HMACSHA256.HashData(s, Encoding.UTF8.GetBytes("afx-pseudonym-v1\n" + r)), secret);
+            var key = _keys.GetOrAdd(recipient, static (r, s) => HMACSHA256.HashData(s, Encoding.UTF8.GetBytes("afx-pseudonym-v1\n" + r)),
+                secret);
             macs[recipient] = mac = new HMACSHA256(key);
         }
 

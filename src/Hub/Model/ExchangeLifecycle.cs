@@ -112,7 +112,8 @@ internal static class ExchangeLifecycle
         Close(current, ExchangeState.Cancelled, reason, now, "cancelled", (r, at) => r.CancelledAt = at);
 
     /// <summary>Ends an open exchange without an answer; repeating the same end is a no-op.</summary>
-    private static ExchangeChange? Close(ExchangeRecord current, ExchangeState to, string reason, DateTimeOffset now, string verb, Action<ExchangeRecord, Timestamp> stamp)
+    private static ExchangeChange? Close(ExchangeRecord current, ExchangeState to, string reason, DateTimeOffset now, string verb,
+        Action<ExchangeRecord, Timestamp> stamp)
     {
         if (current.State == to && (to == ExchangeState.Cancelled || current.StateReason == reason))
         {
@@ -152,7 +153,8 @@ internal static class ExchangeLifecycle
     /// <summary>An escalation that changes nothing but tells the submitter (deadline near, hold expiring).</summary>
     public static ExchangeChange? Warn(ExchangeRecord current, EscalationLevel level, DateTimeOffset now)
     {
-        if (level == EscalationLevel.DeadlineApproaching && current.State is not (ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged))
+        if (level == EscalationLevel.DeadlineApproaching
+            && current.State is not (ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged))
         {
             return null;
         }

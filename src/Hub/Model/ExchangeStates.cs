@@ -14,18 +14,22 @@ internal readonly record struct HeldAccount(string Bank, string Account);
 internal static class ExchangeStates
 {
     /// <summary>Ended: answered, rejected or cancelled. Only an answered hold's expiry still matters.</summary>
-    public static bool IsTerminal(ExchangeState state) => state is ExchangeState.Answered or ExchangeState.Rejected or ExchangeState.Cancelled;
+    public static bool IsTerminal(ExchangeState state) =>
+        state is ExchangeState.Answered or ExchangeState.Rejected or ExchangeState.Cancelled;
 
     /// <summary>Open for an answer: not answered, rejected or cancelled. EXPIRED still takes a (late) answer.</summary>
     public static bool IsOpen(ExchangeState state) => state != ExchangeState.Unspecified && !IsTerminal(state);
 
     /// <summary>The deadline is still running: submitted, delivered or acknowledged.</summary>
-    public static bool IsRunning(ExchangeState state) => state is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged;
+    public static bool IsRunning(ExchangeState state) =>
+        state is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Acknowledged;
 
     /// <summary>A state in which a record is still owed to its recipient, if it was never acknowledged.</summary>
-    public static bool IsDeliverable(ExchangeState state) => state is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Expired;
+    public static bool IsDeliverable(ExchangeState state) =>
+        state is ExchangeState.Submitted or ExchangeState.Delivered or ExchangeState.Expired;
 
-    /// <summary>Owed to the recipient until acknowledged; expired but never acknowledged is still owed (a late answer beats none).</summary>
+    /// <summary>Owed to the recipient until acknowledged; expired but never acknowledged is still owed (a late answer beats
+    /// none).</summary>
     public static bool IsOwedToRecipient(ExchangeRecord record) => record.AcknowledgedAt is null && IsDeliverable(record.State);
 
     /// <summary>Needs a timer: a deadline still running, or an answered hold that may lapse.</summary>
@@ -35,7 +39,8 @@ internal static class ExchangeStates
     /// <summary>The account a stop-payment or freeze holds; null for every other kind of request.</summary>
     public static HeldAccount? HoldKey(ExchangeRecord record) => record.Request?.KindCase switch
     {
-        Request.KindOneofCase.StopPayment => new(record.Request.StopPayment.Account.BankId, record.Request.StopPayment.Account.AccountNumber),
+        Request.KindOneofCase.StopPayment => new(record.Request.StopPayment.Account.BankId,
+            record.Request.StopPayment.Account.AccountNumber),
         Request.KindOneofCase.Freeze => new(record.Request.Freeze.Account.BankId, record.Request.Freeze.Account.AccountNumber),
         _ => null,
     };

@@ -42,11 +42,13 @@ internal sealed class RedisReplicaLink(
 
     public async Task StartAsync(CancellationToken cancellationToken)
     {
-        await redis.Subscriber.SubscribeAsync(Channel, (_, message) => Receive(message)).WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+        await redis.Subscriber.SubscribeAsync(Channel, (_, message) => Receive(message)).WaitAsync(TimeSpan.FromSeconds(10),
+            cancellationToken);
         // Watch streams only wake on an event and then read the store, so the other replicas need where it
         // belongs and its sequence, not the event with its snapshot.
         bus.Published += (submitter, events) => Send('E', [submitter, .. events.Select(e =>
-            Convert.ToBase64String(new WatchEvent { Sequence = e.Sequence, ExchangeId = e.ExchangeId, CaseNumber = e.CaseNumber }.ToByteArray()))]);
+            Convert.ToBase64String(new WatchEvent { Sequence = e.Sequence, ExchangeId = e.ExchangeId,
+                CaseNumber = e.CaseNumber }.ToByteArray()))]);
         broker.Enqueued += item => Send('Q', [item.ExchangeId, item.Recipient, ((int)item.Priority).ToString(CultureInfo.InvariantCulture),
             item.QueueOrder.ToString(CultureInfo.InvariantCulture), item.Attempts.ToString(CultureInfo.InvariantCulture)]);
         broker.Completed += (recipient, id) => Send('D', [recipient, id]);
@@ -61,7 +63,8 @@ internal sealed class RedisReplicaLink(
         await _stopping.CancelAsync();
     }
 
-    /// <summary>Messages sent while the connection was down are gone: resynchronise, superseding a resynchronisation still retrying.</summary>
+    /// <summary>Messages sent while the connection was down are gone: resynchronise, superseding a resynchronisation still
+    /// retrying.</summary>
     private void OnRestored()
     {
         var next = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
@@ -172,7 +175,8 @@ internal static partial class ReplicaLog
     [LoggerMessage(261, LogLevel.Warning, "Ignored a malformed message from replica {ReplicaId}")]
     public static partial void BadMessage(ILogger logger, string replicaId, Exception exception);
 
-    [LoggerMessage(262, LogLevel.Information, "Resynchronised from Redis: {Pending} unacknowledged items queued, {Open} exchanges tracked (attempt {Attempt})")]
+    [LoggerMessage(262, LogLevel.Information,
+        "Resynchronised from Redis: {Pending} unacknowledged items queued, {Open} exchanges tracked (attempt {Attempt})")]
     public static partial void Resynchronised(ILogger logger, int pending, int open, int attempt);
 
     [LoggerMessage(263, LogLevel.Warning, "Resynchronising from Redis failed (attempt {Attempt}); trying again in {Delay}: {Reason}")]

@@ -10,7 +10,8 @@ internal static class ReplicationRegistration
 {
     /// <summary>On a shared Redis: the link that keeps this replica's queues, watchers and timers in step with the others.</summary>
     public static IServiceCollection AddHubReplication(this IServiceCollection services, string replicaId) =>
-        services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(), sp.GetRequiredService<IExchangeStore>(),
+        services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(),
+            sp.GetRequiredService<IExchangeStore>(),
             sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(), replicaId,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<RedisReplicaLink>>()));
 }

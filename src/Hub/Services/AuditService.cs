@@ -22,10 +22,12 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
     private const ulong MaxIndex = long.MaxValue;
 
     [Authorize(Policy = HubPolicies.ReceiptHolders)]
-    public override Task<Checkpoint> GetCheckpoint(GetCheckpointRequest request, ServerCallContext context) => CheckpointAsync(request.Fresh, context);
+    public override Task<Checkpoint> GetCheckpoint(GetCheckpointRequest request, ServerCallContext context) =>
+        CheckpointAsync(request.Fresh, context);
 
     [Authorize(Policy = HubPolicies.ReceiptHolders)]
-    public override Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context) => InclusionAsync(request, context);
+    public override Task<InclusionProof> GetInclusionProof(GetInclusionProofRequest request, ServerCallContext context) =>
+        InclusionAsync(request, context);
 
     [Authorize(Policy = HubPolicies.ReceiptHolders)]
     public override Task<ConsistencyProof> GetConsistencyProof(GetConsistencyProofRequest request, ServerCallContext context) =>
@@ -175,7 +177,8 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
             response.NextPageToken = position.ToString(CultureInfo.InvariantCulture);
         }
 
-        await log.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), $"Audit/Query {response.Entries.Count} entries"), context.CancellationToken);
+        await log.RecordAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), $"Audit/Query {response.Entries.Count} entries"),
+            context.CancellationToken);
         return response;
     }
 
@@ -203,7 +206,8 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
         }
     }
 
-    /// <summary>Entries leave through the masking engine like every other read (an entry holds no clear personal data by construction).</summary>
+    /// <summary>Entries leave through the masking engine like every other read (an entry holds no clear personal data by
+    /// construction).</summary>
     private AuditEntry ForAuditor(PartnerIdentity caller, AuditEntry entry) =>
         masker.Mask(entry, new MaskingContext(caller, LegalBasis.Unspecified, Request.KindOneofCase.None, false)).Message;
 }

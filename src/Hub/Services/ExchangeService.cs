@@ -11,7 +11,8 @@ namespace AntiFraud.Exchange.Hub.Services;
 
 /// <summary>antifraud.exchange.v1.Exchange: police centres submit, read, cancel and watch.</summary>
 [Authorize(Policy = HubPolicies.Police)]
-internal sealed class ExchangeService(Submissions submissions, WatchStreams watches, PartnerStreams streams) : Contract.V1.Exchange.ExchangeBase
+internal sealed class ExchangeService(Submissions submissions, WatchStreams watches,
+    PartnerStreams streams) : Contract.V1.Exchange.ExchangeBase
 {
     public override Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context) =>
         submissions.SubmitAsync(context.Caller(), request, context.CancellationToken);

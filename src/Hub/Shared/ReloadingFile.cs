@@ -129,7 +129,8 @@ internal sealed class ReloadingFile<T>
             {
                 _stamp = stamp;
                 SharedLog.ReloadFailed(_logger, _what, _path, ex.Message);
-                report = new ConfigurationChange(_what, _path, false, _sha256, "-", "edit refused, the previous content stays in force: " + ex.Message);
+                report = new ConfigurationChange(_what, _path, false, _sha256, "-", "edit refused, the previous content stays in force: "
+                    + ex.Message);
                 return false;
             }
 
@@ -138,7 +139,8 @@ internal sealed class ReloadingFile<T>
             if (_accept?.Invoke(_value, candidate) is { } refusal)
             {
                 SharedLog.ReloadRefused(_logger, _what, _path, refusal);
-                report = new ConfigurationChange(_what, _path, false, _sha256, sha256, "edit refused, the previous content stays in force: " + refusal);
+                report = new ConfigurationChange(_what, _path, false, _sha256, sha256,
+                    "edit refused, the previous content stays in force: " + refusal);
                 return false;
             }
 
@@ -148,7 +150,8 @@ internal sealed class ReloadingFile<T>
                 return false;
             }
 
-            report = new ConfigurationChange(_what, _path, true, _sha256, sha256, _describe?.Invoke(_value, candidate) ?? "content changed");
+            report = new ConfigurationChange(_what, _path, true, _sha256, sha256, _describe?.Invoke(_value, candidate)
+                ?? "content changed");
             _value = candidate;
             _sha256 = sha256;
             SharedLog.Reloaded(_logger, _what, _path);

@@ -9,7 +9,8 @@ namespace AntiFraud.Exchange.Hub.Storage;
 /// </summary>
 public interface IExchangeStore
 {
-    /// <summary>Stores a new exchange with its events, unless the submitter already used the idempotency key: then the earlier exchange comes back with Duplicate set.</summary>
+    /// <summary>Stores a new exchange with its events, unless the submitter already used the idempotency key: then the earlier exchange
+    /// comes back with Duplicate set.</summary>
     Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken);
 
     Task<ExchangeRecord?> GetAsync(string exchangeId, CancellationToken cancellationToken);
@@ -33,10 +34,12 @@ public interface IExchangeStore
     Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken);
 
     /// <summary>Records an escalation once: false when this level already fired for the exchange (on this or any replica).</summary>
-    Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken);
+    Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change,
+        CancellationToken cancellationToken);
 
     /// <summary>Exchanges addressed to a responder (or all, when null) submitted in a time range, for compliance figures.</summary>
-    Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken);
 
     /// <summary>
     /// Cancelled when the store becomes unreachable (a shared store such as Redis): open streams end
@@ -44,9 +47,12 @@ public interface IExchangeStore
     /// </summary>
     CancellationToken Lost => CancellationToken.None;
 
-    /// <summary>Why the store cannot take writes right now (its last commit failed, or Redis is unreachable), or null when it can.</summary>
+    /// <summary>Why the store cannot take writes right now (its last commit failed, or Redis is unreachable), or null when it
+    /// can.</summary>
     ValueTask<string?> UnwritableReasonAsync(CancellationToken cancellationToken);
 
-    /// <summary>An earlier stop-payment or freeze of this account in the same case, if any (following the money never holds an account twice).</summary>
-    Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken);
+    /// <summary>An earlier stop-payment or freeze of this account in the same case, if any (following the money never holds an account
+    /// twice).</summary>
+    Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber,
+        CancellationToken cancellationToken);
 }

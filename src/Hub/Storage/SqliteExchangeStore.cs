@@ -74,7 +74,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         _readConnectionString = builder.ToString();
         _writeConnection = new SqliteConnection(_readConnectionString);
         _writeConnection.Open();
-        Pragma(_writeConnection, inMemory ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
+        Pragma(_writeConnection,
+            inMemory ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         Pragma(_writeConnection, "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
         Pragma(_writeConnection, Schema);
         var journal = Scalar<string>(_writeConnection, "PRAGMA journal_mode;");
@@ -127,7 +128,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     public Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(connection =>
         {
-            var find = _writer.Command("SELECT record, queue_order FROM exchanges WHERE submitter = $s AND idempotency_key = $k", "$s", "$k");
+            var find = _writer.Command("SELECT record, queue_order FROM exchanges WHERE submitter = $s AND idempotency_key = $k", "$s",
+                "$k");
             find.Parameters[0].Value = record.From.Id;
             find.Parameters[1].Value = record.IdempotencyKey;
             using (var reader = find.ExecuteReader())
@@ -166,10 +168,12 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     public ValueTask<string?> UnwritableReasonAsync(CancellationToken cancellationToken) =>
         ValueTask.FromResult(_writer.LastFailure is { } failure ? "the embedded store's last commit failed: " + failure : null);
 
-    public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
+    public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change,
+        CancellationToken cancellationToken) =>
         _writer.ExecuteAsync(connection => Apply(connection, exchangeId, change), cancellationToken);
 
-    public Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
+    public Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change,
+        CancellationToken cancellationToken) =>
         _writer.ExecuteAsync<Committed?>(connection =>
         {
             var insert = _writer.Command("INSERT OR IGNORE INTO escalations (exchange_id, level) VALUES ($id, $l)", "$id", "$l");
@@ -180,7 +184,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
 
     private Committed Apply(SqliteConnection connection, string exchangeId, Func<ExchangeRecord, ExchangeChange?> change)
     {
-        if (!_staged.TryGetValue(exchangeId, out var current) && !_pending.TryGetValue(exchangeId, out current) && !_cache.TryGetValue(exchangeId, out current))
+        if (!_staged.TryGetValue(exchangeId, out var current) && !_pending.TryGetValue(exchangeId, out current)
+            && !_cache.TryGetValue(exchangeId, out current))
         {
             var read = _writer.Command("SELECT record FROM exchanges WHERE id = $id", "$id");
             read.Parameters[0].Value = exchangeId;
@@ -245,7 +250,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c ORDER BY queue_order",
             cancellationToken, ("$s", submitter), ("$c", caseNumber));
 
-    public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken) =>
+    public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber,
+        CancellationToken cancellationToken) =>
         (await ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c AND hold_bank = $b AND hold_account = $a ORDER BY queue_order LIMIT 1",
             cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", accountNumber))).FirstOrDefault();
 
@@ -260,11 +266,13 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     private static readonly string DeliverableSql = "SELECT id, recipient, priority, queue_order, record FROM exchanges WHERE state IN ("
         + ExchangeStates.SqlList(ExchangeStates.IsDeliverable) + ") ORDER BY queue_order";
 
-    public Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken) =>
         recipient is null
             ? ReadRecordsAsync("SELECT record FROM exchanges WHERE submitted_ms >= $f AND submitted_ms < $t", cancellationToken,
                 ("$f", from.ToUnixTimeMilliseconds()), ("$t", to.ToUnixTimeMilliseconds()))
-            : ReadRecordsAsync("SELECT record FROM exchanges WHERE recipient = $r AND submitted_ms >= $f AND submitted_ms < $t", cancellationToken,
+            : ReadRecordsAsync("SELECT record FROM exchanges WHERE recipient = $r AND submitted_ms >= $f AND submitted_ms < $t",
+                cancellationToken,
                 ("$r", recipient), ("$f", from.ToUnixTimeMilliseconds()), ("$t", to.ToUnixTimeMilliseconds()));
 
     public async Task<IReadOnlyList<PendingDelivery>> ListUnacknowledgedAsync(CancellationToken cancellationToken)
@@ -279,14 +287,16 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             var record = ExchangeRecord.Parser.ParseFrom((byte[])reader[4]);
             if (ExchangeStates.IsOwedToRecipient(record))
             {
-                list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3), record.DeliveryAttempts));
+                list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3),
+                    record.DeliveryAttempts));
             }
         }
 
         return list;
     }
 
-    public async Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max,
+        CancellationToken cancellationToken)
     {
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var read = connection.CreateCommand();
@@ -316,7 +326,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         return list;
     }
 
-    private async Task<IReadOnlyList<ExchangeRecord>> ReadRecordsAsync(string sql, CancellationToken cancellationToken, params (string Name, object Value)[] parameters)
+    private async Task<IReadOnlyList<ExchangeRecord>> ReadRecordsAsync(string sql, CancellationToken cancellationToken,
+        params (string Name, object Value)[] parameters)
     {
         await using var connection = await OpenReadAsync(cancellationToken);
         await using var read = connection.CreateCommand();

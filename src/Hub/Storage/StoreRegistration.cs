@@ -42,7 +42,8 @@ internal static class StoreRegistration
     /// <summary>Connects to Redis and checks it keeps what the hub acknowledges (AOF on).</summary>
     private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger)
     {
-        var redis = new RedisConnection(options.Configuration, options.Prefix, TimeSpan.FromMilliseconds(options.TimeoutMilliseconds), logger);
+        var redis = new RedisConnection(options.Configuration, options.Prefix, TimeSpan.FromMilliseconds(options.TimeoutMilliseconds),
+            logger);
         if (!redis.IsConnected)
         {
             throw new InvalidOperationException($"Hub:Store:Redis:Configuration '{options.Configuration}': Redis is not reachable.");

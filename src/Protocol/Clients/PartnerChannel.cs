@@ -32,7 +32,8 @@ public static class PartnerChannel
         "grpc.health.v1.Health/Check",
     ];
 
-    /// <summary>Channel options for a partner tool; with <paramref name="retries"/>, idempotent calls are retried on UNAVAILABLE (4 attempts in all).</summary>
+    /// <summary>Channel options for a partner tool; with <paramref name="retries"/>, idempotent calls are retried on UNAVAILABLE (4
+    /// attempts in all).</summary>
     public static GrpcChannelOptions Options(bool retries = true)
     {
         var options = new GrpcChannelOptions
@@ -71,7 +72,8 @@ public static class PartnerChannel
     {
         var cas = new X509Certificate2Collection();
         cas.ImportFromPemFile(caPath);
-        Handler(options).SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => PinnedTrust(certificate, chain, errors, cas);
+        Handler(options).SslOptions.RemoteCertificateValidationCallback = (_, certificate, chain, errors) => PinnedTrust(certificate,
+            chain, errors, cas);
         return options;
     }
 
@@ -84,7 +86,8 @@ public static class PartnerChannel
         var certificate = X509Certificate2.CreateFromPemFile(certificatePath, keyPath);
         var all = new X509Certificate2Collection();
         all.ImportFromPemFile(certificatePath);
-        Handler(options).SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, [.. all.Skip(1)], offline: true);
+        Handler(options).SslOptions.ClientCertificateContext = SslStreamCertificateContext.Create(certificate, [.. all.Skip(1)],
+            offline: true);
         return options;
     }
 
@@ -123,9 +126,11 @@ public static class PartnerChannel
     }
 
     /// <summary>The hub's certificate must chain to one of the pinned CAs, and name the host dialled.</summary>
-    private static bool PinnedTrust(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors, X509Certificate2Collection trusted)
+    private static bool PinnedTrust(X509Certificate? certificate, X509Chain? presented, SslPolicyErrors errors,
+        X509Certificate2Collection trusted)
     {
-        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable) || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
+        if (certificate is null || errors.HasFlag(SslPolicyErrors.RemoteCertificateNotAvailable)
+            || errors.HasFlag(SslPolicyErrors.RemoteCertificateNameMismatch))
         {
             return false;
         }

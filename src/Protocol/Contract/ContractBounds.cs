@@ -117,7 +117,8 @@ public static class ContractBounds
                     : null;
             case ValueKind.Duration when value is Duration d:
                 var mixedSigns = (d.Seconds > 0 && d.Nanos < 0) || (d.Seconds < 0 && d.Nanos > 0);
-                return d.Seconds is < -MaxDurationSeconds or > MaxDurationSeconds || d.Nanos is < -999_999_999 or > 999_999_999 || mixedSigns
+                return d.Seconds is < -MaxDurationSeconds or > MaxDurationSeconds || d.Nanos is < -999_999_999 or > 999_999_999
+                    || mixedSigns
                     ? new BoundsViolation(path, "is not a valid Duration (at most 10,000 years, seconds and nanos of one sign)")
                     : null;
             case ValueKind.Message when value is IMessage child:

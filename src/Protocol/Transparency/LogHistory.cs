@@ -75,7 +75,8 @@ public static class LogHistory
 
             if (BinaryPrimitives.ReadUInt32BigEndian(rest) != Magic)
             {
-                return new HistoryReading(records, position, false, $"history record {records.Count} at byte {position} does not start with the record marker");
+                return new HistoryReading(records, position, false,
+                    $"history record {records.Count} at byte {position} does not start with the record marker");
             }
 
             var first = BinaryPrimitives.ReadInt64BigEndian(rest[4..]);
@@ -83,7 +84,8 @@ public static class LogHistory
             var logEnd = BinaryPrimitives.ReadInt64BigEndian(rest[16..]);
             if (count is < 0 or > MaxRecordEntries)
             {
-                return new HistoryReading(records, position, false, $"history record {records.Count} at byte {position} claims {count} entries");
+                return new HistoryReading(records, position, false,
+                    $"history record {records.Count} at byte {position} claims {count} entries");
             }
 
             var noteAt = HeaderSize + (32 * count);
@@ -102,7 +104,8 @@ public static class LogHistory
             SHA256.HashData(rest[..(total - 32)], digest);
             if (!digest.SequenceEqual(rest.Slice(total - 32, 32)))
             {
-                return new HistoryReading(records, position, false, $"history record {records.Count} at byte {position} (entries {first}..{first + count - 1}) fails its checksum");
+                return new HistoryReading(records, position, false,
+                    $"history record {records.Count} at byte {position} (entries {first}..{first + count - 1}) fails its checksum");
             }
 
             var leaves = new byte[count][];
@@ -113,7 +116,8 @@ public static class LogHistory
 
             if (count == 0 && noteLength == 0)
             {
-                return new HistoryReading(records, position, false, $"history record {records.Count} at byte {position} holds neither entries nor a checkpoint");
+                return new HistoryReading(records, position, false,
+                    $"history record {records.Count} at byte {position} holds neither entries nor a checkpoint");
             }
 
             records.Add(new HistoryRecord(first, leaves, logEnd, Encoding.UTF8.GetString(rest.Slice(noteAt + 2, noteLength))));

@@ -104,7 +104,8 @@ public sealed class MerkleTree
         return proof;
     }
 
-    /// <summary>PROOF(first, D[0:second]): proves the tree of size <paramref name="first"/> is a prefix of the tree of size <paramref name="second"/>.</summary>
+    /// <summary>PROOF(first, D[0:second]): proves the tree of size <paramref name="first"/> is a prefix of the tree of size <paramref
+    /// name="second"/>.</summary>
     public List<byte[]> ConsistencyProof(long first, long second)
     {
         Check(second);
@@ -192,7 +193,8 @@ public sealed class MerkleTree
 /// <summary>Checks proofs with nothing but hashes (RFC 9162 §2.1.3.2 and §2.1.4.2): what an offline verifier runs.</summary>
 public static class MerkleVerifier
 {
-    public static bool VerifyInclusion(long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof, ReadOnlySpan<byte> root)
+    public static bool VerifyInclusion(long index, long size, ReadOnlySpan<byte> leafHash, IReadOnlyList<byte[]> proof,
+        ReadOnlySpan<byte> root)
     {
         if (index < 0 || index >= size)
         {
@@ -230,7 +232,8 @@ public static class MerkleVerifier
         return sn == 0 && r.AsSpan().SequenceEqual(root);
     }
 
-    public static bool VerifyConsistency(long first, long second, ReadOnlySpan<byte> firstRoot, ReadOnlySpan<byte> secondRoot, IReadOnlyList<byte[]> proof)
+    public static bool VerifyConsistency(long first, long second, ReadOnlySpan<byte> firstRoot, ReadOnlySpan<byte> secondRoot,
+        IReadOnlyList<byte[]> proof)
     {
         if (first < 0 || first > second)
         {

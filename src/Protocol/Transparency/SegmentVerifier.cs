@@ -62,13 +62,15 @@ public static class SegmentVerifier
             var index = tree.Size;
             if (position + 4 > segment.Length)
             {
-                return new VerificationReport(false, index, $"the segment ends inside the length prefix of entry {index} (torn or cut).", index);
+                return new VerificationReport(false, index, $"the segment ends inside the length prefix of entry {index} (torn or cut).",
+                    index);
             }
 
             var length = BinaryPrimitives.ReadUInt32BigEndian(segment.AsSpan(position));
             if (position + 4 + length > segment.Length)
             {
-                return new VerificationReport(false, index, $"entry {index} claims {length} bytes but the segment ends first (torn or cut).", index);
+                return new VerificationReport(false, index,
+                    $"entry {index} claims {length} bytes but the segment ends first (torn or cut).", index);
             }
 
             var data = segment.AsSpan(position + 4, (int)length);
@@ -106,7 +108,8 @@ public static class SegmentVerifier
 
         if (tree.Size < sealedLeaves.Count)
         {
-            return new VerificationReport(false, tree.Size, $"the history sealed {sealedLeaves.Count} entries but the segment holds {tree.Size}: entries {tree.Size}..{sealedLeaves.Count - 1} were removed.", tree.Size);
+            return new VerificationReport(false, tree.Size,
+                $"the history sealed {sealedLeaves.Count} entries but the segment holds {tree.Size}: entries {tree.Size}..{sealedLeaves.Count - 1} were removed.", tree.Size);
         }
 
         var previous = 0L;
@@ -114,7 +117,8 @@ public static class SegmentVerifier
         {
             if (checkpoint.Size > tree.Size)
             {
-                return new VerificationReport(false, tree.Size, $"a checkpoint covers {checkpoint.Size} entries but the segment holds {tree.Size}: entries {tree.Size}..{checkpoint.Size - 1} were removed.", tree.Size);
+                return new VerificationReport(false, tree.Size,
+                    $"a checkpoint covers {checkpoint.Size} entries but the segment holds {tree.Size}: entries {tree.Size}..{checkpoint.Size - 1} were removed.", tree.Size);
             }
 
             if (!tree.Root(checkpoint.Size).AsSpan().SequenceEqual(checkpoint.RootHash))
@@ -150,7 +154,8 @@ public static class SegmentVerifier
         {
             if (record.FirstIndex != tree.Size)
             {
-                return new VerificationReport(false, tree.Size, $"the history skips from entry {tree.Size} to {record.FirstIndex}.", tree.Size);
+                return new VerificationReport(false, tree.Size, $"the history skips from entry {tree.Size} to {record.FirstIndex}.",
+                    tree.Size);
             }
 
             foreach (var leaf in record.Leaves)

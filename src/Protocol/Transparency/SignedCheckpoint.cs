@@ -74,7 +74,8 @@ public static class SignedCheckpoint
                 continue;
             }
 
-            if (!publicKey.VerifyData(Encoding.UTF8.GetBytes(note), blob.AsSpan(4), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence))
+            if (!publicKey.VerifyData(Encoding.UTF8.GetBytes(note), blob.AsSpan(4), HashAlgorithmName.SHA256,
+                DSASignatureFormat.Rfc3279DerSequence))
             {
                 throw new CryptographicException($"The checkpoint's signature by '{keyName}' does not verify: the note was altered or forged.");
             }

@@ -54,7 +54,8 @@ internal sealed class RedisConnection : IDisposable
             _lost.Cancel();
         }
 
-        _check = TimeProvider.System.CreateTimer(_ => Evaluate(restoredEvent: false), null, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+        _check = TimeProvider.System.CreateTimer(_ => Evaluate(restoredEvent: false), null, TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(1));
     }
 
     /// <summary>
@@ -111,7 +112,8 @@ internal sealed class RedisConnection : IDisposable
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException
             || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
-                || server.Message.StartsWith("MISCONF", StringComparison.Ordinal) || server.Message.StartsWith("READONLY", StringComparison.Ordinal))))
+                || server.Message.StartsWith("MISCONF", StringComparison.Ordinal) || server.Message.StartsWith("READONLY",
+                    StringComparison.Ordinal))))
         {
             // The partner gets a plain reason; the client library's details (endpoints, commands, queue
             // states) go to the hub's log, at most once a second.
@@ -136,16 +138,21 @@ internal sealed class RedisConnection : IDisposable
 
 internal static partial class RedisLog
 {
-    [LoggerMessage(250, LogLevel.Error, "Redis connection to {EndPoint} failed ({FailureType}); calls answer UNAVAILABLE and open streams end until it is back: {Reason}")]
+    [LoggerMessage(250, LogLevel.Error,
+        "Redis connection to {EndPoint} failed ({FailureType}); calls answer UNAVAILABLE and open streams end until it is back: {Reason}")]
     public static partial void ConnectionFailed(ILogger logger, string endPoint, string failureType, string reason);
 
-    [LoggerMessage(251, LogLevel.Warning, "Redis {ConnectionType} connection to {EndPoint} restored; resynchronising inbox queues and timers")]
+    [LoggerMessage(251, LogLevel.Warning,
+        "Redis {ConnectionType} connection to {EndPoint} restored; resynchronising inbox queues and timers")]
     public static partial void ConnectionRestored(ILogger logger, string endPoint, string connectionType);
 
-    [LoggerMessage(252, LogLevel.Information, "Shared store: Redis {EndPoint} (version {Version}), appendonly {AppendOnly}, appendfsync {AppendFsync}, key prefix '{Prefix}'")]
-    public static partial void Opened(ILogger logger, string endPoint, string version, string appendOnly, string appendFsync, string prefix);
+    [LoggerMessage(252, LogLevel.Information,
+        "Shared store: Redis {EndPoint} (version {Version}), appendonly {AppendOnly}, appendfsync {AppendFsync}, key prefix '{Prefix}'")]
+    public static partial void Opened(ILogger logger, string endPoint, string version, string appendOnly, string appendFsync,
+        string prefix);
 
-    [LoggerMessage(253, LogLevel.Warning, "Redis appendfsync is '{AppendFsync}': a Redis crash can lose up to a second of acknowledged writes. Use appendfsync always for the hub's guarantee")]
+    [LoggerMessage(253, LogLevel.Warning,
+        "Redis appendfsync is '{AppendFsync}': a Redis crash can lose up to a second of acknowledged writes. Use appendfsync always for the hub's guarantee")]
     public static partial void WeakFsync(ILogger logger, string appendFsync);
 
     [LoggerMessage(255, LogLevel.Warning, "A Redis call failed ({Type}); the caller got UNAVAILABLE: {Reason}")]

@@ -47,12 +47,14 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
     private static string? HoldKey(ExchangeRecord r) =>
         ExchangeStates.HoldKey(r) is { } hold ? string.Join('\n', r.From.Id, r.Case.CaseNumber, hold.Bank, hold.Account) : null;
 
-    public async Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events, CancellationToken cancellationToken)
+    public async Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events,
+        CancellationToken cancellationToken)
     {
         RedisValue[] args =
         [
             P, record.ExchangeId, record.From.Id + "\n" + record.IdempotencyKey, record.ToByteArray(),
-            record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds(), CaseKey(record.From.Id, record.Case.CaseNumber), HoldKey(record) ?? "",
+            record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds(), CaseKey(record.From.Id,
+                record.Case.CaseNumber), HoldKey(record) ?? "",
             .. events.Select(e => (RedisValue)e.ToByteArray()),
         ];
         var result = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.Submit, values: args), cancellationToken))!;
@@ -77,14 +79,17 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
         return committed;
     }
 
-    public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
+    public Task<Committed> UpdateAsync(string exchangeId, Func<ExchangeRecord, ExchangeChange?> change,
+        CancellationToken cancellationToken) =>
         ApplyAsync(exchangeId, null, change, cancellationToken)!;
 
-    public Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken) =>
+    public Task<Committed?> TryEscalateAsync(string exchangeId, EscalationLevel level, Func<ExchangeRecord, ExchangeChange?> change,
+        CancellationToken cancellationToken) =>
         ApplyAsync(exchangeId, level, change, cancellationToken);
 
     /// <summary>Read, decide, write if nobody wrote in between (the script checks the version); otherwise read again.</summary>
-    private async Task<Committed?> ApplyAsync(string exchangeId, EscalationLevel? level, Func<ExchangeRecord, ExchangeChange?> change, CancellationToken cancellationToken)
+    private async Task<Committed?> ApplyAsync(string exchangeId, EscalationLevel? level, Func<ExchangeRecord, ExchangeChange?> change,
+        CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxRetries; attempt++)
         {
@@ -106,11 +111,14 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
             RedisValue[] args =
             [
                 P, exchangeId, fields[1], updated is null ? RedisValue.EmptyString : (RedisValue)updated.ToByteArray(),
-                updated is not null && ExchangeStates.IsOwedToRecipient(updated) ? "1" : "0", updated is not null && ExchangeStates.NeedsTimer(updated) ? "1" : "0",
-                CaseKey(current.From.Id, current.Case.CaseNumber), level is { } l ? ((int)l).ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
+                updated is not null && ExchangeStates.IsOwedToRecipient(updated) ? "1" : "0", updated is not null
+                    && ExchangeStates.NeedsTimer(updated) ? "1" : "0",
+                CaseKey(current.From.Id,
+                    current.Case.CaseNumber), level is { } l ? ((int)l).ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
                 .. events.Select(e => (RedisValue)e.ToByteArray()),
             ];
-            var outcome = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.Update, values: args), cancellationToken))!;
+            var outcome = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.Update, values: args),
+                cancellationToken))!;
             switch ((int)outcome[0])
             {
                 case 1:
@@ -136,21 +144,27 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
         return [.. blobs.Where(b => !b.IsNull).Select(b => ExchangeRecord.Parser.ParseFrom((byte[])b!))];
     }
 
-    public async Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber, CancellationToken cancellationToken) =>
-        await RecordsAsync(await redis.Call(db => db.SortedSetRangeByRankAsync(P + "case:" + CaseKey(submitter, caseNumber)), cancellationToken), cancellationToken);
+    public async Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber,
+        CancellationToken cancellationToken) =>
+        await RecordsAsync(await redis.Call(db => db.SortedSetRangeByRankAsync(P + "case:" + CaseKey(submitter, caseNumber)),
+            cancellationToken), cancellationToken);
 
-    public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber, CancellationToken cancellationToken)
+    public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber,
+        CancellationToken cancellationToken)
     {
-        var id = await redis.Call(db => db.StringGetAsync(P + "hold:" + string.Join('\n', submitter, caseNumber, bankId, accountNumber)), cancellationToken);
+        var id = await redis.Call(db => db.StringGetAsync(P + "hold:" + string.Join('\n', submitter, caseNumber, bankId, accountNumber)),
+            cancellationToken);
         return id.IsNull ? null : await GetAsync(id!, cancellationToken);
     }
 
     public async Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken) =>
         await RecordsAsync(await redis.Call(db => db.SetMembersAsync(P + "open"), cancellationToken), cancellationToken);
 
-    public async Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<ExchangeRecord>> ListSubmittedAsync(string? recipient, DateTimeOffset from, DateTimeOffset to,
+        CancellationToken cancellationToken)
     {
-        var ids = await redis.Call(db => db.SortedSetRangeByScoreAsync(P + "submitted", from.ToUnixTimeMilliseconds(), to.ToUnixTimeMilliseconds(), Exclude.Stop), cancellationToken);
+        var ids = await redis.Call(db => db.SortedSetRangeByScoreAsync(P + "submitted", from.ToUnixTimeMilliseconds(),
+            to.ToUnixTimeMilliseconds(), Exclude.Stop), cancellationToken);
         var records = await RecordsAsync(ids, cancellationToken);
         return recipient is null ? records : [.. records.Where(r => r.To.Id == recipient)];
     }
@@ -160,20 +174,25 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
         var entries = await redis.Call(db => db.SortedSetRangeByRankWithScoresAsync(P + "unacked"), cancellationToken);
         var records = await RecordsAsync(entries.Select(e => e.Element), cancellationToken);
         var order = entries.ToDictionary(e => (string)e.Element!, e => (long)e.Score, StringComparer.Ordinal);
-        return [.. records.Where(ExchangeStates.IsOwedToRecipient).Select(r => new PendingDelivery(r.ExchangeId, r.To.Id, r.Priority, order[r.ExchangeId], r.DeliveryAttempts))];
+        return [.. records.Where(ExchangeStates.IsOwedToRecipient).Select(r => new PendingDelivery(r.ExchangeId, r.To.Id, r.Priority,
+            order[r.ExchangeId], r.DeliveryAttempts))];
     }
 
-    public async Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<WatchEvent>> ReadEventsAsync(WatchTarget target, ulong afterSequence, int max,
+        CancellationToken cancellationToken)
     {
-        var key = target.ExchangeId is not null ? P + "ev:x:" + target.ExchangeId : P + "ev:c:" + CaseKey(target.Submitter!, target.CaseNumber!);
-        var members = await redis.Call(db => db.SortedSetRangeByScoreAsync(key, afterSequence, double.PositiveInfinity, Exclude.Start, take: max), cancellationToken);
+        var key = target.ExchangeId is not null ? P + "ev:x:" + target.ExchangeId : P + "ev:c:" + CaseKey(target.Submitter!,
+            target.CaseNumber!);
+        var members = await redis.Call(db => db.SortedSetRangeByScoreAsync(key, afterSequence, double.PositiveInfinity, Exclude.Start,
+            take: max), cancellationToken);
         var list = new List<WatchEvent>(members.Length);
         foreach (var member in members)
         {
             var bytes = (byte[])member!;
             var bar = Array.IndexOf(bytes, (byte)'|');
             var e = WatchEvent.Parser.ParseFrom(bytes, bar + 1, bytes.Length - bar - 1);
-            e.Sequence = ulong.Parse(System.Text.Encoding.ASCII.GetString(bytes, 0, bar), System.Globalization.CultureInfo.InvariantCulture);
+            e.Sequence = ulong.Parse(System.Text.Encoding.ASCII.GetString(bytes, 0, bar),
+                System.Globalization.CultureInfo.InvariantCulture);
             list.Add(e);
         }
 

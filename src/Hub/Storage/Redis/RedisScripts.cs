@@ -7,7 +7,8 @@ namespace AntiFraud.Exchange.Hub.Storage.Redis;
 /// </summary>
 internal static class RedisScripts
 {
-    /// <summary>Appends events (ARGV from <c>first</c> on, bodies without sequence) to the exchange's and the case's event sets; returns their sequences.</summary>
+    /// <summary>Appends events (ARGV from <c>first</c> on, bodies without sequence) to the exchange's and the case's event sets; returns
+    /// their sequences.</summary>
     private const string AppendEvents = """
         local function append_events(p, id, casekey, first)
           local seqs = {}
