@@ -2,7 +2,6 @@ using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Adapters.Translation;
 using AntiFraud.Exchange.Contract.V1;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -22,74 +21,8 @@ internal sealed class AnswerPump(
     DeadLetters deadLetters,
     TimeProvider time,
     IdentityRefused refused,
-    ILogger<AnswerPump> logger) : BackgroundService
+    ILogger<AnswerPump> logger) : FolderPump(options.Value, folders.Answers, "answers", time, logger)
 {
-    private readonly SemaphoreSlim _wake = new(0);
-
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        using var watcher = new FileSystemWatcher(folders.Answers) { EnableRaisingEvents = true };
-        watcher.Created += (_, _) => Wake();
-        watcher.Renamed += (_, _) => Wake();
-        var backoff = new Backoff(options.Value.MaxBackoff);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            TimeSpan wait = options.Value.PollInterval;
-            try
-            {
-                await ScanAsync(stoppingToken);
-                backoff.Reset();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (HubConnection.IsTransient(e))
-            {
-                wait = backoff.Next();
-                BridgeLog.HubUnavailable(logger, e.Message, wait);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                wait = backoff.Next();
-                BridgeLog.Unexpected(logger, e, "answers", wait);
-            }
-
-            using var timeout = new CancellationTokenSource(wait, time);
-            using var either = CancellationTokenSource.CreateLinkedTokenSource(timeout.Token, stoppingToken);
-            try
-            {
-                await _wake.WaitAsync(either.Token);
-            }
-            catch (OperationCanceledException) when (!stoppingToken.IsCancellationRequested)
-            {
-                // The poll interval passed without a file-system event.
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    private void Wake()
-    {
-        if (_wake.CurrentCount == 0)
-        {
-            _wake.Release();
-        }
-    }
-
-    /// <summary>Processes every ready file in answers/ once, in name order.</summary>
-    internal async Task ScanAsync(CancellationToken cancellationToken)
-    {
-        foreach (var path in Directory.EnumerateFiles(folders.Answers).Where(BridgeFolders.IsReady).Order(StringComparer.Ordinal).ToList())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            await ProcessAsync(path, cancellationToken);
-        }
-    }
-
     private IReadOnlyList<RespondRequest> Read(string name, byte[] content)
     {
         var translator = translators.ForAnswer(name, content);
@@ -103,7 +36,7 @@ internal sealed class AnswerPump(
         }
     }
 
-    private async Task ProcessAsync(string path, CancellationToken cancellationToken)
+    protected override async Task<bool> ProcessAsync(string path, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
         byte[] content;
@@ -113,7 +46,7 @@ internal sealed class AnswerPump(
         }
         catch (FileNotFoundException)
         {
-            return;
+            return true;
         }
 
         IReadOnlyList<RespondRequest> answers;
@@ -124,8 +57,8 @@ internal sealed class AnswerPump(
         catch (TranslationException e)
         {
             var kept = deadLetters.Keep(path, "inbound", InboxPump.Details(e));
-            BridgeLog.AnswerFailed(logger, name, e.Message, kept);
-            return;
+            BridgeLog.AnswerFailed(Logger, name, e.Message, kept);
+            return true;
         }
 
         for (var i = 0; i < answers.Count; i++)
@@ -134,14 +67,14 @@ internal sealed class AnswerPump(
             try
             {
                 var response = await hub.Inbox.RespondAsync(answer,
-                    new Grpc.Core.CallOptions(cancellationToken: cancellationToken).WithTimeout(TimeSpan.FromSeconds(30), time));
-                BridgeLog.Answered(logger, answer.ExchangeId, name, response.State.ToString());
+                    new Grpc.Core.CallOptions(cancellationToken: cancellationToken).WithTimeout(TimeSpan.FromSeconds(30), Time));
+                BridgeLog.Answered(Logger, answer.ExchangeId, name, response.State.ToString());
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
             {
                 // The answer is fine, the bridge's identity is not: keep the file where it is and stop.
                 refused.Stop(e);
-                return;
+                return false;
             }
             catch (RpcException e) when (!HubConnection.IsTransient(e))
             {
@@ -152,12 +85,13 @@ internal sealed class AnswerPump(
                     ["problem"] = $"the hub refused the answer: {e.StatusCode}: {e.Status.Detail}"
                         + (i > 0 ? $" (answers 1 to {i} were accepted; re-submitting them again is harmless)" : ""),
                 });
-                BridgeLog.AnswerFailed(logger, name, e.Status.Detail, kept);
-                return;
+                BridgeLog.AnswerFailed(Logger, name, e.Status.Detail, kept);
+                return true;
             }
         }
 
-        folders.ArchiveAnswer(path, time.GetUtcNow());
-        BridgeLog.Archived(logger, name, answers.Count);
+        folders.ArchiveAnswer(path, Time.GetUtcNow());
+        BridgeLog.Archived(Logger, name, answers.Count);
+        return true;
     }
 }

@@ -5,7 +5,6 @@ using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Google.Protobuf;
 using Grpc.Core;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -25,63 +24,12 @@ internal sealed class SubmissionPump(
     DeadLetters deadLetters,
     TimeProvider time,
     IdentityRefused refused,
-    ILogger<SubmissionPump> logger) : BackgroundService
+    ILogger<SubmissionPump> logger) : FolderPump(options.Value, folders.Requests, "requests", time, logger)
 {
     private static readonly CanonicalJson<SubmitRequest> Reader = new(SubmitRequest.Descriptor);
     private static readonly JsonFormatter Formatter = new(JsonFormatter.Settings.Default.WithIndentation());
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        var backoff = new Backoff(options.Value.MaxBackoff);
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            var wait = options.Value.PollInterval;
-            try
-            {
-                await ScanAsync(stoppingToken);
-                backoff.Reset();
-            }
-            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (Exception e) when (HubConnection.IsTransient(e))
-            {
-                wait = backoff.Next();
-                BridgeLog.HubUnavailable(logger, e.Message, wait);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                wait = backoff.Next();
-                BridgeLog.Unexpected(logger, e, "requests", wait);
-            }
-
-            try
-            {
-                await Task.Delay(wait, time, stoppingToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>Processes every ready file in requests/ once, in name order.</summary>
-    internal async Task ScanAsync(CancellationToken cancellationToken)
-    {
-        foreach (var path in Directory.EnumerateFiles(folders.Requests).Where(BridgeFolders.IsReady).Order(StringComparer.Ordinal).ToList())
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            if (!await ProcessAsync(path, cancellationToken))
-            {
-                return;
-            }
-        }
-    }
-
-    /// <summary>False when the bridge must stop (its identity was refused).</summary>
-    private async Task<bool> ProcessAsync(string path, CancellationToken cancellationToken)
+    protected override async Task<bool> ProcessAsync(string path, CancellationToken cancellationToken)
     {
         var name = Path.GetFileName(path);
         byte[] content;
@@ -102,7 +50,7 @@ internal sealed class SubmissionPump(
         catch (TranslationException e)
         {
             var kept = deadLetters.Keep(path, "submission", InboxPump.Details(e));
-            BridgeLog.SubmissionFailed(logger, name, e.Message, kept);
+            BridgeLog.SubmissionFailed(Logger, name, e.Message, kept);
             return true;
         }
 
@@ -112,9 +60,9 @@ internal sealed class SubmissionPump(
             try
             {
                 var reply = await hub.Exchange.SubmitAsync(requests[i],
-                    new CallOptions(cancellationToken: cancellationToken).WithTimeout(TimeSpan.FromSeconds(30), time));
+                    new CallOptions(cancellationToken: cancellationToken).WithTimeout(TimeSpan.FromSeconds(30), Time));
                 replies.Append(i > 0 ? ",\n" : string.Empty).Append(Formatter.Format(reply));
-                BridgeLog.Submitted(logger, reply.ExchangeId, name, reply.Duplicate);
+                BridgeLog.Submitted(Logger, reply.ExchangeId, name, reply.Duplicate);
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.Unauthenticated)
             {
@@ -130,15 +78,15 @@ internal sealed class SubmissionPump(
                     ["problem"] = $"the hub refused the request: {e.StatusCode}: {e.Status.Detail}"
                         + (i > 0 ? $" (requests 1 to {i} were accepted; re-submitting them returns the same exchanges)" : ""),
                 });
-                BridgeLog.SubmissionFailed(logger, name, e.Status.Detail, kept);
+                BridgeLog.SubmissionFailed(Logger, name, e.Status.Detail, kept);
                 return true;
             }
         }
 
         BridgeFolders.WriteDurably(BridgeFolders.Unique(Path.Combine(folders.Receipts, Path.ChangeExtension(name, ".receipt.json"))),
             Encoding.UTF8.GetBytes(replies.Append("\n]\n").ToString()));
-        folders.ArchiveAnswer(path, time.GetUtcNow());
-        BridgeLog.Archived(logger, name, requests.Count);
+        folders.ArchiveAnswer(path, Time.GetUtcNow());
+        BridgeLog.Archived(Logger, name, requests.Count);
         return true;
     }
 

@@ -265,8 +265,9 @@ internal static class SubmitCommands
                 + $"({Output.Countdown(reply.Deadline, DateTimeOffset.UtcNow)}); idempotency key {submit.IdempotencyKey}");
             if (reply.Receipt is { } receipt)
             {
-                Console.WriteLine($"Audit receipt: entry {receipt.LeafIndex}, leaf hash {Convert.ToHexStringLower(receipt.LeafHash.Span)} (log {receipt.LogOrigin}); "
-                    + $"check it: afx audit verify --index {receipt.LeafIndex} --leaf-hash {Convert.ToHexStringLower(receipt.LeafHash.Span)}");
+                var leaf = Convert.ToHexStringLower(receipt.LeafHash.Span);
+                Console.WriteLine($"Audit receipt: entry {receipt.LeafIndex}, leaf hash {leaf} (log {receipt.LogOrigin}); "
+                    + $"check it: afx audit verify --index {receipt.LeafIndex} --leaf-hash {leaf}");
             }
 
             Console.WriteLine($"Follow it: afx watch --exchange {reply.ExchangeId}");
