@@ -199,6 +199,11 @@ init() {
 
   issue police police-shenzhen
   issue police police-guangzhou
+  # The Shenzhen hierarchy for early warnings: two district centres, a police station under each.
+  issue police police-sz-futian
+  issue police police-sz-nanshan
+  issue police police-sz-futian-shatou
+  issue police police-sz-nanshan-yuehai
   issue bank bank-alpha
   issue bank bank-beta
   issue carrier carrier-east

@@ -24,6 +24,7 @@ internal sealed class BridgeFolders
         Outbox = Path.Combine(Root, "outbox");
         Answers = Path.Combine(Root, "answers");
         Requests = Path.Combine(Root, "requests");
+        Alerts = Path.Combine(Root, "alerts");
         Receipts = Path.Combine(Root, "receipts");
         Archive = Path.Combine(Root, "archive");
         DeadLetter = Path.Combine(Root, "dead-letter");
@@ -39,6 +40,9 @@ internal sealed class BridgeFolders
 
     public string Requests { get; }
 
+    /// <summary>A bank's or carrier's early-warning exports, raised as alerts.</summary>
+    public string Alerts { get; }
+
     public string Receipts { get; }
 
     public string Archive { get; }
@@ -51,7 +55,7 @@ internal sealed class BridgeFolders
 
     public void Create()
     {
-        foreach (var folder in new[] { Outbox, Answers, Requests, Receipts, Archive, DeadLetter, Delivered, Temporary })
+        foreach (var folder in new[] { Outbox, Answers, Requests, Alerts, Receipts, Archive, DeadLetter, Delivered, Temporary })
         {
             Directory.CreateDirectory(folder);
         }

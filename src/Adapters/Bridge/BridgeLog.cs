@@ -53,4 +53,7 @@ internal static partial class BridgeLog
 
     [LoggerMessage(15, LogLevel.Information, "Bridge for police unit {PartnerId}: submitting request files from {Folder}")]
     public static partial void PoliceRole(ILogger logger, string partnerId, string folder);
+
+    [LoggerMessage(16, LogLevel.Information, "Raised {AlertId} from {File}{Again}: tier {Tier}")]
+    public static partial void Raised(ILogger logger, string alertId, string file, string again, Contract.V1.Priority tier);
 }

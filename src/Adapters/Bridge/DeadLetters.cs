@@ -103,7 +103,13 @@ internal sealed class DeadLetters(BridgeFolders folders, TimeProvider time)
         }
         else
         {
-            destination = BridgeFolders.Unique(System.IO.Path.Combine(letter.Direction == "submission" ? folders.Requests : folders.Answers, name));
+            var folder = letter.Direction switch
+            {
+                "submission" => folders.Requests,
+                "alert" => folders.Alerts,
+                _ => folders.Answers,
+            };
+            destination = BridgeFolders.Unique(System.IO.Path.Combine(folder, name));
             File.Move(letter.Path, destination);
         }
 

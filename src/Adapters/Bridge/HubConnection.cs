@@ -18,7 +18,11 @@ internal sealed class HubConnection : IDisposable
             .UsePartnerCertificate(options.ResolvedCertificate, options.ResolvedKey));
         Inbox = new InboxClient(_channel);
         Exchange = new ExchangeClient(_channel);
+        Alerts = new AlertsClient(_channel);
     }
+
+    /// <summary>For a bank's or carrier's bridge: early-warning alerts.</summary>
+    public AlertsClient Alerts { get; }
 
     public InboxClient Inbox { get; }
 

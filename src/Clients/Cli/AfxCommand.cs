@@ -23,7 +23,8 @@ internal static class AfxCommand
 
             Police:    stop-payment, freeze, query-account, trace-call, suspend-number, submit --file, watch, case show,
                        get, cancel, release-freeze, renew-stop-payment
-            Banks and carriers: inbox, respond, serve-sim
+            Banks and carriers: inbox, respond, serve-sim, alert raise
+            Early warning: alert raise|show|claim|outcome, alerts [--follow] (police units), alerts figures
             Operators and auditors: partners, compliance, certs issue|revoke, audit verify|query|export, health
             Offline:   audit verify-segment|verify-inclusion|verify-consistency|evidence
             Try it:    demo (a whole fraud case in a few seconds), bench (load and soak)
@@ -48,6 +49,8 @@ internal static class AfxCommand
 
         root.Subcommands.Add(WatchCommands.Watch());
         root.Subcommands.Add(WatchCommands.Case());
+        root.Subcommands.Add(Alerts.AlertCommands.Alert());
+        root.Subcommands.Add(Alerts.AlertCommands.Board());
         root.Subcommands.Add(ResponderCommands.Inbox());
         root.Subcommands.Add(ResponderCommands.Respond());
         root.Subcommands.Add(ResponderCommands.ServeSim());

@@ -19,6 +19,7 @@ internal static class Output
         Request.KindOneofCase.AccountQuery => "account query",
         Request.KindOneofCase.CallTrace => "call trace",
         Request.KindOneofCase.NumberSuspension => "suspension",
+        Request.KindOneofCase.WarnVictim => "warning",
         _ => "?",
     };
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
+using AntiFraud.Exchange.Clients.Alerts;
 using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Clients.Police;
 using AntiFraud.Exchange.Clients.Responders;
@@ -149,7 +150,10 @@ internal static class DemoCommand
                 ok &= Step("4b. Number suspended",
                     $"{suspend.ExchangeId}: {origin} {CaseTable.Outcome(suspended)}, deadline {Deadline(suspend)}", suspended.Result?.NumberSuspension?.Status == SuspensionStatus.Suspended);
 
-                // 5. The audit proofs.
+                // 5. The other half of the loop: a carrier and a bank warn, the nearest station reaches the victim first.
+                ok &= await EarlyWarningAsync(ct);
+
+                // 6. The audit proofs.
                 var checkpoint = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true },
                     new CallOptions(cancellationToken: ct));
                 var body = SignedCheckpoint.Verify(checkpoint.SignedNote, checkpoint.Origin, key);
@@ -167,7 +171,7 @@ internal static class DemoCommand
                     SecondSize = (ulong)body.Size }, new CallOptions(cancellationToken: ct));
                 var grew = MerkleVerifier.VerifyConsistency(start.Size, body.Size, start.RootHash, body.RootHash,
                     [.. consistency.Hashes.Select(h => h.ToByteArray())]);
-                ok &= Step("5. Audit proofs verified",
+                ok &= Step("6. Audit proofs verified",
                     $"signed checkpoint of {body.Size} entries verified; {proven}/{_receipts.Count} receipts proven in the log; "
                     + $"the log only grew since the checkpoint at the start ({start.Size} entries): {(grew ? "yes" : "NO")}", proven == _receipts.Count && grew);
             }
@@ -203,6 +207,74 @@ internal static class DemoCommand
                 ? $"\n[green]Every step happened[/] in {_clock.Elapsed.TotalSeconds:F1} s. Watch it yourself: afx watch --as police-shenzhen --case {_case} (against a hub you keep running)."
                 : "\n[red]The story did not complete.[/]");
             return ok ? ExitCodes.Ok : ExitCodes.Refused;
+        }
+
+        /// <summary>
+        /// A carrier's fraud-call signal, then the bank's paused CNY 50,000 transfer by the same person: the two fuse into one
+        /// critical alert, the station covering her address gets it on its stream, claims it and reports her dissuaded, and the
+        /// bank learns to release the hold to its customer.
+        /// </summary>
+        private async Task<bool> EarlyWarningAsync(CancellationToken ct)
+        {
+            using var carrier = Channel("carrier-east");
+            using var bank = Channel("bank-alpha");
+            using var station = Channel("police-sz-futian-shatou");
+            var phone = "+86138" + Random.Shared.Next(10_000_000, 99_999_999);
+            var calls = AlertRaiser.Signal("carrier", phone, "440304001", Priority.High, Guid.NewGuid().ToString("N"));
+            calls.Victim.Person.Name = "陈阿姨";
+            calls.Victim.Person.Address = "深圳市福田区沙头街道 8 号";
+            var first = await new AlertsClient(carrier).RaiseAsync(calls, new CallOptions(cancellationToken: ct));
+            Step("5a. Carrier warns", $"carrier-east: 3 spoofed calls through gateway GW-HK-07 to {phone} ({first.AlertId}), tier {first.Tier}: "
+                + "sent at once to the Futian district centre and the Shatou police station", true);
+
+            var inbox = new InboxClient(station);
+            using var stream = inbox.Subscribe(new SubscribeRequest { MaxInFlight = 64 }, new CallOptions(cancellationToken: ct));
+            var raisedAt = Stopwatch.GetTimestamp();
+            var paused = await new AlertsClient(bank).RaiseAsync(AlertRaiser.Signal("bank", phone, "", Priority.Medium,
+                Guid.NewGuid().ToString("N")), new CallOptions(cancellationToken: ct));
+            lock (_receipts)
+            {
+                _receipts.Add(first.Receipt);
+                _receipts.Add(paused.Receipt);
+            }
+
+            var ok = Step("5b. Bank pauses a transfer", $"bank-alpha paused her CNY 50,000.00 mobile transfer to bank-beta 6222990000007777: "
+                + $"fused into {paused.AlertId} ({(paused.Fused ? "same person" : "NOT FUSED")}), tier {paused.Tier}",
+                paused.Fused && paused.AlertId == first.AlertId && paused.Tier == Priority.Critical);
+
+            InboxItem? item = null;
+            using (var limit = CancellationTokenSource.CreateLinkedTokenSource(ct))
+            {
+                limit.CancelAfter(StepTimeout);
+                while (await stream.ResponseStream.MoveNext(limit.Token))
+                {
+                    if (stream.ResponseStream.Current is { Request.WarnVictim: { } w, Priority: Priority.Critical } current && w.AlertId == first.AlertId)
+                    {
+                        item = current;
+                        break;
+                    }
+                }
+            }
+
+            var took = Stopwatch.GetElapsedTime(raisedAt);
+            ok &= Step("5c. Station alerted", item is null ? "the station never got the critical alert"
+                : $"police-sz-futian-shatou has it on its stream {took.TotalMilliseconds:F0} ms after the bank's signal: CRITICAL, "
+                + $"{item.Request.WarnVictim.Signals.Count} signals, contact {Output.Countdown(item.Deadline, DateTimeOffset.UtcNow)}", item is not null);
+            var alerts = new AlertsClient(station);
+            await alerts.ClaimAsync(new ClaimAlertRequest { AlertId = first.AlertId }, new CallOptions(cancellationToken: ct));
+            var report = await alerts.ReportOutcomeAsync(new ReportOutcomeRequest
+            {
+                AlertId = first.AlertId,
+                Outcome = new AlertOutcome { Kind = AlertOutcomeKind.Dissuaded, Note = "officer arrived 2 minutes after the order, before she confirmed" },
+            }, new CallOptions(cancellationToken: ct));
+            lock (_receipts)
+            {
+                _receipts.Add(report.Receipt);
+            }
+
+            var feedback = await new AlertsClient(bank).GetAsync(new GetAlertRequest { AlertId = first.AlertId }, new CallOptions(cancellationToken: ct));
+            return ok & Step("5d. Victim dissuaded", $"the station reported DISSUADED; bank-alpha reads the outcome: {feedback.HoldAdvice} "
+                + "(release the paused money to its customer)", feedback.HoldAdvice == HoldAdvice.ReleaseToCustomer);
         }
 
         private bool Step(string step, string detail, bool ok)

@@ -221,13 +221,15 @@ internal static class ResponderCommands
         var latency = new Option<TimeSpan>("--latency") { Description = "how long to take before answering (e.g. 00:00:02)", DefaultValueFactory = _ => TimeSpan.FromMilliseconds(300) };
         var behaviour = new Option<Behaviour>("--behaviour") { Description = "answer | partial | reject | silent", DefaultValueFactory = _ => Behaviour.Answer };
         var onward = new Option<string?>("--onward-to") { Description = "bank only: report that part of held money had moved on to this bank (the hub follows it)" };
+        var raise = new Option<TimeSpan?>("--raise-every") { Description = "also raise an early-warning alert this often (a bank: a paused transfer; a carrier: fraud calls), e.g. 00:00:10" };
         var command = new Command("serve-sim", """
             A simulated bank or carrier: acknowledges and answers its inbox with plausible results until stopped.
             Examples:
               afx serve-sim --kind bank --as bank-alpha --onward-to bank-beta
               afx serve-sim --kind carrier --as carrier-east --latency 00:00:05
               afx serve-sim --kind bank --as bank-beta --behaviour silent      # to watch deadlines escalate
-            """) { kind, latency, behaviour, onward };
+              afx serve-sim --kind carrier --as carrier-west --raise-every 00:00:10
+            """) { kind, latency, behaviour, onward, raise };
         command.SetGuardedAction(async (r, ct) =>
         {
             if (r.GetValue(kind) is not ("bank" or "carrier"))
@@ -239,17 +241,20 @@ internal static class ResponderCommands
             using var channel = connection.Open();
             var simulator = new Simulator(channel, connection.Partner, new SimulatorOptions(r.GetValue(latency), r.GetValue(behaviour),
                 r.GetValue(onward)), TimeProvider.System);
+            var raiser = new Alerts.AlertRaiser(channel, r.GetValue(kind)!);
+            raiser.Log += line => simulator.Report(line);
+            var raising = r.GetValue(raise) is { } every && every > TimeSpan.Zero ? raiser.RunAsync(every, ct) : Task.CompletedTask;
             if (r.GetValue(GlobalOptions.Json))
             {
                 simulator.Log += line => Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(new { time = DateTimeOffset.UtcNow,
                     partner = connection.Partner, message = line }));
-                await simulator.RunAsync(ct);
+                await Task.WhenAll(simulator.RunAsync(ct), raising);
                 return ExitCodes.Ok;
             }
 
             simulator.Log += line => AnsiConsole.MarkupLine($"[grey]{DateTimeOffset.Now:HH:mm:ss}[/] {Markup.Escape(line)}");
             AnsiConsole.MarkupLine($"Simulated {r.GetValue(kind)} [bold]{Markup.Escape(connection.Partner)}[/] on {Markup.Escape(connection.Hub)}: {r.GetValue(behaviour)}, latency {r.GetValue(latency)}. Ctrl+C stops.");
-            await simulator.RunAsync(ct);
+            await Task.WhenAll(simulator.RunAsync(ct), raising);
             return ExitCodes.Ok;
         });
         return command;

@@ -42,6 +42,9 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
 
     public event Action<string>? Log;
 
+    /// <summary>Writes a line to this simulator's log (its alert raiser reports here).</summary>
+    public void Report(string line) => Log?.Invoke(line);
+
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         var backoff = TimeSpan.FromMilliseconds(200);

@@ -32,6 +32,9 @@ public sealed record DeadlineRules(
         [Request.KindOneofCase.CallTrace] = [TimeSpan.FromHours(1), TimeSpan.FromHours(4), TimeSpan.FromHours(12), TimeSpan.FromHours(24)],
         [Request.KindOneofCase.NumberSuspension] = [TimeSpan.FromMinutes(30), TimeSpan.FromHours(2), TimeSpan.FromHours(12),
             TimeSpan.FromHours(24)],
+        // Contact deadlines of early warnings: reach the person before the money moves.
+        [Request.KindOneofCase.WarnVictim] = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1),
+            TimeSpan.FromHours(4)],
     }, 0.75, TimeSpan.FromHours(48), TimeSpan.FromHours(4), 2);
 
     private static DeadlineRules Build(Dictionary<Request.KindOneofCase, TimeSpan[]> table, double warn, TimeSpan hold,
@@ -71,6 +74,7 @@ public sealed record DeadlineRules(
                     "account_query" => Request.KindOneofCase.AccountQuery,
                     "call_trace" => Request.KindOneofCase.CallTrace,
                     "number_suspension" => Request.KindOneofCase.NumberSuspension,
+                    "warn_victim" => Request.KindOneofCase.WarnVictim,
                     _ => throw new FormatException($"deadlines.{kindProperty.Name}: unknown request kind"),
                 };
                 foreach (var tier in kindProperty.Value.EnumerateObject())

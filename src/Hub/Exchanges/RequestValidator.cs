@@ -29,6 +29,7 @@ internal static partial class RequestValidator
     {
         Request.KindOneofCase.StopPayment or Request.KindOneofCase.Freeze or Request.KindOneofCase.FreezeRelease or Request.KindOneofCase.AccountQuery => PartnerKind.Bank,
         Request.KindOneofCase.CallTrace or Request.KindOneofCase.NumberSuspension => PartnerKind.Carrier,
+        Request.KindOneofCase.WarnVictim => PartnerKind.Police,
         _ => PartnerKind.Unspecified,
     };
 
@@ -40,6 +41,8 @@ internal static partial class RequestValidator
         ValidateCase(request.Case, request.Request?.KindCase ?? Request.KindOneofCase.None);
         Require(request.Request is not null && request.Request.KindCase != Request.KindOneofCase.None, "request",
             "must carry one of stop_payment, freeze, freeze_release, account_query, call_trace, number_suspension");
+        Require(request.Request!.KindCase != Request.KindOneofCase.WarnVictim, "request.warn_victim",
+            "only the hub opens dissuasion instructions, from alerts: raise an alert with the Alerts/Raise call");
 
         Require(request.Recipient is not null && request.Recipient.Id.Length > 0, "recipient.id", "is required");
         var wanted = RecipientKindFor(request.Request!.KindCase);
@@ -131,7 +134,7 @@ internal static partial class RequestValidator
     }
 
     /// <summary>A time something happened: not later than now plus the allowed clock skew.</summary>
-    private static void ValidatePast(Timestamp? at, string path, TimeLimits limits, DateTimeOffset now)
+    internal static void ValidatePast(Timestamp? at, string path, TimeLimits limits, DateTimeOffset now)
     {
         if (at is not null)
         {
@@ -181,7 +184,7 @@ internal static partial class RequestValidator
             $"is {Shown(account.BankId)}, but the request is addressed to '{recipient}': send it to the bank that holds the account");
     }
 
-    private static void ValidateAmount(Money? amount, string path)
+    internal static void ValidateAmount(Money? amount, string path)
     {
         Require(amount is not null, path, "is required");
         Require(Currency().IsMatch(amount!.Currency), path + ".currency",
@@ -189,7 +192,7 @@ internal static partial class RequestValidator
         Require(amount.MinorUnits > 0, path + ".minor_units", $"must be a positive amount in minor units (got {amount.MinorUnits})");
     }
 
-    private static void ValidatePerson(Person? person, string path)
+    internal static void ValidatePerson(Person? person, string path)
     {
         if (person?.Phone is { } phone)
         {
@@ -197,7 +200,7 @@ internal static partial class RequestValidator
         }
     }
 
-    private static void ValidatePhone(PhoneNumber? phone, string path, bool required)
+    internal static void ValidatePhone(PhoneNumber? phone, string path, bool required)
     {
         if (phone is null || phone.E164.Length == 0)
         {
@@ -216,6 +219,7 @@ internal static partial class RequestValidator
         Request.KindOneofCase.AccountQuery => "account query",
         Request.KindOneofCase.CallTrace => "call trace request",
         Request.KindOneofCase.NumberSuspension => "number suspension request",
+        Request.KindOneofCase.WarnVictim => "dissuasion instruction",
         _ => "request",
     };
 
@@ -224,6 +228,9 @@ internal static partial class RequestValidator
     {
         Require(result is not null && result.KindCase != Result.KindOneofCase.None, "result",
             "is required (or set rejection_reason to refuse the request)");
+        Require(exchange.Request.KindCase != Request.KindOneofCase.WarnVictim && result!.KindCase != Result.KindOneofCase.WarnVictim,
+            "result.warn_victim", "a dissuasion instruction is answered with Alerts/ReportOutcome (alert "
+            + (exchange.Request.WarnVictim?.AlertId ?? "?") + "), not Inbox.Respond");
         var expected = exchange.Request.KindCase switch
         {
             Request.KindOneofCase.StopPayment => Result.KindOneofCase.StopPayment,
@@ -307,10 +314,11 @@ internal static partial class RequestValidator
         Result.KindOneofCase.AccountQuery => "account_query",
         Result.KindOneofCase.CallTrace => "call_trace",
         Result.KindOneofCase.NumberSuspension => "number_suspension",
+        Result.KindOneofCase.WarnVictim => "warn_victim",
         _ => "none",
     };
 
-    private static void Require(bool condition, string field, string rule)
+    internal static void Require(bool condition, string field, string rule)
     {
         if (!condition)
         {
@@ -319,6 +327,6 @@ internal static partial class RequestValidator
     }
 
     [System.Diagnostics.CodeAnalysis.DoesNotReturn]
-    private static void Fail(string field, string rule) =>
+    internal static void Fail(string field, string rule) =>
         throw Refusal.InvalidArgument($"{field}: {rule}.");
 }

@@ -12,7 +12,8 @@ internal sealed record HubFiles(
     string SigningKey,
     string MaskingSecret,
     string MaskingPolicy,
-    string? DeadlinePolicy)
+    string? DeadlinePolicy,
+    string? AlertPolicy)
 {
     public static HubFiles Resolve(HubOptions options, HubPaths paths)
     {
@@ -27,6 +28,7 @@ internal sealed record HubFiles(
             paths.ResolveExisting(options.Masking.SecretPath, "Hub:Masking:SecretPath"),
             paths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath"),
             string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath,
-                "Hub:Deadlines:PolicyPath"));
+                "Hub:Deadlines:PolicyPath"),
+            string.IsNullOrEmpty(options.Alerts.PolicyPath) ? null : paths.ResolveExisting(options.Alerts.PolicyPath, "Hub:Alerts:PolicyPath"));
     }
 }

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
 using Grpc.Net.Compression;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Compliance;
 using AntiFraud.Exchange.Hub.Deadlines;
@@ -77,6 +78,7 @@ public static class HubHost
             .AddHubDeadlines(files.DeadlinePolicy)
             .AddHubMasking(files.MaskingPolicy, files.MaskingSecret)
             .AddHubExchanges()
+            .AddHubAlerts(files.AlertPolicy)
             .AddSingleton<ComplianceCalculator>()
             .AddSingleton<FreshCheckpointLimit>();
         if (options.Store.Provider == "redis")
@@ -242,6 +244,7 @@ public static class HubHost
         app.UseAuthorization();
         app.MapGrpcService<ExchangeService>();
         app.MapGrpcService<InboxService>();
+        app.MapGrpcService<AlertsService>();
         app.MapGrpcService<AuditService>();
         app.MapGrpcService<OperationsService>();
         app.MapGrpcHealthChecksService();

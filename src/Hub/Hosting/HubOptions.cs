@@ -1,4 +1,5 @@
 using System.Net;
+using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
@@ -36,6 +37,8 @@ public sealed class HubOptions
     public HubStoreOptions Store { get; set; } = new();
 
     public HubDeadlineOptions Deadlines { get; set; } = new();
+
+    public HubAlertOptions Alerts { get; set; } = new();
 
     public HubMaskingOptions Masking { get; set; } = new();
 

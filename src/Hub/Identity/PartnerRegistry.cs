@@ -5,8 +5,8 @@ using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 
-/// <summary>One partner as the operator registered it.</summary>
-public sealed record PartnerEntry(string Id, PartnerKind Kind, string DisplayName, bool Enabled);
+/// <summary>One partner as the operator registered it; a police unit also has its place in the hierarchy.</summary>
+public sealed record PartnerEntry(string Id, PartnerKind Kind, string DisplayName, bool Enabled, PoliceUnit? Unit = null);
 
 /// <summary>
 /// The partner registry: a JSON file the operator edits (config/partners.json by default), re-read
@@ -41,7 +41,8 @@ internal sealed class PartnerRegistry
             else if (old != entry)
             {
                 changes.Add(old.Enabled != entry.Enabled ? $"{id} {(entry.Enabled ? "enabled" : "disabled")}"
-                    : old.Kind != entry.Kind ? $"{id} is now a {PartnerIdentity.KindName(entry.Kind)}" : $"{id} renamed");
+                    : old.Kind != entry.Kind ? $"{id} is now a {PartnerIdentity.KindName(entry.Kind)}"
+                    : old.Unit != entry.Unit ? $"{id} moved in the police hierarchy ({entry.Unit?.Describe() ?? "no level"})" : $"{id} renamed");
             }
         }
 
@@ -82,12 +83,14 @@ internal sealed class PartnerRegistry
 
             var name = item.TryGetProperty("displayName", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : id;
             var enabled = !item.TryGetProperty("enabled", out var e) || e.ValueKind != JsonValueKind.False;
-            if (!entries.TryAdd(id, new PartnerEntry(id, kind, name, enabled)))
+            var unit = PoliceUnit.Parse(item, kind, where);
+            if (!entries.TryAdd(id, new PartnerEntry(id, kind, name, enabled, unit)))
             {
                 throw new FormatException($"{where}.id '{id}' is listed twice");
             }
         }
 
+        PoliceUnit.ValidateHierarchy(entries);
         return entries.ToFrozenDictionary(StringComparer.Ordinal);
     }
 

@@ -90,6 +90,7 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
         "account_query" => Request.KindOneofCase.AccountQuery,
         "call_trace" => Request.KindOneofCase.CallTrace,
         "number_suspension" => Request.KindOneofCase.NumberSuspension,
+        "warn_victim" => Request.KindOneofCase.WarnVictim,
         _ => throw new FormatException($"{where}: unknown request kind '{text}'"),
     };
 

@@ -1,4 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Compliance;
 using AntiFraud.Exchange.Hub.Identity;
 using Grpc.Core;
@@ -11,20 +12,32 @@ namespace AntiFraud.Exchange.Hub.Services;
 
 /// <summary>antifraud.exchange.v1.Operations: who is late, and who is registered.</summary>
 [Authorize(Policy = HubPolicies.Supervisors)]
-internal sealed class OperationsService(ComplianceCalculator compliance, PartnerRegistry registry) : Operations.OperationsBase
+internal sealed class OperationsService(ComplianceCalculator compliance, AlertFiguresCalculator alertFigures, PartnerRegistry registry)
+    : Operations.OperationsBase
 {
+    public override Task<AlertFigures> GetAlertFigures(GetAlertFiguresRequest request, ServerCallContext context) =>
+        alertFigures.ComputeAsync(request, context.CancellationToken);
+
     public override Task<ComplianceReport> GetCompliance(GetComplianceRequest request, ServerCallContext context) =>
         compliance.ReportAsync(request, context.CancellationToken);
 
     public override Task<PartnerList> ListPartners(ListPartnersRequest request, ServerCallContext context)
     {
         var list = new PartnerList();
-        list.Partners.AddRange(registry.All.OrderBy(p => p.Id, StringComparer.Ordinal).Select(p => new PartnerInfo
+        foreach (var p in registry.All.OrderBy(p => p.Id, StringComparer.Ordinal))
         {
-            Partner = new PartnerRef { Kind = p.Kind, Id = p.Id },
-            DisplayName = p.DisplayName,
-            Enabled = p.Enabled,
-        }));
+            var info = new PartnerInfo
+            {
+                Partner = new PartnerRef { Kind = p.Kind, Id = p.Id },
+                DisplayName = p.DisplayName,
+                Enabled = p.Enabled,
+                PoliceLevel = p.Unit is { } unit ? PoliceUnit.LevelName(unit.Level) : string.Empty,
+                ParentId = p.Unit?.Parent ?? string.Empty,
+            };
+            info.Divisions.AddRange(p.Unit?.Divisions ?? []);
+            list.Partners.Add(info);
+        }
+
         return Task.FromResult(list);
     }
 }

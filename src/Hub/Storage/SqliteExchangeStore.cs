@@ -45,6 +45,27 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             level INTEGER NOT NULL,
             PRIMARY KEY (exchange_id, level));
         CREATE TABLE IF NOT EXISTS counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
+        CREATE TABLE IF NOT EXISTS alerts (
+            id TEXT PRIMARY KEY,
+            first_ms INTEGER NOT NULL,
+            closed INTEGER NOT NULL,
+            revision INTEGER NOT NULL,
+            dispatched INTEGER NOT NULL,
+            record BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_alerts_first ON alerts (first_ms);
+        CREATE INDEX IF NOT EXISTS ix_alerts_pending ON alerts (dispatched, revision);
+        CREATE TABLE IF NOT EXISTS alert_keys (
+            key TEXT NOT NULL,
+            alert_id TEXT NOT NULL,
+            at_ms INTEGER NOT NULL,
+            PRIMARY KEY (key, alert_id));
+        CREATE INDEX IF NOT EXISTS ix_alert_keys_at ON alert_keys (key, at_ms);
+        CREATE TABLE IF NOT EXISTS alert_raises (
+            raiser TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            alert_id TEXT NOT NULL,
+            signal_id TEXT NOT NULL,
+            PRIMARY KEY (raiser, idempotency_key));
         """;
 
     private readonly string _readConnectionString;
@@ -202,10 +223,13 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         }
 
         var updated = result.Updated;
-        var write = _writer.Command("UPDATE exchanges SET state = $st, record = $rec WHERE id = $id", "$st", "$rec", "$id");
+        // The priority changes when an alert's tier rises (its instruction is revised in place).
+        var write = _writer.Command("UPDATE exchanges SET state = $st, record = $rec, priority = $p WHERE id = $id", "$st", "$rec", "$id",
+            "$p");
         write.Parameters[0].Value = (int)updated.State;
         write.Parameters[1].Value = updated.ToByteArray();
         write.Parameters[2].Value = exchangeId;
+        write.Parameters[3].Value = (int)updated.Priority;
         write.ExecuteNonQuery();
         var appended = AppendEvents(updated, result.Events);
         _staged[exchangeId] = updated;
@@ -346,6 +370,11 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
 
         return list;
     }
+
+    /// <summary>The single writer, shared with the alert store so both commit in the same group commits.</summary>
+    internal SqliteWriter Writer => _writer;
+
+    internal Task<SqliteConnection> OpenReaderAsync(CancellationToken cancellationToken) => OpenReadAsync(cancellationToken);
 
     private async Task<SqliteConnection> OpenReadAsync(CancellationToken cancellationToken)
     {

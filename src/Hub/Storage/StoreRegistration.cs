@@ -17,6 +17,13 @@ internal static class StoreRegistration
         }
 
         services.TryAddSingleton<IExchangeStore>(sp => CreateStore(store, storePath, sp));
+        // Alerts live beside the exchanges: in the same SQLite file (and writer), or the same Redis.
+        services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<IExchangeStore>() switch
+        {
+            SqliteExchangeStore sqlite => new SqliteAlertStore(sqlite),
+            RedisExchangeStore => new RedisAlertStore(sp.GetRequiredService<RedisConnection>()),
+            var other => throw new InvalidOperationException($"No alert store for {other.GetType().Name}."),
+        });
         return services;
     }
 

@@ -13,6 +13,9 @@ public sealed class ExchangeClient(ChannelBase channel) : global::AntiFraud.Exch
 /// <summary>The generated client of antifraud.exchange.v1.Inbox (banks and carriers).</summary>
 public sealed class InboxClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.Inbox.InboxClient(channel);
 
+/// <summary>The generated client of antifraud.exchange.v1.Alerts (early warning: raisers, police units).</summary>
+public sealed class AlertsClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.Alerts.AlertsClient(channel);
+
 /// <summary>The generated client of antifraud.exchange.v1.Audit.</summary>
 public sealed class AuditClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.Audit.AuditClient(channel);
 

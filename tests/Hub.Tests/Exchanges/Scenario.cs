@@ -16,6 +16,8 @@ public sealed class Partner(HubFixture hub, string id, string? certPath = null, 
 
     public InboxClient Inbox => new(_channel);
 
+    public AlertsClient Alerts => new(_channel);
+
     public OperationsClient Operations => new(_channel);
 
     public AuditClient Audit => new(_channel);

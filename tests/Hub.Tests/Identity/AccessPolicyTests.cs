@@ -16,6 +16,7 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
     private static readonly string[] ContractServices =
     [
         Contract.V1.Exchange.Descriptor.FullName, Inbox.Descriptor.FullName, Contract.V1.Audit.Descriptor.FullName, Operations.Descriptor.FullName,
+        Contract.V1.Alerts.Descriptor.FullName,
     ];
 
     [Fact]
@@ -26,7 +27,8 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
             .Where(e => e.Method is not null && ContractServices.Contains(e.Method.ServiceName))
             .ToList();
 
-        var declared = new[] { Contract.V1.Exchange.Descriptor, Inbox.Descriptor, Contract.V1.Audit.Descriptor, Operations.Descriptor }.Sum(s => s.Methods.Count);
+        var declared = new[] { Contract.V1.Exchange.Descriptor, Inbox.Descriptor, Contract.V1.Audit.Descriptor, Operations.Descriptor,
+            Contract.V1.Alerts.Descriptor }.Sum(s => s.Methods.Count);
         Assert.Equal(declared, endpoints.Count);
         Assert.All(endpoints, e => Assert.Single(e.Policies, p => p is not null && HubPolicies.Kinds.ContainsKey(p)));
     }
@@ -53,8 +55,9 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
         ["Exchange/Cancel"] = (["police"], (p, o) => p.Exchange.CancelAsync(new CancelExchangeRequest(), o).ResponseAsync),
         ["Exchange/GetCase"] = (["police"], (p, o) => p.Exchange.GetCaseAsync(new GetCaseRequest(), o).ResponseAsync),
         ["Exchange/Watch"] = (["police"], (p, o) => First(p.Exchange.Watch(new WatchRequest(), o))),
-        ["Inbox/Subscribe"] = (["bank", "carrier"], (p, o) => First(p.Inbox.Subscribe(new SubscribeRequest(), o))),
-        ["Inbox/Ack"] = (["bank", "carrier"], (p, o) => p.Inbox.AckAsync(new AckRequest(), o).ResponseAsync),
+        ["Inbox/Subscribe"] = (["police", "bank", "carrier"], (p, o) => First(p.Inbox.Subscribe(new SubscribeRequest(), o))),
+        ["Inbox/Peek"] = (["police", "bank", "carrier"], (p, o) => p.Inbox.PeekAsync(new PeekRequest(), o).ResponseAsync),
+        ["Inbox/Ack"] = (["police", "bank", "carrier"], (p, o) => p.Inbox.AckAsync(new AckRequest(), o).ResponseAsync),
         ["Inbox/Respond"] = (["bank", "carrier"], (p, o) => p.Inbox.RespondAsync(new RespondRequest(), o).ResponseAsync),
         ["Audit/GetCheckpoint"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Audit.GetCheckpointAsync(new GetCheckpointRequest(), o).ResponseAsync),
         ["Audit/GetInclusionProof"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Audit.GetInclusionProofAsync(new GetInclusionProofRequest(), o).ResponseAsync),
@@ -63,6 +66,12 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
         ["Audit/Export"] = (["auditor"], (p, o) => First(p.Audit.Export(new ExportLogRequest { EndIndex = 1 }, o))),
         ["Operations/GetCompliance"] = (["police", "auditor"], (p, o) => p.Operations.GetComplianceAsync(new GetComplianceRequest(), o).ResponseAsync),
         ["Operations/ListPartners"] = (["police", "auditor"], (p, o) => p.Operations.ListPartnersAsync(new ListPartnersRequest(), o).ResponseAsync),
+        ["Operations/GetAlertFigures"] = (["police", "auditor"], (p, o) => p.Operations.GetAlertFiguresAsync(new GetAlertFiguresRequest(), o).ResponseAsync),
+        ["Alerts/Raise"] = (["police", "bank", "carrier"], (p, o) => p.Alerts.RaiseAsync(new RaiseAlertRequest(), o).ResponseAsync),
+        ["Alerts/Get"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Alerts.GetAsync(new GetAlertRequest(), o).ResponseAsync),
+        ["Alerts/List"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Alerts.ListAsync(new ListAlertsRequest(), o).ResponseAsync),
+        ["Alerts/Claim"] = (["police"], (p, o) => p.Alerts.ClaimAsync(new ClaimAlertRequest(), o).ResponseAsync),
+        ["Alerts/ReportOutcome"] = (["police"], (p, o) => p.Alerts.ReportOutcomeAsync(new ReportOutcomeRequest(), o).ResponseAsync),
         ["Health/Check"] = (["police", "bank", "carrier", "auditor"], (p, o) => new HealthClient(p.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), o).ResponseAsync),
     };
 

@@ -1,0 +1,115 @@
+using System.Threading.Channels;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Hub.Storage;
+
+namespace AntiFraud.Exchange.Hub.Alerts;
+
+/// <summary>
+/// Keeps alerts moving without anyone asking. At start it finishes every dispatch a crash interrupted
+/// (an alert acknowledged to its raiser is always dispatched) and makes every escalation a crash missed.
+/// While running it escalates to the parent unit as soon as a unit's contact deadline passes: the deadline
+/// tracker fires DEADLINE_PASSED once across replicas, and the replica that fired it escalates.
+/// </summary>
+internal sealed class AlertWatchdog(
+    IAlertStore alerts,
+    IExchangeStore store,
+    AlertDispatcher dispatcher,
+    EventBus bus,
+    BackgroundFaults faults,
+    TimeProvider time,
+    ILogger<AlertWatchdog> logger) : BackgroundService
+{
+    /// <summary>How far back the start-up sweep looks for open alerts with missed escalations.</summary>
+    internal static readonly TimeSpan SweepWindow = TimeSpan.FromDays(2);
+
+    private readonly Channel<ExchangeRecord> _missed = Channel.CreateUnbounded<ExchangeRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    /// <summary>Completes once the start-up sweep is done.</summary>
+    public Task Recovered => _recovered.Task;
+
+    public override Task StartAsync(CancellationToken cancellationToken)
+    {
+        bus.Published += OnPublished;
+        return base.StartAsync(cancellationToken);
+    }
+
+    public override Task StopAsync(CancellationToken cancellationToken)
+    {
+        bus.Published -= OnPublished;
+        return base.StopAsync(cancellationToken);
+    }
+
+    private void OnPublished(string submitter, IReadOnlyList<WatchEvent> events)
+    {
+        foreach (var e in events)
+        {
+            if (e.Escalation?.Level == EscalationLevel.DeadlinePassed && e.Snapshot?.Request?.KindCase == Request.KindOneofCase.WarnVictim)
+            {
+                _missed.Writer.TryWrite(e.Snapshot);
+            }
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await RecoverAsync(stoppingToken);
+        await foreach (var missed in _missed.Reader.ReadAllAsync(stoppingToken))
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    await dispatcher.EscalateAsync(missed, stoppingToken);
+                    break;
+                }
+                catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // A background service never stops the host; an escalation is retried until it is made.
+                    faults.Record(nameof(AlertWatchdog), ex, logger);
+                    await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, attempt)), time, stoppingToken);
+                }
+            }
+        }
+    }
+
+    private async Task RecoverAsync(CancellationToken stoppingToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                var pending = await alerts.ListPendingAsync(stoppingToken);
+                foreach (var alert in pending)
+                {
+                    await dispatcher.DispatchAsync(alert, stoppingToken);
+                }
+
+                var escalated = 0;
+                var now = time.GetUtcNow();
+                foreach (var alert in (await alerts.ListAsync(now - SweepWindow, now.AddSeconds(1), stoppingToken)).Where(a => a.State != AlertState.Closed))
+                {
+                    foreach (var assignment in alert.Assignments.ToList())
+                    {
+                        if (await store.GetAsync(assignment.ExchangeId, stoppingToken) is { State: ExchangeState.Expired } record)
+                        {
+                            await dispatcher.EscalateAsync(record, stoppingToken);
+                            escalated++;
+                        }
+                    }
+                }
+
+                AlertLog.Recovered(logger, pending.Count, escalated);
+                _recovered.TrySetResult();
+                return;
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                faults.Record(nameof(AlertWatchdog), ex, logger);
+                await Task.Delay(TimeSpan.FromSeconds(Math.Min(30, 2 * attempt)), time, stoppingToken);
+            }
+        }
+    }
+}
