@@ -105,6 +105,19 @@ run 'afx audit verify --as auditor-national'
 run 'afx audit query --as auditor-national --case SZ-2026-0042'
 run 'afx health --as bank-alpha'
 
+say "early warning"
+run 'afx alert raise --as carrier-east --victim-phone +8613800138000 --division 440304001 --calls 3 --suspect-number +85230001234 --international --spoofed --minutes 42 --tier high'
+alert=$(out | sed -nE 's/^Raised (al-[0-9a-f]+):.*/\1/p'); [ -n "$alert" ] || fail "no alert id in the raise's output"
+run 'afx alert raise --as bank-alpha --victim-phone +8613800138000 --transfer 50000 --payee-bank bank-beta --payee-account 6222990000007777 --paused'
+grep -q "Fused into $alert: tier CRITICAL" "$work/out" || fail "the bank's signal did not fuse into $alert as critical"
+run 'afx alerts --as police-sz-futian-shatou --open --follow' "0 124 130" 4
+grep -q "$alert" "$work/out" || fail "the station's board did not show $alert"
+run 'afx alert claim al-... --as police-sz-futian-shatou' 0 60 "al-...=>$alert"
+run 'afx alert outcome al-... dissuaded --as police-sz-futian-shatou --note "officer on site, transfer cancelled"' 0 60 "al-...=>$alert"
+run 'afx alert show al-... --as bank-alpha' 0 60 "al-...=>$alert"
+grep -q "ReleaseToCustomer" "$work/out" || fail "the bank was not told to release the paused transfer"
+run 'afx alerts figures --as auditor-national --days 7'
+
 say "the bridge"
 run 'dotnet run --project src/Adapters -- run --partner bank-beta --hub https://localhost:7443' "0 124 130" 20
 [ -d bridge/bank-beta/outbox ] || fail "the bridge made no bridge/bank-beta/outbox/"

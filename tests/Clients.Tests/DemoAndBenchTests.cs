@@ -10,7 +10,9 @@ public sealed class DemoAndBenchTests
     {
         var run = await Afx.RunAsync("demo", "--latency", "00:00:00.200");
         Assert.True(run.Code == 0, run.Out + run.Err);
-        foreach (var step in new[] { "1. Victim reports", "2. Emergency stop-payment", "3. Money followed", "4a. Call traced", "4b. Number suspended", "5. Audit proofs verified", "Every step happened" })
+        foreach (var step in new[] { "1. Victim reports", "2. Emergency stop-payment", "3. Money followed", "4a. Call traced", "4b. Number suspended",
+                     "5a. Carrier warns", "5b. Bank pauses a transfer", "5c. Station alerted", "5d. Victim dissuaded", "6. Audit proofs verified",
+                     "Every step happened" })
         {
             Assert.Contains(step, run.Out);
         }
@@ -26,11 +28,23 @@ public sealed class DemoAndBenchTests
         Assert.True(run.Code == 0, run.Out + run.Err);
         var report = JsonDocument.Parse(run.Out).RootElement;
         Assert.True(report.GetProperty("ok").GetBoolean());
-        Assert.Equal(6, report.GetProperty("steps").GetArrayLength());
+        Assert.Equal(10, report.GetProperty("steps").GetArrayLength());
         Assert.All(report.GetProperty("steps").EnumerateArray(), s => Assert.True(s.GetProperty("ok").GetBoolean()));
         var exchanges = report.GetProperty("exchanges").EnumerateArray().ToList();
         var root = exchanges.Single(e => e.GetProperty("to").GetString() == "bank-alpha");
         Assert.Contains(exchanges, e => e.GetProperty("parent").GetString() == root.GetProperty("exchange_id").GetString() && e.GetProperty("to").GetString() == "bank-beta");
+    }
+
+    [Fact]
+    public async Task BenchAlerts_ShortRun_RaisesFusesAndDeliversToTheUnits()
+    {
+        var run = await Afx.RunAsync("bench", "alerts", "--duration", "00:00:03", "--concurrency", "8", "--json");
+        Assert.True(run.Code == 0, run.Out + run.Err);
+        var report = JsonDocument.Parse(run.Out).RootElement;
+        Assert.True(report.GetProperty("raised").GetInt64() > 10);
+        Assert.True(report.GetProperty("fused").GetInt64() > 0);
+        Assert.Equal(0, report.GetProperty("failed").GetInt64());
+        Assert.True(report.GetProperty("on_stream").GetInt64() > 0);
     }
 
     [Fact]

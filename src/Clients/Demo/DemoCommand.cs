@@ -224,7 +224,7 @@ internal static class DemoCommand
             calls.Victim.Person.Name = "陈阿姨";
             calls.Victim.Person.Address = "深圳市福田区沙头街道 8 号";
             var first = await new AlertsClient(carrier).RaiseAsync(calls, new CallOptions(cancellationToken: ct));
-            Step("5a. Carrier warns", $"carrier-east: 3 spoofed calls through gateway GW-HK-07 to {phone} ({first.AlertId}), tier {first.Tier}: "
+            Step("5a. Carrier warns", $"carrier-east: 3 spoofed calls through gateway GW-HK-07 to {phone} ({first.AlertId}), tier {AlertCommands.TierName(first.Tier)}: "
                 + "sent at once to the Futian district centre and the Shatou police station", true);
 
             var inbox = new InboxClient(station);
@@ -239,7 +239,7 @@ internal static class DemoCommand
             }
 
             var ok = Step("5b. Bank pauses a transfer", $"bank-alpha paused her CNY 50,000.00 mobile transfer to bank-beta 6222990000007777: "
-                + $"fused into {paused.AlertId} ({(paused.Fused ? "same person" : "NOT FUSED")}), tier {paused.Tier}",
+                + $"fused into {paused.AlertId} ({(paused.Fused ? "same person" : "NOT FUSED")}), tier {AlertCommands.TierName(paused.Tier)}",
                 paused.Fused && paused.AlertId == first.AlertId && paused.Tier == Priority.Critical);
 
             InboxItem? item = null;

@@ -46,7 +46,8 @@ internal static class BenchCommand
               afx bench --duration 30s --concurrency 64
               afx bench --rate 500 --mix freeze=50,stop-payment=30,trace=10,query=10 --json
               afx bench --soak --duration 00:05:00            # 80% of capacity for five minutes
-            """) { duration, concurrency, rate, mix, latency, soak, probe, share, noAudit };
+              afx bench alerts --duration 00:00:20             # early warnings: raises/s, raise -> unit's stream
+            """) { duration, concurrency, rate, mix, latency, soak, probe, share, noAudit, AlertLoad.Create() };
         command.SetGuardedAction(async (r, ct) =>
         {
             var parsedMix = Mix.Parse(r.GetValue(mix)!);

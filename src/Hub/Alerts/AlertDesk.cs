@@ -44,22 +44,30 @@ internal sealed class AlertDesk(
         var rules = policy.Current;
         var raised = await alerts.RaiseAsync(
             new AlertRaiseCommand(caller.Id, request.IdempotencyKey, fusionKeys.For(request.Victim), now - rules.FusionWindow, now),
-            open => AlertFusion.Fuse(open, caller, request, now, rules), cancellationToken);
+            open =>
+            {
+                var (fused, signalId) = AlertFusion.Fuse(open, caller, request, now, rules);
+                return (dispatcher.Plan(fused, now), signalId);
+            }, cancellationToken);
         var alert = raised.Alert;
-        Receipt? receipt = null;
+        var audited = Task.FromResult<Receipt?>(null);
         if (!raised.Duplicate)
         {
             var what = raised.Fused ? "fused" : "raised";
             // Only the salted commitment of the request enters the log: no clear personal data.
-            receipt = await access.AuditAsync(new AuditEvent(AuditEventKind.AlertRaised, caller.ToRef(),
+            audited = access.AuditAsync(new AuditEvent(AuditEventKind.AlertRaised, caller.ToRef(),
                 $"{AlertValidator.Snake(request.Signal.KindCase)}; {what}; tier {alert.Tier} ({alert.TierReason}); signal {raised.SignalId}",
                 null, alert.AlertId, null, request), cancellationToken);
             AlertLog.Raised(logger, alert.AlertId, what, caller.Id, AlertValidator.Snake(request.Signal.KindCase), alert.Tier, alert.TierReason);
         }
 
-        // First found, first pushed: the instruction is on the unit's inbox before the raiser hears back. A duplicate finishes a
-        // dispatch a crash may have interrupted (every step is idempotent).
-        alert = await dispatcher.DispatchAsync(alert, cancellationToken);
+        // First found, first pushed: the instruction is on the unit's inbox before the raiser hears back (the audit entry is written
+        // meanwhile; both are done before the reply). A duplicate finishes a dispatch a crash may have interrupted (every step is
+        // idempotent).
+        var dispatched = dispatcher.DispatchAsync(alert, cancellationToken);
+        await Task.WhenAll(audited, dispatched);
+        var receipt = await audited;
+        alert = await dispatched;
         return new RaiseAlertResponse
         {
             AlertId = alert.AlertId,

@@ -31,36 +31,74 @@ internal sealed class AlertDispatcher(
     TimeProvider time,
     ILogger<AlertDispatcher> logger)
 {
-    /// <summary>Dispatches the alert's latest revision: new targets get an instruction, open instructions are revised.</summary>
+    /// <summary>
+    /// Plans the alert's instructions inside the raise's own write: every unit the alert should reach and does not yet, with the
+    /// exchange id and contact deadline its instruction will have. <see cref="DispatchAsync"/> then opens exactly these, so a
+    /// committed alert always names its instructions, and a crash in between is finished by opening them again (idempotent).
+    /// </summary>
+    public AlertView Plan(AlertView alert, DateTimeOffset now)
+    {
+        if (alert.State == AlertState.Closed)
+        {
+            return alert;
+        }
+
+        foreach (var target in routing.Route(alert.Victim?.DivisionCode ?? string.Empty).Where(t => alert.Assignments.All(a => a.Unit.Id != t.Unit.Id)))
+        {
+            alert.Assignments.Add(new AlertAssignment
+            {
+                Unit = new PartnerRef { Kind = PartnerKind.Police, Id = target.Unit.Id },
+                Role = target.Role,
+                ExchangeId = ExchangeIds.New(now),
+                DispatchedAt = Timestamp.FromDateTimeOffset(now),
+                ContactDeadline = Timestamp.FromDateTimeOffset(now + deadlinePolicy.Current.DeadlineFor(Request.KindOneofCase.WarnVictim, alert.Tier)),
+            });
+        }
+
+        if (alert.Assignments.Count == 0)
+        {
+            AlertLog.NoUnit(logger, alert.AlertId, alert.Victim?.DivisionCode ?? string.Empty);
+        }
+
+        return alert;
+    }
+
+    /// <summary>Dispatches the alert's latest revision: planned instructions are opened, open ones revised, all at once (a raise waits
+    /// for one commit, not one per unit). The revision is then marked dispatched in the background: should that mark be lost, the
+    /// start-up sweep repeats this, which changes nothing.</summary>
     public async Task<AlertView> DispatchAsync(AlertView alert, CancellationToken cancellationToken)
     {
         if (alert.State != AlertState.Closed)
         {
-            var added = new List<AlertAssignment>();
-            var targets = routing.Route(alert.Victim?.DivisionCode ?? string.Empty);
-            if (targets.Count == 0)
-            {
-                AlertLog.NoUnit(logger, alert.AlertId, alert.Victim?.DivisionCode ?? string.Empty);
-            }
-
-            foreach (var target in targets.Where(t => alert.Assignments.All(a => a.Unit.Id != t.Unit.Id)))
-            {
-                added.Add(await OpenAsync(alert, target.Unit.Id, target.Role, cancellationToken));
-            }
-
-            foreach (var assignment in alert.Assignments)
-            {
-                await ReviseAsync(alert, assignment, cancellationToken);
-            }
-
-            if (added.Count > 0)
-            {
-                alert = await alerts.UpdateAsync(alert.AlertId, current => WithAssignments(current, added), cancellationToken);
-            }
+            await Task.WhenAll(alert.Assignments.Select(a => OpenOrReviseAsync(alert, a, cancellationToken)));
         }
 
-        await alerts.MarkDispatchedAsync(alert.AlertId, alert.Revision, cancellationToken);
+        _ = MarkAsync(alert.AlertId, alert.Revision);
         return alert;
+    }
+
+    private async Task MarkAsync(string alertId, uint revision)
+    {
+        try
+        {
+            await alerts.MarkDispatchedAsync(alertId, revision, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            AlertLog.MarkFailed(logger, alertId, ex);
+        }
+    }
+
+    private async Task OpenOrReviseAsync(AlertView alert, AlertAssignment assignment, CancellationToken cancellationToken)
+    {
+        if (await store.GetAsync(assignment.ExchangeId, cancellationToken) is null)
+        {
+            await OpenAsync(alert, assignment, cancellationToken);
+        }
+        else
+        {
+            await ReviseAsync(alert, assignment, cancellationToken);
+        }
     }
 
     /// <summary>The unit missed its contact deadline: its parent gets the alert (once), unless the alert is closed.</summary>
@@ -84,8 +122,22 @@ internal sealed class AlertDispatcher(
             return;
         }
 
-        var assignment = await OpenAsync(alert, parent.Id, AlertRole.Escalated, cancellationToken);
-        await alerts.UpdateAsync(alertId, current => WithAssignments(current, [assignment]), cancellationToken);
+        var now = time.GetUtcNow();
+        var assignment = new AlertAssignment
+        {
+            Unit = new PartnerRef { Kind = PartnerKind.Police, Id = parent.Id },
+            Role = AlertRole.Escalated,
+            ExchangeId = ExchangeIds.New(now),
+            DispatchedAt = Timestamp.FromDateTimeOffset(now),
+            ContactDeadline = Timestamp.FromDateTimeOffset(now + deadlinePolicy.Current.DeadlineFor(Request.KindOneofCase.WarnVictim, alert.Tier)),
+        };
+        // Planned first, opened second: a crash in between is finished by the start-up sweep.
+        alert = await alerts.UpdateAsync(alertId, current => WithAssignments(current, [assignment]), cancellationToken);
+        if (alert.Assignments.FirstOrDefault(a => a.Unit.Id == parent.Id) is { } planned)
+        {
+            await OpenOrReviseAsync(alert, planned, cancellationToken);
+        }
+
         AlertLog.Escalated(logger, alertId, missed.To.Id, parent.Id, alert.Tier);
     }
 
@@ -102,8 +154,10 @@ internal sealed class AlertDispatcher(
         return next;
     }
 
-    private async Task<AlertAssignment> OpenAsync(AlertView alert, string unitId, AlertRole role, CancellationToken cancellationToken)
+    private async Task OpenAsync(AlertView alert, AlertAssignment assignment, CancellationToken cancellationToken)
     {
+        var unitId = assignment.Unit.Id;
+        var role = assignment.Role;
         var root = routing.Root(unitId);
         var sender = new PartnerIdentity(PartnerKind.Police, root);
         var request = new SubmitRequest
@@ -119,7 +173,8 @@ internal sealed class AlertDispatcher(
             },
             Request = new Request { WarnVictim = Instruction(alert, role) },
         };
-        var outcome = await intake.AcceptAsync(sender, request, parent: null, cancellationToken);
+        var outcome = await intake.AcceptAsync(sender, request, parent: null, cancellationToken, assignment.ExchangeId,
+            assignment.ContactDeadline.ToDateTimeOffset());
         var record = outcome.Record;
         if (!outcome.Duplicate)
         {
@@ -128,15 +183,6 @@ internal sealed class AlertDispatcher(
                 record.ExchangeId, alert.AlertId, record.To), cancellationToken);
             AlertLog.Dispatched(logger, alert.AlertId, unitId, role, alert.Tier, record.Deadline.ToDateTimeOffset());
         }
-
-        return new AlertAssignment
-        {
-            Unit = record.To,
-            Role = role,
-            ExchangeId = record.ExchangeId,
-            DispatchedAt = record.SubmittedAt,
-            ContactDeadline = record.Deadline,
-        };
     }
 
     private async Task ReviseAsync(AlertView alert, AlertAssignment assignment, CancellationToken cancellationToken)

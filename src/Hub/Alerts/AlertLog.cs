@@ -23,6 +23,9 @@ internal static partial class AlertLog
     [LoggerMessage(705, LogLevel.Information, "Alert {AlertId}: {Unit} reported {Outcome} (hold advice {Advice})")]
     public static partial void Outcome(ILogger logger, string alertId, string unit, AlertOutcomeKind outcome, HoldAdvice advice);
 
+    [LoggerMessage(707, LogLevel.Warning, "Alert {AlertId}: could not mark its dispatch done; the start-up sweep will repeat it")]
+    public static partial void MarkFailed(ILogger logger, string alertId, Exception exception);
+
     [LoggerMessage(706, LogLevel.Information, "Alerts recovered at start: {Pending} dispatches finished, {Escalated} missed escalations made")]
     public static partial void Recovered(ILogger logger, int pending, int escalated);
 }

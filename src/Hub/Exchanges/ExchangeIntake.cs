@@ -21,14 +21,16 @@ internal sealed class ExchangeIntake(
     TimeProvider time,
     ILogger<ExchangeIntake> logger)
 {
+    /// <param name="exchangeId">The id to give it, when the caller planned one (an alert stores its instructions' ids first).</param>
+    /// <param name="deadline">The deadline, when the caller planned one; else the policy's for the kind and priority.</param>
     public async Task<SubmitOutcome> AcceptAsync(PartnerIdentity submitter, SubmitRequest request, ExchangeRecord? parent,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, string? exchangeId = null, DateTimeOffset? deadline = null)
     {
         var now = time.GetUtcNow();
-        var deadline = now + policy.Current.DeadlineFor(request.Request.KindCase, request.Priority);
+        deadline ??= now + policy.Current.DeadlineFor(request.Request.KindCase, request.Priority);
         var record = new ExchangeRecord
         {
-            ExchangeId = ExchangeIds.New(now),
+            ExchangeId = exchangeId ?? ExchangeIds.New(now),
             From = submitter.ToRef(),
             To = new PartnerRef { Kind = RequestValidator.RecipientKindFor(request.Request.KindCase), Id = request.Recipient.Id },
             Priority = request.Priority,
@@ -36,7 +38,7 @@ internal sealed class ExchangeIntake(
             Request = request.Request,
             State = ExchangeState.Submitted,
             SubmittedAt = Timestamp.FromDateTimeOffset(now),
-            Deadline = Timestamp.FromDateTimeOffset(deadline),
+            Deadline = Timestamp.FromDateTimeOffset(deadline.Value),
             IdempotencyKey = request.IdempotencyKey,
             ParentExchangeId = parent?.ExchangeId ?? string.Empty,
             FollowDepth = parent is null ? 0 : parent.FollowDepth + 1,
@@ -49,7 +51,7 @@ internal sealed class ExchangeIntake(
             bus.Publish(submitter.Id, outcome.Events);
             ExchangeLog.Accepted(logger, record.ExchangeId, RequestValidator.KindName(record.Request.KindCase), record.Priority,
                 submitter.Id,
-                record.To.Id, record.Case.CaseNumber, deadline);
+                record.To.Id, record.Case.CaseNumber, deadline.Value);
         }
 
         return outcome;

@@ -97,28 +97,35 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
     public async Task<AlertView?> GetAsync(string alertId, CancellationToken cancellationToken) =>
         (await ReadManyAsync("SELECT record FROM alerts WHERE id = $a", cancellationToken, ("$a", alertId))).FirstOrDefault();
 
-    public Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken) =>
+    public Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken,
+        uint? dispatchedRevision = null) =>
         Writer.ExecuteAsync(connection =>
         {
             var current = Read(alertId) ?? throw Refusal.NotFound($"alert_id: alert '{alertId}' does not exist.");
             var updated = change(current);
-            if (updated is null)
+            if (updated is not null)
             {
-                return current;
+                Write(updated);
             }
 
-            Write(updated);
-            return updated;
+            if (dispatchedRevision is { } revision)
+            {
+                Mark(alertId, revision);
+            }
+
+            return updated ?? current;
         }, cancellationToken);
 
     public Task MarkDispatchedAsync(string alertId, uint revision, CancellationToken cancellationToken) =>
-        Writer.ExecuteAsync(connection =>
-        {
-            var mark = Writer.Command("UPDATE alerts SET dispatched = $rev WHERE id = $id AND dispatched < $rev", "$id", "$rev");
-            mark.Parameters[0].Value = alertId;
-            mark.Parameters[1].Value = (long)revision;
-            return mark.ExecuteNonQuery();
-        }, cancellationToken);
+        Writer.ExecuteAsync(connection => Mark(alertId, revision), cancellationToken);
+
+    private int Mark(string alertId, uint revision)
+    {
+        var mark = Writer.Command("UPDATE alerts SET dispatched = $rev WHERE id = $id AND dispatched < $rev", "$id", "$rev");
+        mark.Parameters[0].Value = alertId;
+        mark.Parameters[1].Value = (long)revision;
+        return mark.ExecuteNonQuery();
+    }
 
     public Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
         ReadManyAsync("SELECT record FROM alerts WHERE first_ms >= $f AND first_ms < $t ORDER BY first_ms", cancellationToken,

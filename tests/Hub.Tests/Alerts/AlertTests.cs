@@ -317,6 +317,48 @@ public abstract class AlertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ACriticalAlert_OvertakesTenThousandLowTierAlerts()
+    {
+        const int backlog = 10_000;
+        var next = 0;
+        var workers = Enumerable.Range(0, 16).Select(_ => Task.Run(async () =>
+        {
+            var carrier = As("carrier-west");
+            while (Interlocked.Increment(ref next) is var i && i <= backlog)
+            {
+                await carrier.Alerts.RaiseAsync(AlertSignals.Calls(AlertSignals.Victim($"+86137{i:D8}", "440305"), Priority.Low));
+            }
+        })).ToList();
+        await Task.WhenAll(workers);
+        var critical = await As("carrier-east").Alerts.RaiseAsync(AlertSignals.Calls(AlertSignals.Victim(UniquePhone(), "440305"),
+            Priority.Critical));
+
+        var district = As("police-sz-nanshan");
+        var peek = await district.Inbox.PeekAsync(new PeekRequest { MaxItems = 1 });
+        Assert.Equal((uint)backlog + 1, peek.Outstanding);
+        using var stream = district.Inbox.Subscribe(new SubscribeRequest { MaxInFlight = 1 }, new CallOptions().WithTimeout(TimeSpan.FromSeconds(30)));
+        Assert.True(await stream.ResponseStream.MoveNext());
+        Assert.Equal(critical.AlertId, stream.ResponseStream.Current.Request.WarnVictim.AlertId);
+        Assert.Equal(Priority.Critical, stream.ResponseStream.Current.Priority);
+    }
+
+    [Fact]
+    public async Task ADispatchInterruptedAfterTheCommit_IsFinishedByTheRaisersRetry()
+    {
+        var request = AlertSignals.Calls(AlertSignals.Victim(UniquePhone(), "440305005"));
+        _audit.FailNext(1, e => e.Kind == AuditEventKind.Submitted && e.Detail.StartsWith("dissuasion instruction", StringComparison.Ordinal));
+        var failed = await Assert.ThrowsAsync<RpcException>(() => As("carrier-east").Alerts.RaiseAsync(request).ResponseAsync);
+        Assert.NotEqual(StatusCode.OK, failed.StatusCode);
+
+        var retried = await As("carrier-east").Alerts.RaiseAsync(request);
+        Assert.True(retried.Duplicate);
+        var alert = await As("police-sz-nanshan").Alerts.GetAsync(new GetAlertRequest { AlertId = retried.AlertId });
+        Assert.Equal(["police-sz-nanshan", "police-sz-nanshan-yuehai"], alert.Assignments.Select(a => a.Unit.Id));
+        Assert.NotNull(await ItemFor("police-sz-nanshan-yuehai", retried.AlertId));
+        Assert.NotNull(await ItemFor("police-sz-nanshan", retried.AlertId));
+    }
+
+    [Fact]
     public async Task EachReaderSeesTheAlertMaskedForIt()
     {
         var phone = UniquePhone();

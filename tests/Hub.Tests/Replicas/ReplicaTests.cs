@@ -203,6 +203,42 @@ public sealed class ReplicaEscalationTests : IAsyncLifetime
         }
     }
 
+    [Fact]
+    public async Task AlertSignalsOnEitherReplica_Fuse_AndAMissedContactEscalatesToTheParentOnce()
+    {
+        using var carrier = new Partner(A, "carrier-east");
+        using var bank = new Partner(B, "bank-alpha");
+        using var city = new Partner(B, "police-shenzhen");
+        var phone = "+86136" + Random.Shared.Next(10_000_000, 99_999_999);
+        var first = await carrier.Alerts.RaiseAsync(Alerts.AlertSignals.Calls(Alerts.AlertSignals.Victim(phone, "440304"), Priority.High));
+        var second = await bank.Alerts.RaiseAsync(Alerts.AlertSignals.PausedTransfer(Alerts.AlertSignals.Victim(phone, "")));
+        Assert.True(second.Fused);
+        Assert.Equal(first.AlertId, second.AlertId);
+        Assert.Equal(Priority.Critical, second.Tier);
+
+        // Past the critical contact deadline (5 minutes): the district missed it, the city centre takes over, once.
+        _clock.Advance(TimeSpan.FromMinutes(6));
+        AlertView alert = null!;
+        for (var i = 0; i < 400; i++)
+        {
+            alert = await city.Alerts.GetAsync(new GetAlertRequest { AlertId = first.AlertId });
+            if (alert.Assignments.Count == 2)
+            {
+                break;
+            }
+
+            await Task.Delay(50);
+        }
+
+        Assert.Equal(["police-sz-futian", "police-shenzhen"], alert.Assignments.Select(a => a.Unit.Id));
+        _clock.Advance(TimeSpan.FromHours(1));
+        await Task.Delay(500);
+        var events = _auditA.Events.Concat(_auditB.Events).ToList();
+        var missed = alert.Assignments[0].ExchangeId;
+        Assert.Single(events, e => e.Kind == AuditEventKind.Expired && e.ExchangeId == missed);
+        Assert.Single(events, e => e.Kind == AuditEventKind.Submitted && e.CaseNumber == first.AlertId && e.Subject?.Id == "police-shenzhen");
+    }
+
     private static async Task Until(Func<bool> condition, string what) => await Until(() => Task.FromResult(condition()), what);
 
     private static async Task Until(Func<Task<bool>> condition, string what)
