@@ -18,4 +18,6 @@ internal sealed class AlertPolicy
     public AlertRules Current => _file?.Current ?? AlertRules.Defaults;
 
     public string? Path => _file?.Path;
+
+    public bool Refresh() => _file?.Refresh() ?? false;
 }

@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
@@ -6,8 +7,8 @@ using AntiFraud.Exchange.Hub.Shared;
 namespace AntiFraud.Exchange.Hub.Hosting;
 
 /// <summary>
-/// Looks at the operator's files every half second (the partner registry, the CRL, the masking and
-/// deadline policies), so an edit takes effect within a second whether or not a call arrives; a
+/// Looks at the operator's files every half second (the partner registry, the CRL, the masking,
+/// deadline and alert policies), so an edit takes effect within a second whether or not a call arrives; a
 /// changed registry or CRL ends the open streams of partners it cuts off.
 /// </summary>
 internal sealed class ConfigurationWatcher(
@@ -15,6 +16,7 @@ internal sealed class ConfigurationWatcher(
     CrlStore crl,
     MaskingPolicy masking,
     DeadlinePolicy deadlines,
+    AlertPolicy alerts,
     TimeProvider time,
     BackgroundFaults faults,
     ILogger<ConfigurationWatcher> logger) : BackgroundService
@@ -32,6 +34,7 @@ internal sealed class ConfigurationWatcher(
                 crl.Refresh();
                 masking.Refresh();
                 deadlines.Refresh();
+                alerts.Refresh();
             }
             catch (Exception ex) when (ex is not OperationCanceledException)
             {

@@ -30,6 +30,7 @@ internal static class HubHelp
           --Hub:Store:Redis:Configuration=HOST:PORT and --Hub:ReplicaId=NAME for a replica on a shared Redis
           --Hub:Audit:SigningKeyPath=FILE          the key that signs audit checkpoints
           --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from
+          --Hub:Alerts:PolicyPath=FILE             early warning: fusion window, locate queue, tier rules (config/alerts.json)
           --Hub:AddressFile=FILE                   write the bound address (https://host:port) here once listening
 
         The committed development PKI (certs-dev/) is refused unless DOTNET_ENVIRONMENT=Development

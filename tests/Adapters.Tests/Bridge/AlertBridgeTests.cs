@@ -20,7 +20,7 @@ public sealed class AlertBridgeTests(BridgeFixture fixture) : IClassFixture<Brid
 
     private static async Task<JsonElement> Receipt(string folder) =>
         JsonDocument.Parse(await File.ReadAllTextAsync(await BridgeFixture.Eventually(
-            () => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "receipts")).FirstOrDefault()), "the receipt in receipts/")))
+            () => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "receipts"), "*.receipt.json").FirstOrDefault()), "the receipt in receipts/")))
             .RootElement;
 
     private static void Drop(string folder, string name, string content)

@@ -27,7 +27,7 @@ public sealed class PoliceBridgeTests(BridgeFixture fixture) : IClassFixture<Bri
         await File.WriteAllTextAsync(staged, SampleWithKey(key), new UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
         File.Move(staged, Path.Combine(folder, "requests", "freeze-0001.json"));
 
-        var receipt = await BridgeFixture.Eventually(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "receipts")).FirstOrDefault()),
+        var receipt = await BridgeFixture.Eventually(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "receipts"), "*.receipt.json").FirstOrDefault()),
             "the receipt in receipts/");
         var reply = JsonDocument.Parse(await File.ReadAllTextAsync(receipt)).RootElement[0];
         var id = reply.GetProperty("exchangeId").GetString()!;
@@ -61,7 +61,7 @@ public sealed class PoliceBridgeTests(BridgeFixture fixture) : IClassFixture<Bri
         await File.WriteAllTextAsync(letter, bad.Replace("\"13800138000\"", "\"+8613800138000\"", StringComparison.Ordinal));
         var letters = new Adapters.Bridge.DeadLetters(new Adapters.Bridge.BridgeFolders(folder), TimeProvider.System);
         letters.Resubmit(Path.GetFileName(letter), _ => throw new InvalidOperationException("a request file is not republished to outbox/"));
-        await BridgeFixture.Eventually(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "receipts")).FirstOrDefault()),
+        await BridgeFixture.Eventually(() => Task.FromResult(Directory.EnumerateFiles(Path.Combine(folder, "receipts"), "*.receipt.json").FirstOrDefault()),
             "the receipt after the fix");
     }
 }
