@@ -98,7 +98,8 @@ run 'afx inbox --as bank-alpha'
 grep -q "$stop" "$work/out" || fail "the listing did not show $stop"
 run 'afx inbox --as bank-alpha --follow' "0 124 130" 5
 run 'afx respond --as bank-alpha --exchange ex-... --kind stop-payment --status executed --amount 49800.00' 0 60 "ex-...=>$stop"
-run 'afx serve-sim --kind carrier --as carrier-east' "0 124 130" 5
+run 'afx serve-sim --kind carrier --as carrier-east --raise-every 00:00:02' "0 124 130" 5
+grep -q "raised al-" "$work/out" || fail "serve-sim --raise-every raised no alert"
 run 'afx partners --as auditor-national'
 run 'afx compliance --as auditor-national --days 7'
 run 'afx audit verify --as auditor-national'

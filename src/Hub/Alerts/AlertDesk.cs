@@ -96,8 +96,7 @@ internal sealed class AlertDesk(
         RequestValidator.Require(to - from <= TimeSpan.FromDays(366), "to", "the period may span at most 366 days");
         RequestValidator.Require(request.MaxItems <= MaxListSize, "max_items", $"at most {MaxListSize}");
         var max = request.MaxItems == 0 ? DefaultListSize : (int)request.MaxItems;
-        var matched = (await alerts.ListAsync(from, to, cancellationToken))
-            .Where(a => !request.OpenOnly || a.State != AlertState.Closed)
+        var matched = (await alerts.ListAsync(from, to, cancellationToken, request.OpenOnly))
             .Select(a => (Alert: a, Reader: views.ReaderOf(caller, a)))
             .Where(x => x.Reader != AlertReader.None)
             .OrderBy(x => x.Alert.Tier).ThenBy(x => x.Alert.FirstRaisedAt.ToDateTimeOffset())

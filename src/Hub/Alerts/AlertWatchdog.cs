@@ -89,7 +89,7 @@ internal sealed class AlertWatchdog(
 
                 var escalated = 0;
                 var now = time.GetUtcNow();
-                foreach (var alert in (await alerts.ListAsync(now - SweepWindow, now.AddSeconds(1), stoppingToken)).Where(a => a.State != AlertState.Closed))
+                foreach (var alert in await alerts.ListAsync(now - SweepWindow, now.AddSeconds(1), stoppingToken, openOnly: true))
                 {
                     foreach (var assignment in alert.Assignments.ToList())
                     {

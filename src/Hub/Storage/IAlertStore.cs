@@ -41,8 +41,10 @@ public interface IAlertStore
     /// <summary>Marks a revision dispatched (a later revision stays pending).</summary>
     Task MarkDispatchedAsync(string alertId, uint revision, CancellationToken cancellationToken);
 
-    /// <summary>Alerts first raised in [from, to), oldest first.</summary>
-    Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken);
+    /// <summary>Alerts first raised in [from, to), oldest first; with <paramref name="openOnly"/> only those without a final
+    /// outcome.</summary>
+    Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken,
+        bool openOnly = false);
 
     /// <summary>Alerts with a revision not yet dispatched (after a crash between commit and dispatch).</summary>
     Task<IReadOnlyList<AlertView>> ListPendingAsync(CancellationToken cancellationToken);

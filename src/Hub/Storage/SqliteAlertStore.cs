@@ -127,8 +127,10 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
         return mark.ExecuteNonQuery();
     }
 
-    public Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        ReadManyAsync("SELECT record FROM alerts WHERE first_ms >= $f AND first_ms < $t ORDER BY first_ms", cancellationToken,
+    public Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken,
+        bool openOnly = false) =>
+        ReadManyAsync("SELECT record FROM alerts WHERE first_ms >= $f AND first_ms < $t" + (openOnly ? " AND closed = 0" : string.Empty)
+            + " ORDER BY first_ms", cancellationToken,
             ("$f", from.ToUnixTimeMilliseconds()), ("$t", to.ToUnixTimeMilliseconds()));
 
     public Task<IReadOnlyList<AlertView>> ListPendingAsync(CancellationToken cancellationToken) =>

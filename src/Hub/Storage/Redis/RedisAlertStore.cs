@@ -171,9 +171,13 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
     public Task MarkDispatchedAsync(string alertId, uint revision, CancellationToken cancellationToken) =>
         redis.Call(db => db.ScriptEvaluateAsync(MarkScript, values: [P, alertId, Number(revision)]), cancellationToken);
 
-    public async Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
-        await ReadAsync(await redis.Call(db => db.SortedSetRangeByScoreAsync(P + "alerts", from.ToUnixTimeMilliseconds(),
+    public async Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken,
+        bool openOnly = false)
+    {
+        var alerts = await ReadAsync(await redis.Call(db => db.SortedSetRangeByScoreAsync(P + "alerts", from.ToUnixTimeMilliseconds(),
             to.ToUnixTimeMilliseconds(), Exclude.Stop), cancellationToken), cancellationToken);
+        return openOnly ? [.. alerts.Where(a => a.State != AlertState.Closed)] : alerts;
+    }
 
     public async Task<IReadOnlyList<AlertView>> ListPendingAsync(CancellationToken cancellationToken) =>
         await ReadAsync(await redis.Call(db => db.SetMembersAsync(P + "alpending"), cancellationToken), cancellationToken);
