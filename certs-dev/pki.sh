@@ -196,6 +196,10 @@ init() {
   ec_key "$PKI/audit/log-signing.key"
   openssl pkey -in "$PKI/audit/log-signing.key" -pubout -out "$PKI/audit/log-signing.pub" 2>/dev/null
   openssl rand -hex 32 > "$PKI/masking.key"
+  # The risk lists' OPRF key (a P-256 scalar; 32 random bytes are below the group order but for a 2^-32 chance,
+  # which the hub refuses loudly). Every replica must hold the same one.
+  mkdir -p "$PKI/lists"
+  (umask 077; openssl rand -hex 32 > "$PKI/lists/oprf.key")
 
   issue police police-shenzhen
   issue police police-guangzhou

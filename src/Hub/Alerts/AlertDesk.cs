@@ -37,10 +37,12 @@ internal sealed class AlertDesk(
     public const int DefaultListSize = 100;
     public const int MaxListSize = 1000;
 
-    public async Task<RaiseAlertResponse> RaiseAsync(PartnerIdentity caller, RaiseAlertRequest request, CancellationToken cancellationToken)
+    /// <param name="fromHub">Raised by the hub on the caller's behalf (a risk-list hit it reported).</param>
+    public async Task<RaiseAlertResponse> RaiseAsync(PartnerIdentity caller, RaiseAlertRequest request, CancellationToken cancellationToken,
+        bool fromHub = false)
     {
         var now = time.GetUtcNow();
-        AlertValidator.Validate(caller, request, routing.IsCity(caller.Id), deadlinePolicy.Current.Limits, now);
+        AlertValidator.Validate(caller, request, routing.IsCity(caller.Id), deadlinePolicy.Current.Limits, now, fromHub);
         var rules = policy.Current;
         var raised = await alerts.RaiseAsync(
             new AlertRaiseCommand(caller.Id, request.IdempotencyKey, fusionKeys.For(request.Victim), now - rules.FusionWindow, now),

@@ -43,7 +43,17 @@ internal sealed class AlertDispatcher(
             return alert;
         }
 
-        foreach (var target in routing.Route(alert.Victim?.DivisionCode ?? string.Empty).Where(t => alert.Assignments.All(a => a.Unit.Id != t.Unit.Id)))
+        var targets = routing.Route(alert.Victim?.DivisionCode ?? string.Empty).ToList();
+        // A risk-list hit goes to the unit that owns the entry's case (which then needs no locate queue).
+        var owners = alert.Signals.Where(s => s.KindCase == AlertSignal.KindOneofCase.ListHit && s.ListHit.Owner is not null)
+            .Select(s => s.ListHit.Owner.Id).Distinct().Select(routing.Unit).OfType<PartnerEntry>().ToList();
+        if (owners.Count > 0)
+        {
+            targets.RemoveAll(t => t.Role == AlertRole.Locate);
+            targets.AddRange(owners.Where(o => targets.All(t => t.Unit.Id != o.Id)).Select(o => new AlertTarget(o, AlertRole.CaseOwner)));
+        }
+
+        foreach (var target in targets.Where(t => alert.Assignments.All(a => a.Unit.Id != t.Unit.Id)))
         {
             alert.Assignments.Add(new AlertAssignment
             {

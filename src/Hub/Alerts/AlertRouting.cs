@@ -60,6 +60,10 @@ internal sealed class AlertRouting(PartnerRegistry registry, AlertPolicy policy)
             ?? units.Where(u => u.Unit!.Level == PoliceLevel.City).OrderBy(u => u.Id, StringComparer.Ordinal).FirstOrDefault();
     }
 
+    /// <summary>An enabled police unit of the registry, or null.</summary>
+    public PartnerEntry? Unit(string unitId) =>
+        registry.TryGet(unitId, out var entry) && entry is { Kind: PartnerKind.Police, Enabled: true } ? entry : null;
+
     /// <summary>The unit's parent, when it has one that is registered and enabled.</summary>
     public PartnerEntry? Parent(string unitId) =>
         registry.TryGet(unitId, out var entry) && entry.Unit?.Parent is { } parent && registry.TryGet(parent, out var up) && up.Enabled

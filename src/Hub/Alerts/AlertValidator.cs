@@ -21,14 +21,16 @@ internal static class AlertValidator
     /// <summary>How far back a reported time may lie: a warning about last month is not an early warning.</summary>
     public static readonly TimeSpan MaxAge = TimeSpan.FromDays(30);
 
-    public static void Validate(PartnerIdentity caller, RaiseAlertRequest request, bool callerIsCity, TimeLimits limits, DateTimeOffset now)
+    /// <param name="fromHub">The hub raises this itself (a list hit): the signal kind is the hub's own.</param>
+    public static void Validate(PartnerIdentity caller, RaiseAlertRequest request, bool callerIsCity, TimeLimits limits, DateTimeOffset now,
+        bool fromHub = false)
     {
         Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key",
             "is required (1-128 characters), so a retried Raise never creates a second signal");
         Require(request.Signal is not null && request.Signal.KindCase != AlertSignal.KindOneofCase.None, "signal",
             "must carry one of bank_transfer, suspicious_calls, card_opening, analysis");
         var signal = request.Signal!;
-        var allowed = caller.Kind switch
+        var allowed = fromHub ? signal.KindCase == AlertSignal.KindOneofCase.ListHit : caller.Kind switch
         {
             PartnerKind.Bank => signal.KindCase == AlertSignal.KindOneofCase.BankTransfer,
             PartnerKind.Carrier => signal.KindCase is AlertSignal.KindOneofCase.SuspiciousCalls or AlertSignal.KindOneofCase.CardOpening,
@@ -115,6 +117,7 @@ internal static class AlertValidator
         AlertSignal.KindOneofCase.SuspiciousCalls => "suspicious_calls",
         AlertSignal.KindOneofCase.CardOpening => "card_opening",
         AlertSignal.KindOneofCase.Analysis => "analysis",
+        AlertSignal.KindOneofCase.ListHit => "list_hit",
         _ => "none",
     };
 }

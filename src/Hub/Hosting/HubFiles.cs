@@ -13,7 +13,8 @@ internal sealed record HubFiles(
     string MaskingSecret,
     string MaskingPolicy,
     string? DeadlinePolicy,
-    string? AlertPolicy)
+    string? AlertPolicy,
+    string ListKey)
 {
     public static HubFiles Resolve(HubOptions options, HubPaths paths)
     {
@@ -29,6 +30,7 @@ internal sealed record HubFiles(
             paths.ResolveExisting(options.Masking.PolicyPath, "Hub:Masking:PolicyPath"),
             string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath,
                 "Hub:Deadlines:PolicyPath"),
-            string.IsNullOrEmpty(options.Alerts.PolicyPath) ? null : paths.ResolveExisting(options.Alerts.PolicyPath, "Hub:Alerts:PolicyPath"));
+            string.IsNullOrEmpty(options.Alerts.PolicyPath) ? null : paths.ResolveExisting(options.Alerts.PolicyPath, "Hub:Alerts:PolicyPath"),
+            paths.ResolveExisting(options.Lists.KeyPath, "Hub:Lists:KeyPath"));
     }
 }

@@ -31,6 +31,7 @@ internal static class HubHelp
           --Hub:Audit:SigningKeyPath=FILE          the key that signs audit checkpoints
           --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from
           --Hub:Alerts:PolicyPath=FILE             early warning: fusion window, locate queue, tier rules (config/alerts.json)
+          --Hub:Lists:KeyPath=FILE                 the risk lists' OPRF key; every replica needs the same file
           --Hub:AddressFile=FILE                   write the bound address (https://host:port) here once listening
 
         The committed development PKI (certs-dev/) is refused unless DOTNET_ENVIRONMENT=Development

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Lists;
 using Grpc.Net.Compression;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using AntiFraud.Exchange.Hub.Alerts;
@@ -66,7 +67,8 @@ public static class HubHost
         var tls = LoadTls(options.Tls, paths);
         var development = RefuseDevelopmentMaterialInProduction(builder.Environment, paths, tls,
             ("Hub:Tls:CertificatePath", tls.CertificatePath), ("Hub:Tls:ClientCaPath", tls.ClientRootPath),
-            ("Hub:Audit:SigningKeyPath", files.SigningKey), ("Hub:Masking:SecretPath", files.MaskingSecret));
+            ("Hub:Audit:SigningKeyPath", files.SigningKey), ("Hub:Masking:SecretPath", files.MaskingSecret),
+            ("Hub:Lists:KeyPath", files.ListKey));
 
         builder.Logging.AddConsole();
         AddHostBasics(builder.Services, options, paths, development);
@@ -79,6 +81,7 @@ public static class HubHost
             .AddHubMasking(files.MaskingPolicy, files.MaskingSecret)
             .AddHubExchanges()
             .AddHubAlerts(files.AlertPolicy)
+            .AddHubLists(options.Lists, files.ListKey)
             .AddSingleton<ComplianceCalculator>()
             .AddSingleton<FreshCheckpointLimit>();
         if (options.Store.Provider == "redis")
@@ -245,6 +248,7 @@ public static class HubHost
         app.MapGrpcService<ExchangeService>();
         app.MapGrpcService<InboxService>();
         app.MapGrpcService<AlertsService>();
+        app.MapGrpcService<RiskListsService>();
         app.MapGrpcService<AuditService>();
         app.MapGrpcService<OperationsService>();
         app.MapGrpcHealthChecksService();

@@ -60,6 +60,25 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             at_ms INTEGER NOT NULL,
             PRIMARY KEY (key, alert_id));
         CREATE INDEX IF NOT EXISTS ix_alert_keys_at ON alert_keys (key, at_ms);
+        CREATE TABLE IF NOT EXISTS list_entries (
+            id TEXT PRIMARY KEY,
+            kind INTEGER NOT NULL,
+            owner TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            removed INTEGER NOT NULL,
+            expires_ms INTEGER NOT NULL,
+            output BLOB NOT NULL,
+            sealed BLOB NOT NULL,
+            record BLOB NOT NULL);
+        CREATE INDEX IF NOT EXISTS ix_list_entries_kind ON list_entries (kind, version);
+        CREATE INDEX IF NOT EXISTS ix_list_entries_expiry ON list_entries (removed, expires_ms);
+        CREATE TABLE IF NOT EXISTS list_publishes (
+            owner TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            added TEXT NOT NULL,
+            revoked INTEGER NOT NULL,
+            PRIMARY KEY (owner, idempotency_key));
         CREATE TABLE IF NOT EXISTS alert_raises (
             raiser TEXT NOT NULL,
             idempotency_key TEXT NOT NULL,
@@ -383,7 +402,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         return connection;
     }
 
-    private long NextCounter(string name)
+    internal long NextCounter(string name)
     {
         var command = _writer.Command("INSERT INTO counters (name, value) VALUES ($n, 1) ON CONFLICT(name) DO UPDATE SET value = value + 1 RETURNING value", "$n");
         command.Parameters[0].Value = name;

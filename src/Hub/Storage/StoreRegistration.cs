@@ -24,6 +24,12 @@ internal static class StoreRegistration
             RedisExchangeStore => new RedisAlertStore(sp.GetRequiredService<RedisConnection>()),
             var other => throw new InvalidOperationException($"No alert store for {other.GetType().Name}."),
         });
+        services.TryAddSingleton<IListStore>(sp => sp.GetRequiredService<IExchangeStore>() switch
+        {
+            SqliteExchangeStore sqlite => new SqliteListStore(sqlite),
+            RedisExchangeStore => new RedisListStore(sp.GetRequiredService<RedisConnection>()),
+            var other => throw new InvalidOperationException($"No list store for {other.GetType().Name}."),
+        });
         return services;
     }
 

@@ -16,6 +16,9 @@ public sealed class InboxClient(ChannelBase channel) : global::AntiFraud.Exchang
 /// <summary>The generated client of antifraud.exchange.v1.Alerts (early warning: raisers, police units).</summary>
 public sealed class AlertsClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.Alerts.AlertsClient(channel);
 
+/// <summary>The generated client of antifraud.exchange.v1.RiskLists (city centres publish; banks and carriers screen).</summary>
+public sealed class RiskListsClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.RiskLists.RiskListsClient(channel);
+
 /// <summary>The generated client of antifraud.exchange.v1.Audit.</summary>
 public sealed class AuditClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.Audit.AuditClient(channel);
 

@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Protocol.Clients;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Alerts;
-using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.TestSupport;
@@ -18,41 +17,18 @@ public abstract class AlertTests : IAsyncLifetime
 {
     protected virtual string[] StoreSettings => [];
 
-    private readonly ManualTimeProvider _clock = new(DateTimeOffset.UtcNow);
-    private readonly RecordingAuditSink _audit = new();
-    private readonly HubFixture _hub = new();
-    private readonly Dictionary<string, Partner> _partners = [];
+    private readonly ClockedHub _env = new();
 
-    private Partner As(string id)
-    {
-        if (!_partners.TryGetValue(id, out var partner))
-        {
-            _partners[id] = partner = new Partner(_hub, id);
-        }
-
-        return partner;
-    }
+    private Partner As(string id) => _env.As(id);
 
     public async Task InitializeAsync()
     {
-        await _hub.StartAsync(HubFixture.Build(s =>
-        {
-            s.AddSingleton<TimeProvider>(_clock);
-            s.AddSingleton<IAuditSink>(_audit);
-        }, StoreSettings));
-        await _hub.Services.GetRequiredService<DeadlineTracker>().Armed;
-        await _hub.Services.GetRequiredService<AlertWatchdog>().Recovered;
+        await _env.StartAsync(StoreSettings);
+        await _env.Hub.Services.GetRequiredService<DeadlineTracker>().Armed;
+        await _env.Hub.Services.GetRequiredService<AlertWatchdog>().Recovered;
     }
 
-    public virtual async Task DisposeAsync()
-    {
-        foreach (var p in _partners.Values)
-        {
-            p.Dispose();
-        }
-
-        await _hub.DisposeAsync();
-    }
+    public virtual async Task DisposeAsync() => await _env.DisposeAsync();
 
     private static string UniquePhone() => "+86139" + Random.Shared.Next(10_000_000, 99_999_999);
 
@@ -69,7 +45,7 @@ public abstract class AlertTests : IAsyncLifetime
         var first = await As("carrier-east").Alerts.RaiseAsync(AlertSignals.Calls(AlertSignals.Victim(phone, nationalId: id), Priority.High));
         Assert.False(first.Fused);
         Assert.Equal(Priority.High, first.Tier);
-        Assert.Contains(_audit.Events, e => e.Kind == AuditEventKind.AlertRaised && e.CaseNumber == first.AlertId && e.Actor?.Id == "carrier-east");
+        Assert.Contains(_env.Audit.Events, e => e.Kind == AuditEventKind.AlertRaised && e.CaseNumber == first.AlertId && e.Actor?.Id == "carrier-east");
 
         // First found, first pushed: the district and the station have it before the carrier hears back.
         var district = await ItemFor("police-sz-futian", first.AlertId);
@@ -79,10 +55,10 @@ public abstract class AlertTests : IAsyncLifetime
         Assert.Equal(AlertRole.District, district.Request.WarnVictim.Role);
         Assert.Equal(AlertRole.Station, station.Request.WarnVictim.Role);
         Assert.Equal(Priority.High, station.Priority);
-        Assert.Equal(_clock.GetUtcNow().AddMinutes(15), station.Deadline.ToDateTimeOffset());
+        Assert.Equal(_env.Clock.GetUtcNow().AddMinutes(15), station.Deadline.ToDateTimeOffset());
 
         // The bank knows the same person by her ID number (written in lower case) and her account, not her phone.
-        _clock.Advance(TimeSpan.FromMinutes(4));
+        _env.Clock.Advance(TimeSpan.FromMinutes(4));
         var byId = new PotentialVictim
         {
             Person = new Person { NationalId = id.ToLowerInvariant() },
@@ -100,7 +76,7 @@ public abstract class AlertTests : IAsyncLifetime
         Assert.Equal(2, station.Request.WarnVictim.Signals.Count);
         Assert.Contains("fraud-call-then-paused-transfer", station.Request.WarnVictim.TierReason);
         // The critical contact deadline (5 minutes from dispatch, 4 of them gone) replaces the high one (15 minutes).
-        Assert.Equal(_clock.GetUtcNow().AddMinutes(1), station.Deadline.ToDateTimeOffset());
+        Assert.Equal(_env.Clock.GetUtcNow().AddMinutes(1), station.Deadline.ToDateTimeOffset());
 
         // A later, milder signal joins but never lowers the tier.
         var third = await As("carrier-west").Alerts.RaiseAsync(AlertSignals.Calls(AlertSignals.Victim(phone), Priority.Low));
@@ -112,7 +88,7 @@ public abstract class AlertTests : IAsyncLifetime
         Assert.Equal(2, alert.Assignments.Count);
 
         // Outside the fusion window (30 minutes) a signal starts a new alert.
-        _clock.Advance(TimeSpan.FromMinutes(31));
+        _env.Clock.Advance(TimeSpan.FromMinutes(31));
         var late = await As("bank-alpha").Alerts.RaiseAsync(AlertSignals.PausedTransfer(AlertSignals.Victim(phone)));
         Assert.False(late.Fused);
         Assert.NotEqual(first.AlertId, late.AlertId);
@@ -129,7 +105,7 @@ public abstract class AlertTests : IAsyncLifetime
         Assert.Equal(first.SignalId, again.SignalId);
         var alert = await As("police-sz-futian").Alerts.GetAsync(new GetAlertRequest { AlertId = first.AlertId });
         Assert.Equal(1u, alert.SignalCount);
-        Assert.Single(_audit.Events, e => e.Kind == AuditEventKind.AlertRaised && e.CaseNumber == first.AlertId);
+        Assert.Single(_env.Audit.Events, e => e.Kind == AuditEventKind.AlertRaised && e.CaseNumber == first.AlertId);
     }
 
     [Theory]
@@ -162,7 +138,7 @@ public abstract class AlertTests : IAsyncLifetime
             new CallOptions().WithTimeout(TimeSpan.FromSeconds(30)));
         Assert.True(await watch.ResponseStream.MoveNext());
 
-        _clock.Advance(TimeSpan.FromMinutes(16));
+        _env.Clock.Advance(TimeSpan.FromMinutes(16));
         var escalated = false;
         while (!escalated && await watch.ResponseStream.MoveNext())
         {
@@ -194,8 +170,8 @@ public abstract class AlertTests : IAsyncLifetime
         });
         Assert.Equal(AlertState.Closed, report.Alert.State);
         Assert.Null(await ItemFor("police-shenzhen", raised.AlertId));
-        _clock.Advance(TimeSpan.FromHours(2));
-        Assert.Single(_audit.Events, e => e.Kind == AuditEventKind.Expired && e.CaseNumber == raised.AlertId);
+        _env.Clock.Advance(TimeSpan.FromHours(2));
+        Assert.Single(_env.Audit.Events, e => e.Kind == AuditEventKind.Expired && e.CaseNumber == raised.AlertId);
     }
 
     [Fact]
@@ -223,7 +199,7 @@ public abstract class AlertTests : IAsyncLifetime
             AlertId = raised.AlertId,
             Outcome = new AlertOutcome { Kind = AlertOutcomeKind.Dissuaded, Note = "officer arrived before the transfer" },
         });
-        Assert.Contains(_audit.Events, e => e.Kind == AuditEventKind.AlertOutcome && e.CaseNumber == raised.AlertId
+        Assert.Contains(_env.Audit.Events, e => e.Kind == AuditEventKind.AlertOutcome && e.CaseNumber == raised.AlertId
             && e.Detail.StartsWith("Dissuaded", StringComparison.Ordinal));
 
         var bankView = await As("bank-alpha").Alerts.GetAsync(new GetAlertRequest { AlertId = raised.AlertId });
@@ -312,7 +288,7 @@ public abstract class AlertTests : IAsyncLifetime
         var badCode = AlertSignals.Calls(AlertSignals.Victim(phone, "4403"));
         bad = await Assert.ThrowsAsync<RpcException>(() => As("carrier-east").Alerts.RaiseAsync(badCode).ResponseAsync);
         Assert.StartsWith("victim.division_code:", bad.Status.Detail);
-        Assert.Contains(_audit.Events, e => e.Kind == AuditEventKind.Denied && e.Actor?.Id == "bank-beta");
+        Assert.Contains(_env.Audit.Events, e => e.Kind == AuditEventKind.Denied && e.Actor?.Id == "bank-beta");
     }
 
     [Fact]
@@ -345,7 +321,7 @@ public abstract class AlertTests : IAsyncLifetime
     public async Task ADispatchInterruptedAfterTheCommit_IsFinishedByTheRaisersRetry()
     {
         var request = AlertSignals.Calls(AlertSignals.Victim(UniquePhone(), "440305005"));
-        _audit.FailNext(1, e => e.Kind == AuditEventKind.Submitted && e.Detail.StartsWith("dissuasion instruction", StringComparison.Ordinal));
+        _env.Audit.FailNext(1, e => e.Kind == AuditEventKind.Submitted && e.Detail.StartsWith("dissuasion instruction", StringComparison.Ordinal));
         var failed = await Assert.ThrowsAsync<RpcException>(() => As("carrier-east").Alerts.RaiseAsync(request).ResponseAsync);
         Assert.NotEqual(StatusCode.OK, failed.StatusCode);
 

@@ -18,6 +18,8 @@ public sealed class Partner(HubFixture hub, string id, string? certPath = null, 
 
     public AlertsClient Alerts => new(_channel);
 
+    public RiskListsClient Lists => new(_channel);
+
     public OperationsClient Operations => new(_channel);
 
     public AuditClient Audit => new(_channel);

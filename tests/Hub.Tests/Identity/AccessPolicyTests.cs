@@ -16,7 +16,7 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
     private static readonly string[] ContractServices =
     [
         Contract.V1.Exchange.Descriptor.FullName, Inbox.Descriptor.FullName, Contract.V1.Audit.Descriptor.FullName, Operations.Descriptor.FullName,
-        Contract.V1.Alerts.Descriptor.FullName,
+        Contract.V1.Alerts.Descriptor.FullName, RiskLists.Descriptor.FullName,
     ];
 
     [Fact]
@@ -28,7 +28,7 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
             .ToList();
 
         var declared = new[] { Contract.V1.Exchange.Descriptor, Inbox.Descriptor, Contract.V1.Audit.Descriptor, Operations.Descriptor,
-            Contract.V1.Alerts.Descriptor }.Sum(s => s.Methods.Count);
+            Contract.V1.Alerts.Descriptor, RiskLists.Descriptor }.Sum(s => s.Methods.Count);
         Assert.Equal(declared, endpoints.Count);
         Assert.All(endpoints, e => Assert.Single(e.Policies, p => p is not null && HubPolicies.Kinds.ContainsKey(p)));
     }
@@ -70,6 +70,10 @@ public sealed class AccessPolicyTests(ExchangeFixture f) : IClassFixture<Exchang
         ["Alerts/Raise"] = (["police", "bank", "carrier"], (p, o) => p.Alerts.RaiseAsync(new RaiseAlertRequest(), o).ResponseAsync),
         ["Alerts/Get"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Alerts.GetAsync(new GetAlertRequest(), o).ResponseAsync),
         ["Alerts/List"] = (["police", "bank", "carrier", "auditor"], (p, o) => p.Alerts.ListAsync(new ListAlertsRequest(), o).ResponseAsync),
+        ["RiskLists/Publish"] = (["police"], (p, o) => p.Lists.PublishAsync(new PublishEntriesRequest(), o).ResponseAsync),
+        ["RiskLists/GetScreeningSet"] = (["bank", "carrier"], (p, o) => p.Lists.GetScreeningSetAsync(new GetScreeningSetRequest(), o).ResponseAsync),
+        ["RiskLists/Evaluate"] = (["bank", "carrier"], (p, o) => p.Lists.EvaluateAsync(new EvaluateRequest(), o).ResponseAsync),
+        ["RiskLists/ReportHit"] = (["bank", "carrier"], (p, o) => p.Lists.ReportHitAsync(new ReportHitRequest(), o).ResponseAsync),
         ["Alerts/Claim"] = (["police"], (p, o) => p.Alerts.ClaimAsync(new ClaimAlertRequest(), o).ResponseAsync),
         ["Alerts/ReportOutcome"] = (["police"], (p, o) => p.Alerts.ReportOutcomeAsync(new ReportOutcomeRequest(), o).ResponseAsync),
         ["Health/Check"] = (["police", "bank", "carrier", "auditor"], (p, o) => new HealthClient(p.Channel).CheckAsync(new Grpc.Health.V1.HealthCheckRequest(), o).ResponseAsync),
