@@ -119,6 +119,17 @@ run 'afx alert show al-... --as bank-alpha' 0 60 "al-...=>$alert"
 grep -q "ReleaseToCustomer" "$work/out" || fail "the bank was not told to release the paused transfer"
 run 'afx alerts figures --as auditor-national --days 7'
 
+say "risk lists"
+run 'afx list publish --as police-shenzhen --kind account --value bank-beta:6222990000007777 --case SZ-2026-0042 --days 30'
+entry=$(out | sed -nE 's/.*added \((le-[0-9a-f]+)\).*/\1/p'); [ -n "$entry" ] || fail "no entry id in the publish's output"
+run 'afx screen --as bank-alpha --kind account bank-beta:6222990000007777 bank-beta:6222990000001234'
+grep -q "bank-beta:6222990000007777: LISTED in case SZ-2026-0042" "$work/out" || fail "the listed payee was not found"
+grep -q "bank-beta:6222990000001234: not listed" "$work/out" || fail "an unlisted payee was reported listed"
+run 'afx screen --as bank-alpha --kind account bank-beta:6222990000007777 --report --customer-phone +8613800138000'
+grep -q "reported: alert al-" "$work/out" || fail "the hit raised no alert"
+run 'afx list revoke le-... --as police-shenzhen' 0 60 "le-...=>$entry"
+grep -q "1 revoked" "$work/out" || fail "the entry was not revoked"
+
 say "the bridge"
 run 'dotnet run --project src/Adapters -- run --partner bank-beta --hub https://localhost:7443' "0 124 130" 20
 [ -d bridge/bank-beta/outbox ] || fail "the bridge made no bridge/bank-beta/outbox/"

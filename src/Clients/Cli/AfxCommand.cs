@@ -25,6 +25,7 @@ internal static class AfxCommand
                        get, cancel, release-freeze, renew-stop-payment
             Banks and carriers: inbox, respond, serve-sim, alert raise
             Early warning: alert raise|show|claim|outcome, alerts [--follow] (police units), alerts figures
+            Risk lists: list publish|revoke (city centres), screen (banks and carriers)
             Operators and auditors: partners, compliance, certs issue|revoke, audit verify|query|export, health
             Offline:   audit verify-segment|verify-inclusion|verify-consistency|evidence
             Try it:    demo (a whole fraud case in a few seconds), bench (load and soak)
@@ -51,6 +52,8 @@ internal static class AfxCommand
         root.Subcommands.Add(WatchCommands.Case());
         root.Subcommands.Add(Alerts.AlertCommands.Alert());
         root.Subcommands.Add(Alerts.AlertCommands.Board());
+        root.Subcommands.Add(Lists.ListCommands.List());
+        root.Subcommands.Add(Lists.ListCommands.Screen());
         root.Subcommands.Add(ResponderCommands.Inbox());
         root.Subcommands.Add(ResponderCommands.Respond());
         root.Subcommands.Add(ResponderCommands.ServeSim());

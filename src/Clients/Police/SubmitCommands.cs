@@ -196,7 +196,7 @@ internal static class SubmitCommands
         return new Money { Currency = "CNY", MinorUnits = (long)(yuan * 100) };
     }
 
-    private static LegalBasis ParseBasis(string? text, LegalBasis fallback) => text?.ToLowerInvariant() switch
+    public static LegalBasis ParseBasis(string? text, LegalBasis fallback) => text?.ToLowerInvariant() switch
     {
         null => fallback,
         "emergency" => LegalBasis.EmergencyStopPayment,

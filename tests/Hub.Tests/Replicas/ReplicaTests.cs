@@ -54,6 +54,34 @@ public sealed class ReplicaTests : IAsyncLifetime
     private static CallOptions Within(int seconds) => new CallOptions().WithTimeout(TimeSpan.FromSeconds(seconds));
 
     [Fact]
+    public async Task AListEntryPublishedOnOneReplica_IsScreenedOnTheOther_AndItsRevocationToo()
+    {
+        using var police = new Partner(A, "police-shenzhen");
+        using var bank = new Partner(B, "bank-alpha");
+        var publish = new PublishEntriesRequest { IdempotencyKey = Requests.NewKey() };
+        publish.Add.Add(new ListEntry
+        {
+            Kind = ListKind.Phone,
+            Value = "+8617100007777",
+            Case = new CaseRef { CaseNumber = "SZ-LIST-REPLICA", LegalBasis = LegalBasis.CriminalInvestigation },
+            Confidence = 1,
+            ExpiresAt = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(DateTimeOffset.UtcNow.AddDays(1)),
+        });
+        var published = await police.Lists.PublishAsync(publish);
+
+        var screener = new Protocol.Screening.Screener(bank.Lists, ListKind.Phone);
+        await screener.SyncAsync();
+        Assert.Equal("SZ-LIST-REPLICA", (await screener.ScreenAsync("+8617100007777"))?.Details.CaseNumber);
+
+        var revoke = new PublishEntriesRequest { IdempotencyKey = Requests.NewKey() };
+        revoke.Revoke.Add(published.AddedEntryIds[0]);
+        await police.Lists.PublishAsync(revoke);
+        // The next sync on the other replica (a screener syncs every second) no longer finds it.
+        await screener.SyncAsync();
+        Assert.Null(screener.ScreenCached("+8617100007777"));
+    }
+
+    [Fact]
     public async Task PoliceOnA_BankOnB_GetsTheItemAtOnce_AndWatchOnASeesEveryTransition()
     {
         using var police = new Partner(A, "police-shenzhen");
