@@ -17,4 +17,12 @@ if (args.Length > 0 && args[0] == "adapters")
     return;
 }
 
+// `screening [SECONDS] [ENTRIES]` measures list screening: the OPRF primitives, local matching, online screening against a hub.
+if (args.Length > 0 && args[0] == "screening")
+{
+    await ScreeningBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 3,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 100_000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MaskingBenchmarks).Assembly).Run(args);

@@ -21,6 +21,7 @@ internal sealed class ListDesk(
     IListStore store,
     ListKey key,
     EvaluationBudget budget,
+    EvaluationAudit evaluations,
     AlertDesk alerts,
     AlertRouting routing,
     ExchangeAccess access,
@@ -148,9 +149,8 @@ internal sealed class ListDesk(
             }
         }
 
-        // Only the count enters the log: blinded elements say nothing about the values.
-        await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(),
-            $"RiskLists/Evaluate {request.Kind}: {request.Blinded.Count} evaluations, {left} left this minute"), cancellationToken);
+        // Only counts enter the log (blinded elements say nothing about the values), aggregated per second.
+        await evaluations.RecordAsync(caller.ToRef(), request.Kind, request.Blinded.Count, cancellationToken);
         return response;
     }
 

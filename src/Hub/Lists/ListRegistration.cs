@@ -8,6 +8,8 @@ internal static class ListRegistration
         services.AddSingleton(options);
         services.AddSingleton(_ => new ListKey(keyPath));
         services.AddSingleton<EvaluationBudget>();
+        services.AddSingleton<EvaluationAudit>();
+        services.AddHostedService<EvaluationAuditFlusher>();
         services.AddSingleton<ListDesk>();
         services.AddHostedService<ListExpirer>();
         return services;

@@ -112,6 +112,7 @@ public abstract class RiskListTests : IAsyncLifetime
     {
         var screener = new Screener(As("bank-beta").Lists, ListKind.Account);
         await screener.ScreenAsync([.. Enumerable.Range(0, 200).Select(i => $"bank-x:62220000{i:D8}")]);
+        Assert.Contains(_env.Audit.Events, a => a.Actor?.Id == "bank-beta" && a.Detail == "RiskLists/Evaluate Account: 200 evaluations in 1 call(s)");
         var e = await Assert.ThrowsAsync<RpcException>(() => screener.ScreenAsync("bank-x:6222000099999999"));
         Assert.Equal(StatusCode.ResourceExhausted, e.StatusCode);
         Assert.StartsWith("blinded:", e.Status.Detail);
