@@ -59,6 +59,16 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             }
         }
 
+        if (options.Lists.EvaluationsPerMinute <= 0)
+        {
+            failures.Add($"Hub:Lists:EvaluationsPerMinute {options.Lists.EvaluationsPerMinute} must be above 0.");
+        }
+
+        if (options.Lists.MaxEntryDays is <= 0 or > 3653)
+        {
+            failures.Add($"Hub:Lists:MaxEntryDays {options.Lists.MaxEntryDays} must be between 1 and 3653.");
+        }
+
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
     }
 

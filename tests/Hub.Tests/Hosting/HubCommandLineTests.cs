@@ -20,6 +20,8 @@ public sealed class HubCommandLineTests
     [InlineData("--Hub:Tls:StaleCrl=ignore", "Hub:Tls:StaleCrl 'ignore' is not refuse or warn")]
     [InlineData("--Hub:Store:Provider=postgres", "Hub:Store:Provider 'postgres' is unknown")]
     [InlineData("--Hub:Listen=localhost", "Hub:Listen 'localhost' is not an address:port")]
+    [InlineData("--Hub:Lists:EvaluationsPerMinute=0", "Hub:Lists:EvaluationsPerMinute 0 must be above 0")]
+    [InlineData("--Hub:Lists:KeyPath=nowhere/oprf.key", "Hub:Lists:KeyPath")]
     public async Task AWrongSetting_StopsStartUp_NamingIt_WithoutAStackTrace(string setting, string message)
     {
         var dir = Path.Combine(Path.GetTempPath(), "afx-settings-" + Guid.NewGuid().ToString("N")[..8]);
