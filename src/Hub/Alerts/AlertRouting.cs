@@ -105,4 +105,7 @@ internal sealed class AlertRouting(PartnerRegistry registry, AlertPolicy policy)
     }
 
     public bool IsCity(string unitId) => registry.TryGet(unitId, out var e) && e.Unit?.Level == PoliceLevel.City;
+
+    /// <summary>A city centre, or a unit the registry lets publish risk-list entries.</summary>
+    public bool MayPublishLists(string unitId) => registry.TryGet(unitId, out var e) && e.Unit?.MayPublishLists == true;
 }

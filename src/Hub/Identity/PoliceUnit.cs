@@ -19,10 +19,14 @@ public enum PoliceLevel
 /// <summary>
 /// A police unit's place in the hierarchy: its level, its parent unit and the GB/T 2260 division codes it
 /// covers (six digits for a city or district, nine for a township a station covers). Codes are kept
-/// comma-joined so two entries compare by value.
+/// comma-joined so two entries compare by value. City centres publish shared risk-list entries; another unit does when the
+/// registry says <c>"publishesLists": true</c>.
 /// </summary>
-public sealed record PoliceUnit(PoliceLevel Level, string? Parent, string DivisionCodes)
+public sealed record PoliceUnit(PoliceLevel Level, string? Parent, string DivisionCodes, bool PublishesLists = false)
 {
+    /// <summary>Whether the unit may publish and revoke risk-list entries.</summary>
+    public bool MayPublishLists => Level == PoliceLevel.City || PublishesLists;
+
     public IReadOnlyList<string> Divisions => DivisionCodes.Split(',', StringSplitOptions.RemoveEmptyEntries);
 
     public static string LevelName(PoliceLevel level) => level.ToString().ToLowerInvariant();
@@ -95,7 +99,8 @@ public sealed record PoliceUnit(PoliceLevel Level, string? Parent, string Divisi
             }
         }
 
-        return new PoliceUnit(level, parent, string.Join(',', codes));
+        var publishes = item.TryGetProperty("publishesLists", out var pl) && pl.ValueKind == JsonValueKind.True;
+        return new PoliceUnit(level, parent, string.Join(',', codes), publishes);
     }
 
     /// <summary>Every parent exists, is a police unit and sits one level or more above its child; no cycles.</summary>

@@ -35,11 +35,12 @@ internal sealed class ListDesk(
 
     public async Task<PublishEntriesResponse> PublishAsync(PartnerIdentity caller, PublishEntriesRequest request, CancellationToken cancellationToken)
     {
-        if (!routing.IsCity(caller.Id))
+        if (!routing.MayPublishLists(caller.Id))
         {
             await access.DeniedAsync(caller, "RiskLists/Publish by a unit that is not a city centre", null, cancellationToken);
             throw Refusal.PermissionDenied(
-                $"RiskLists/Publish: only a city centre (a police unit with level city) publishes list entries; '{caller.Id}' is not one.");
+                $"RiskLists/Publish: only a city centre, or a unit the registry marks \"publishesLists\": true, publishes list entries; "
+                + $"'{caller.Id}' is neither.");
         }
 
         RequestValidator.Require(request.IdempotencyKey.Length is > 0 and <= 128, "idempotency_key", "is required (1-128 characters)");

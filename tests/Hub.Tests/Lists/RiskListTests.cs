@@ -131,6 +131,10 @@ public abstract class RiskListTests : IAsyncLifetime
         Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
         var district = await Assert.ThrowsAsync<RpcException>(() => As("police-sz-futian").Lists.PublishAsync(request).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, district.StatusCode);
+        // A district the registry allows ("publishesLists": true in config/partners.json) publishes.
+        request.IdempotencyKey = Requests.NewKey();
+        Assert.Single((await As("police-sz-nanshan").Lists.PublishAsync(request)).AddedEntryIds);
+        request.IdempotencyKey = Requests.NewKey();
         var police = await Assert.ThrowsAsync<RpcException>(() => As("police-shenzhen").Lists.GetScreeningSetAsync(
             new GetScreeningSetRequest { Kind = ListKind.Phone }).ResponseAsync);
         Assert.Equal(StatusCode.PermissionDenied, police.StatusCode);
