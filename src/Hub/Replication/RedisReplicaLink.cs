@@ -127,12 +127,44 @@ internal sealed class RedisReplicaLink(
         }
     }
 
+    /// <summary>After a restore, the passes that follow the first: the client re-subscribes to the replica channel some time after
+    /// the connection is back, and a peer's notice sent in between is lost, so the queues are read again a little later.</summary>
+    internal static readonly TimeSpan[] FollowUps = [TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(10)];
+
     /// <summary>
     /// Queues every unacknowledged item and re-arms every timer from Redis, retrying (with back-off up to
     /// 5 s) until it succeeds: a Redis that restarts answers LOADING until its AOF is read, and an item
-    /// only this replica's peers knew about must still reach a partner streaming here.
+    /// only this replica's peers knew about must still reach a partner streaming here. Then does it again
+    /// after each of <see cref="FollowUps"/> (queueing is idempotent), for what peers queued while this
+    /// replica's subscription was still coming back.
     /// </summary>
     internal async Task ResynchroniseAsync(CancellationToken cancellationToken)
+    {
+        if (!await ResynchroniseOnceAsync(cancellationToken))
+        {
+            return;
+        }
+
+        foreach (var wait in FollowUps)
+        {
+            try
+            {
+                await Task.Delay(wait, time, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+
+            if (!await ResynchroniseOnceAsync(cancellationToken))
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One pass, retried until it succeeds; false when cancelled first.</summary>
+    private async Task<bool> ResynchroniseOnceAsync(CancellationToken cancellationToken)
     {
         var delay = FirstRetry;
         for (var attempt = 1; !cancellationToken.IsCancellationRequested; attempt++)
@@ -142,7 +174,7 @@ internal sealed class RedisReplicaLink(
                 var pending = await InboxRestore.RestoreAsync(store, broker, cancellationToken);
                 var open = await deadlines.RearmAsync(cancellationToken);
                 ReplicaLog.Resynchronised(logger, pending.Count, open, attempt);
-                return;
+                return true;
             }
             catch (StoreUnavailableException e)
             {
@@ -159,11 +191,13 @@ internal sealed class RedisReplicaLink(
             }
             catch (OperationCanceledException)
             {
-                return;
+                return false;
             }
 
             delay = delay * 2 > MaxRetry ? MaxRetry : delay * 2;
         }
+
+        return false;
     }
 }
 
