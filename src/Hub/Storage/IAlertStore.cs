@@ -33,10 +33,8 @@ public interface IAlertStore
 
     Task<AlertView?> GetAsync(string alertId, CancellationToken cancellationToken);
 
-    /// <summary>Reads, lets <paramref name="change"/> decide (null: nothing to do; it may throw a Refusal), writes atomically; with
-    /// <paramref name="dispatchedRevision"/> also marks that revision dispatched in the same write.</summary>
-    Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken,
-        uint? dispatchedRevision = null);
+    /// <summary>Reads, lets <paramref name="change"/> decide (null: nothing to do; it may throw a Refusal), writes atomically.</summary>
+    Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken);
 
     /// <summary>Marks a revision dispatched (a later revision stays pending).</summary>
     Task MarkDispatchedAsync(string alertId, uint revision, CancellationToken cancellationToken);

@@ -97,8 +97,7 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
     public async Task<AlertView?> GetAsync(string alertId, CancellationToken cancellationToken) =>
         (await ReadManyAsync("SELECT record FROM alerts WHERE id = $a", cancellationToken, ("$a", alertId))).FirstOrDefault();
 
-    public Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken,
-        uint? dispatchedRevision = null) =>
+    public Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken) =>
         Writer.ExecuteAsync(connection =>
         {
             var current = Read(alertId) ?? throw Refusal.NotFound($"alert_id: alert '{alertId}' does not exist.");
@@ -108,24 +107,17 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
                 Write(updated);
             }
 
-            if (dispatchedRevision is { } revision)
-            {
-                Mark(alertId, revision);
-            }
-
             return updated ?? current;
         }, cancellationToken);
 
     public Task MarkDispatchedAsync(string alertId, uint revision, CancellationToken cancellationToken) =>
-        Writer.ExecuteAsync(connection => Mark(alertId, revision), cancellationToken);
-
-    private int Mark(string alertId, uint revision)
-    {
-        var mark = Writer.Command("UPDATE alerts SET dispatched = $rev WHERE id = $id AND dispatched < $rev", "$id", "$rev");
-        mark.Parameters[0].Value = alertId;
-        mark.Parameters[1].Value = (long)revision;
-        return mark.ExecuteNonQuery();
-    }
+        Writer.ExecuteAsync(connection =>
+        {
+            var mark = Writer.Command("UPDATE alerts SET dispatched = $rev WHERE id = $id AND dispatched < $rev", "$id", "$rev");
+            mark.Parameters[0].Value = alertId;
+            mark.Parameters[1].Value = (long)revision;
+            return mark.ExecuteNonQuery();
+        }, cancellationToken);
 
     public Task<IReadOnlyList<AlertView>> ListAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken,
         bool openOnly = false) =>

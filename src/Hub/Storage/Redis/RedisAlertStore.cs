@@ -128,19 +128,7 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
         return blob.IsNull ? null : AlertView.Parser.ParseFrom((byte[])blob!);
     }
 
-    public async Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken,
-        uint? dispatchedRevision = null)
-    {
-        var updated = await UpdateOnlyAsync(alertId, change, cancellationToken);
-        if (dispatchedRevision is { } revision)
-        {
-            await MarkDispatchedAsync(alertId, revision, cancellationToken);
-        }
-
-        return updated;
-    }
-
-    private async Task<AlertView> UpdateOnlyAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken)
+    public async Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken)
     {
         for (var attempt = 0; attempt < MaxRetries; attempt++)
         {
