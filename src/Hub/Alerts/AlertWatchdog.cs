@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Shared;
@@ -19,44 +18,23 @@ internal sealed class AlertWatchdog(
     EventBus bus,
     BackgroundFaults faults,
     TimeProvider time,
-    ILogger<AlertWatchdog> logger) : BackgroundService
+    ILogger<AlertWatchdog> logger) : PublishedEvents(bus)
 {
     /// <summary>How far back the start-up sweep looks for open alerts with missed escalations.</summary>
     internal static readonly TimeSpan SweepWindow = TimeSpan.FromDays(2);
 
-    private readonly Channel<ExchangeRecord> _missed = Channel.CreateUnbounded<ExchangeRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _recovered = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     /// <summary>Completes once the start-up sweep is done.</summary>
     public Task Recovered => _recovered.Task;
 
-    public override Task StartAsync(CancellationToken cancellationToken)
-    {
-        bus.Published += OnPublished;
-        return base.StartAsync(cancellationToken);
-    }
-
-    public override Task StopAsync(CancellationToken cancellationToken)
-    {
-        bus.Published -= OnPublished;
-        return base.StopAsync(cancellationToken);
-    }
-
-    private void OnPublished(string submitter, IReadOnlyList<WatchEvent> events)
-    {
-        foreach (var e in events)
-        {
-            if (e.Escalation?.Level == EscalationLevel.DeadlinePassed && e.Snapshot?.Request?.KindCase == Request.KindOneofCase.WarnVictim)
-            {
-                _missed.Writer.TryWrite(e.Snapshot);
-            }
-        }
-    }
+    protected override bool Wants(WatchEvent e) =>
+        e.Escalation?.Level == EscalationLevel.DeadlinePassed && e.Snapshot.Request?.KindCase == Request.KindOneofCase.WarnVictim;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await RecoverAsync(stoppingToken);
-        await foreach (var missed in _missed.Reader.ReadAllAsync(stoppingToken))
+        await foreach (var missed in Queued.ReadAllAsync(stoppingToken))
         {
             for (var attempt = 1; ; attempt++)
             {

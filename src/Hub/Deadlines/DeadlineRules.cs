@@ -35,6 +35,8 @@ public sealed record DeadlineRules(
         // Contact deadlines of early warnings: reach the person before the money moves.
         [Request.KindOneofCase.WarnVictim] = [TimeSpan.FromMinutes(5), TimeSpan.FromMinutes(15), TimeSpan.FromHours(1),
             TimeSpan.FromHours(4)],
+        // Bulk suspension and restriction orders (card cutting): every item answered by then.
+        [Request.KindOneofCase.BulkOrder] = [TimeSpan.FromHours(2), TimeSpan.FromHours(6), TimeSpan.FromHours(24), TimeSpan.FromHours(72)],
     }, 0.75, TimeSpan.FromHours(48), TimeSpan.FromHours(4), 2);
 
     private static DeadlineRules Build(Dictionary<Request.KindOneofCase, TimeSpan[]> table, double warn, TimeSpan hold,
@@ -75,6 +77,7 @@ public sealed record DeadlineRules(
                     "call_trace" => Request.KindOneofCase.CallTrace,
                     "number_suspension" => Request.KindOneofCase.NumberSuspension,
                     "warn_victim" => Request.KindOneofCase.WarnVictim,
+                    "bulk_order" => Request.KindOneofCase.BulkOrder,
                     _ => throw new FormatException($"deadlines.{kindProperty.Name}: unknown request kind"),
                 };
                 foreach (var tier in kindProperty.Value.EnumerateObject())

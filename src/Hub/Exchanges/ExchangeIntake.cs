@@ -32,7 +32,7 @@ internal sealed class ExchangeIntake(
         {
             ExchangeId = exchangeId ?? ExchangeIds.New(now),
             From = submitter.ToRef(),
-            To = new PartnerRef { Kind = RequestValidator.RecipientKindFor(request.Request.KindCase), Id = request.Recipient.Id },
+            To = new PartnerRef { Kind = RequestValidator.RecipientKindFor(request.Request), Id = request.Recipient.Id },
             Priority = request.Priority,
             Case = request.Case,
             Request = request.Request,

@@ -2,6 +2,7 @@ using System.Text.RegularExpressions;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Model;
 using Google.Protobuf.WellKnownTypes;
 using AntiFraud.Exchange.Hub.Shared;
 
@@ -25,7 +26,11 @@ internal static partial class RequestValidator
     private static partial Regex Currency();
 
     /// <summary>Which kind of partner a request goes to.</summary>
-    public static PartnerKind RecipientKindFor(Request.KindOneofCase kind) => kind switch
+    public static PartnerKind RecipientKindFor(Request request) => request.KindCase == Request.KindOneofCase.BulkOrder
+        ? request.BulkOrder.Kind == BulkOrderKind.RestrictAccounts ? PartnerKind.Bank : PartnerKind.Carrier
+        : RecipientKindFor(request.KindCase);
+
+    private static PartnerKind RecipientKindFor(Request.KindOneofCase kind) => kind switch
     {
         Request.KindOneofCase.StopPayment or Request.KindOneofCase.Freeze or Request.KindOneofCase.FreezeRelease or Request.KindOneofCase.AccountQuery => PartnerKind.Bank,
         Request.KindOneofCase.CallTrace or Request.KindOneofCase.NumberSuspension => PartnerKind.Carrier,
@@ -45,7 +50,7 @@ internal static partial class RequestValidator
             "only the hub opens dissuasion instructions, from alerts: raise an alert with the Alerts/Raise call");
 
         Require(request.Recipient is not null && request.Recipient.Id.Length > 0, "recipient.id", "is required");
-        var wanted = RecipientKindFor(request.Request!.KindCase);
+        var wanted = RecipientKindFor(request.Request!);
         var kindName = KindName(request.Request.KindCase);
         if (!registry.TryGet(request.Recipient!.Id, out var entry))
         {
@@ -109,6 +114,11 @@ internal static partial class RequestValidator
                 Require(r.CallTrace.CallTime is not null, "request.call_trace.call_time", "is required");
                 ValidatePast(r.CallTrace.CallTime, "request.call_trace.call_time", limits, now);
                 ValidatePeriod(r.CallTrace.Window, "request.call_trace.window", limits.MaxTraceWindow, "limits.maxTraceWindow");
+                break;
+            case Request.KindOneofCase.BulkOrder:
+                Require(r.BulkOrder.TotalItems is > 0 and <= BulkOrderRules.MaxItems, "order.total_items",
+                    $"must be 1 to {BulkOrderRules.MaxItems:N0} (got {r.BulkOrder.TotalItems}); split a larger operation into several orders");
+                ValidatePeriod(r.BulkOrder.Period, "order.period", limits.MaxSuspensionPeriod, "limits.maxSuspensionPeriod");
                 break;
             case Request.KindOneofCase.NumberSuspension:
                 ValidatePhone(r.NumberSuspension.Number, "request.number_suspension.number", required: true);
@@ -176,7 +186,7 @@ internal static partial class RequestValidator
         }
     }
 
-    private static void ValidateAccount(AccountRef? account, string path, string recipient)
+    internal static void ValidateAccount(AccountRef? account, string path, string recipient)
     {
         Require(account is not null, path, "is required");
         Require(account!.AccountNumber.Length is > 0 and <= 64, path + ".account_number", "is required");
@@ -220,6 +230,7 @@ internal static partial class RequestValidator
         Request.KindOneofCase.CallTrace => "call trace request",
         Request.KindOneofCase.NumberSuspension => "number suspension request",
         Request.KindOneofCase.WarnVictim => "dissuasion instruction",
+        Request.KindOneofCase.BulkOrder => "bulk order",
         _ => "request",
     };
 
@@ -231,6 +242,9 @@ internal static partial class RequestValidator
         Require(exchange.Request.KindCase != Request.KindOneofCase.WarnVictim && result!.KindCase != Result.KindOneofCase.WarnVictim,
             "result.warn_victim", "a dissuasion instruction is answered with Alerts/ReportOutcome (alert "
             + (exchange.Request.WarnVictim?.AlertId ?? "?") + "), not Inbox.Respond");
+        Require(exchange.Request.KindCase != Request.KindOneofCase.BulkOrder && result!.KindCase != Result.KindOneofCase.BulkOrder,
+            "result.bulk_order", $"a bulk order is answered item by item with BulkOrders/Answer (order '{exchange.ExchangeId}'), not "
+            + "Inbox.Respond; set rejection_reason to refuse the whole order");
         var expected = exchange.Request.KindCase switch
         {
             Request.KindOneofCase.StopPayment => Result.KindOneofCase.StopPayment,

@@ -26,17 +26,31 @@ internal sealed class Submissions(
 {
     public async Task<SubmitResponse> SubmitAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
     {
+        RequestValidator.Require(request.Request?.KindCase != Request.KindOneofCase.BulkOrder, "request.bulk_order",
+            "bulk orders are sent in chunks with BulkOrders/Send (afx bulk send), not with Exchange/Submit");
         RequestValidator.Validate(request, registry, policy.Current.Limits, time.GetUtcNow());
-        if (certificates.RevokedReason(request.Recipient.Id) is { } revoked)
-        {
-            // Queued, it would wait for a partner that can no longer collect it, while its deadline ran.
-            await access.DeniedAsync(caller, $"submission to '{request.Recipient.Id}' refused: {revoked}", null, cancellationToken);
-            throw Refusal.FailedPrecondition($"recipient.id: '{request.Recipient.Id}' cannot receive requests: {revoked}; "
-                + "nothing is delivered to it until it connects with a new certificate");
-        }
-
+        await RequireReachableAsync(caller, request.Recipient.Id, cancellationToken);
         await ValidateReferencesAsync(caller, request, cancellationToken);
         var outcome = await intake.AcceptAsync(caller, request, parent: null, cancellationToken);
+        return await AuditedAsync(caller, request, outcome, cancellationToken);
+    }
+
+    /// <summary>A recipient whose certificates are all revoked gets nothing: queued, a request would wait for a partner that can no
+    /// longer collect it, while its deadline ran.</summary>
+    public async Task RequireReachableAsync(PartnerIdentity caller, string recipient, CancellationToken cancellationToken)
+    {
+        if (certificates.RevokedReason(recipient) is { } revoked)
+        {
+            await access.DeniedAsync(caller, $"submission to '{recipient}'' refused: {revoked}", null, cancellationToken);
+            throw Refusal.FailedPrecondition($"recipient.id: '{recipient}' cannot receive requests: {revoked}; "
+                + "nothing is delivered to it until it connects with a new certificate");
+        }
+    }
+
+    /// <summary>The submission's audit entry (none for a repeated idempotency key) and the reply.</summary>
+    public async Task<SubmitResponse> AuditedAsync(PartnerIdentity caller, SubmitRequest request, SubmitOutcome outcome,
+        CancellationToken cancellationToken)
+    {
         var record = outcome.Record;
         // The deadline goes into the entry, so lateness can be shown from the log alone.
         var receipt = outcome.Duplicate ? null : await access.AuditAsync(new AuditEvent(AuditEventKind.Submitted, caller.ToRef(),

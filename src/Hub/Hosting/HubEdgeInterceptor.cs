@@ -43,6 +43,36 @@ internal sealed class HubEdgeInterceptor : Interceptor
         }
     }
 
+    /// <summary>Bulk orders stream both ways: each message read is bounded like a unary request.</summary>
+    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream,
+        IServerStreamWriter<TResponse> responseStream, ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
+    {
+        try
+        {
+            await continuation(new BoundedReader<TRequest>(requestStream), responseStream, context);
+        }
+        catch (Exception ex) when (Map(ex) is { } status)
+        {
+            throw new RpcException(status);
+        }
+    }
+
+    private sealed class BoundedReader<T>(IAsyncStreamReader<T> inner) : IAsyncStreamReader<T>
+    {
+        public T Current => inner.Current;
+
+        public async Task<bool> MoveNext(CancellationToken cancellationToken)
+        {
+            if (!await inner.MoveNext(cancellationToken))
+            {
+                return false;
+            }
+
+            Bound(inner.Current);
+            return true;
+        }
+    }
+
     private static void Bound<TRequest>(TRequest request)
     {
         if (request is IMessage message && ContractBounds.Check(message) is { } violation)

@@ -1,6 +1,7 @@
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Bulk;
 using AntiFraud.Exchange.Hub.Lists;
 using Grpc.Net.Compression;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -82,6 +83,7 @@ public static class HubHost
             .AddHubExchanges()
             .AddHubAlerts(files.AlertPolicy)
             .AddHubLists(options.Lists, files.ListKey)
+            .AddHubBulkOrders(options.Bulk)
             .AddSingleton<ComplianceCalculator>()
             .AddSingleton<FreshCheckpointLimit>();
         if (options.Store.Provider == "redis")
@@ -249,6 +251,7 @@ public static class HubHost
         app.MapGrpcService<InboxService>();
         app.MapGrpcService<AlertsService>();
         app.MapGrpcService<RiskListsService>();
+        app.MapGrpcService<BulkOrdersService>();
         app.MapGrpcService<AuditService>();
         app.MapGrpcService<OperationsService>();
         app.MapGrpcHealthChecksService();

@@ -3,6 +3,7 @@ using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Bulk;
 using AntiFraud.Exchange.Hub.Lists;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Storage;
@@ -42,6 +43,8 @@ public sealed class HubOptions
     public HubAlertOptions Alerts { get; set; } = new();
 
     public HubListOptions Lists { get; set; } = new();
+
+    public HubBulkOptions Bulk { get; set; } = new();
 
     public HubMaskingOptions Masking { get; set; } = new();
 

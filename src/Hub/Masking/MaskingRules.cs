@@ -91,6 +91,7 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
         "call_trace" => Request.KindOneofCase.CallTrace,
         "number_suspension" => Request.KindOneofCase.NumberSuspension,
         "warn_victim" => Request.KindOneofCase.WarnVictim,
+        "bulk_order" => Request.KindOneofCase.BulkOrder,
         _ => throw new FormatException($"{where}: unknown request kind '{text}'"),
     };
 

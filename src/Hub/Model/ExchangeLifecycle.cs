@@ -105,6 +105,31 @@ internal static class ExchangeLifecycle
         return Changed(current, next, now, current.State == ExchangeState.Expired ? "answered after the deadline" : null);
     }
 
+    /// <summary>
+    /// A bulk order's results moved on: the record carries the new figures and watchers get them. With <paramref name="final"/> (every
+    /// item has its result) the order is ANSWERED too. Nothing changes once it is answered, refused or cancelled.
+    /// </summary>
+    public static ExchangeChange? BulkProgressed(ExchangeRecord current, BulkProgress progress, Result? final, DateTimeOffset now,
+        TimeSpan holdPeriod)
+    {
+        if (current.State is ExchangeState.Answered or ExchangeState.Rejected or ExchangeState.Cancelled)
+        {
+            return null;
+        }
+
+        var next = current.Clone();
+        next.BulkProgress = progress;
+        var moved = Event(next, now);
+        moved.BulkProgress = progress.Clone();
+        if (final is null)
+        {
+            return new ExchangeChange(next, [moved]);
+        }
+
+        var answered = Answered(next, final, now, holdPeriod)!;
+        return new ExchangeChange(answered.Updated, [moved, .. answered.Events]);
+    }
+
     public static ExchangeChange? Rejected(ExchangeRecord current, string reason, DateTimeOffset now) =>
         Close(current, ExchangeState.Rejected, reason, now, "rejected", (r, at) => r.RejectedAt = at);
 

@@ -85,6 +85,27 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             alert_id TEXT NOT NULL,
             signal_id TEXT NOT NULL,
             PRIMARY KEY (raiser, idempotency_key));
+        CREATE TABLE IF NOT EXISTS bulk_orders (
+            id TEXT PRIMARY KEY,
+            owner TEXT NOT NULL,
+            idempotency_key TEXT NOT NULL,
+            recipient TEXT NOT NULL,
+            total INTEGER NOT NULL,
+            received INTEGER NOT NULL,
+            answered INTEGER NOT NULL DEFAULT 0,
+            done INTEGER NOT NULL DEFAULT 0,
+            not_customer INTEGER NOT NULL DEFAULT 0,
+            closed INTEGER NOT NULL DEFAULT 0,
+            refused INTEGER NOT NULL DEFAULT 0,
+            header BLOB NOT NULL,
+            UNIQUE (owner, idempotency_key));
+        CREATE TABLE IF NOT EXISTS bulk_items (
+            order_id TEXT NOT NULL,
+            item_no INTEGER NOT NULL,
+            item BLOB NOT NULL,
+            outcome INTEGER NOT NULL DEFAULT 0,
+            result BLOB,
+            PRIMARY KEY (order_id, item_no)) WITHOUT ROWID;
         """;
 
     private readonly string _readConnectionString;

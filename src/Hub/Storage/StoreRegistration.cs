@@ -17,21 +17,21 @@ internal static class StoreRegistration
         }
 
         services.TryAddSingleton<IExchangeStore>(sp => CreateStore(store, storePath, sp));
-        // Alerts live beside the exchanges: in the same SQLite file (and writer), or the same Redis.
-        services.TryAddSingleton<IAlertStore>(sp => sp.GetRequiredService<IExchangeStore>() switch
-        {
-            SqliteExchangeStore sqlite => new SqliteAlertStore(sqlite),
-            RedisExchangeStore => new RedisAlertStore(sp.GetRequiredService<RedisConnection>()),
-            var other => throw new InvalidOperationException($"No alert store for {other.GetType().Name}."),
-        });
-        services.TryAddSingleton<IListStore>(sp => sp.GetRequiredService<IExchangeStore>() switch
-        {
-            SqliteExchangeStore sqlite => new SqliteListStore(sqlite),
-            RedisExchangeStore => new RedisListStore(sp.GetRequiredService<RedisConnection>()),
-            var other => throw new InvalidOperationException($"No list store for {other.GetType().Name}."),
-        });
+        AddBeside<IAlertStore>(services, sqlite => new SqliteAlertStore(sqlite), redis => new RedisAlertStore(redis));
+        AddBeside<IListStore>(services, sqlite => new SqliteListStore(sqlite), redis => new RedisListStore(redis));
+        AddBeside<IBulkStore>(services, sqlite => new SqliteBulkStore(sqlite), redis => new RedisBulkStore(redis));
         return services;
     }
+
+    /// <summary>A store that lives beside the exchanges: in the same SQLite file (and writer), or the same Redis.</summary>
+    private static void AddBeside<T>(IServiceCollection services, Func<SqliteExchangeStore, T> sqlite, Func<RedisConnection, T> redis)
+        where T : class =>
+        services.TryAddSingleton(sp => sp.GetRequiredService<IExchangeStore>() switch
+        {
+            SqliteExchangeStore store => sqlite(store),
+            RedisExchangeStore => redis(sp.GetRequiredService<RedisConnection>()),
+            var other => throw new InvalidOperationException($"No {typeof(T).Name} for {other.GetType().Name}."),
+        });
 
     private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services)
     {

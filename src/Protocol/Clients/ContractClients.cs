@@ -27,3 +27,6 @@ public sealed class OperationsClient(ChannelBase channel) : global::AntiFraud.Ex
 
 /// <summary>The generated client of grpc.health.v1.Health (from Grpc.HealthCheck).</summary>
 public sealed class HealthClient(ChannelBase channel) : global::Grpc.Health.V1.Health.HealthClient(channel);
+
+/// <summary>The generated client of antifraud.exchange.v1.BulkOrders (police send; the carrier or bank answers item by item).</summary>
+public sealed class BulkOrdersClient(ChannelBase channel) : global::AntiFraud.Exchange.Contract.V1.BulkOrders.BulkOrdersClient(channel);

@@ -190,7 +190,7 @@ public sealed class TransportTests(ExchangeFixture f) : IClassFixture<ExchangeFi
 
         var services = answers[0].ListServicesResponse.Service.Select(s => s.Name).ToList();
         Assert.Equal(
-            ["antifraud.exchange.v1.Alerts", "antifraud.exchange.v1.Audit", "antifraud.exchange.v1.Exchange", "antifraud.exchange.v1.Inbox",
+            ["antifraud.exchange.v1.Alerts", "antifraud.exchange.v1.Audit", "antifraud.exchange.v1.BulkOrders", "antifraud.exchange.v1.Exchange", "antifraud.exchange.v1.Inbox",
              "antifraud.exchange.v1.Operations", "antifraud.exchange.v1.RiskLists",
              "grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"],
             services.Order(StringComparer.Ordinal));
