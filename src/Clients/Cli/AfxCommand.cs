@@ -54,6 +54,7 @@ internal static class AfxCommand
         root.Subcommands.Add(Alerts.AlertCommands.Board());
         root.Subcommands.Add(Lists.ListCommands.List());
         root.Subcommands.Add(Lists.ListCommands.Screen());
+        root.Subcommands.Add(Bulk.BulkCommands.Bulk());
         root.Subcommands.Add(ResponderCommands.Inbox());
         root.Subcommands.Add(ResponderCommands.Respond());
         root.Subcommands.Add(ResponderCommands.ServeSim());

@@ -1,4 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Protocol.Clients;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 
@@ -20,8 +21,17 @@ internal static class Output
         Request.KindOneofCase.CallTrace => "call trace",
         Request.KindOneofCase.NumberSuspension => "suspension",
         Request.KindOneofCase.WarnVictim => "warning",
+        Request.KindOneofCase.BulkOrder => request.BulkOrder.Kind == BulkOrderKind.RestrictAccounts ? "bulk restriction" : "bulk suspension",
         _ => "?",
     };
+
+    /// <summary>"2,400/2,500 answered: 2,100 done, 200 not our customer, 80 already closed, 20 refused".</summary>
+    public static string Counts(BulkOutcomeCounts c) => string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"{c.Answered:N0}/{c.Total:N0} answered: {c.Done:N0} done, {c.NotOurCustomer:N0} not our customer, {c.AlreadyClosed:N0} already closed, {c.Refused:N0} refused");
+
+    /// <summary>The counts, and once the deadline has passed the overdue items by number and value.</summary>
+    public static string Progress(BulkProgress p) => Counts(p.Counts) + (p.Overdue == 0 ? "" : string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"; OVERDUE {p.Overdue:N0}: {string.Join(", ", p.OverdueItems.Select(i => $"#{i.ItemNo} {BulkCsv.Value(i)}"))}{(p.Overdue > p.OverdueItems.Count ? ", ..." : "")}"));
 
     public static string State(ExchangeState state) => state.ToString().ToUpperInvariant();
 

@@ -27,6 +27,8 @@ internal static class CaseTable
                 + (result.CallTrace.CallerIdSpoofed ? ", caller id SPOOFED" : "")
                 + (result.CallTrace.Hops.FirstOrDefault(h => h.OriginalNumber is not null)?.OriginalNumber is { } n ? $", from {n.E164}" : ""),
             Result.KindOneofCase.NumberSuspension => result.NumberSuspension.Status.ToString(),
+            Result.KindOneofCase.BulkOrder => Output.Counts(result.BulkOrder),
+            _ when r.BulkProgress is { } progress => Output.Progress(progress),
             _ => "",
         };
     }

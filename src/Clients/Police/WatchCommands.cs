@@ -151,10 +151,15 @@ internal static class WatchCommands
     private static string Line(WatchEvent e)
     {
         var at = e.At?.ToDateTimeOffset().ToLocalTime().ToString("HH:mm:ss.fff", System.Globalization.CultureInfo.InvariantCulture) ?? "";
-        var what = e.EventCase == WatchEvent.EventOneofCase.Transition
-            ? $"{Output.State(e.Transition.From)} -> {Output.State(e.Transition.To)}"
-                + (e.Transition.Reason.Length > 0 ? $" ({e.Transition.Reason})" : "")
-            : $"ESCALATION {e.Escalation.Level} (deadline {Output.Countdown(e.Escalation.Deadline, e.At?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow)})";
+        var what = e.EventCase switch
+        {
+            WatchEvent.EventOneofCase.Transition => $"{Output.State(e.Transition.From)} -> {Output.State(e.Transition.To)}"
+                + (e.Transition.Reason.Length > 0 ? $" ({e.Transition.Reason})" : ""),
+            WatchEvent.EventOneofCase.Escalation =>
+                $"ESCALATION {e.Escalation.Level} (deadline {Output.Countdown(e.Escalation.Deadline, e.At?.ToDateTimeOffset() ?? DateTimeOffset.UtcNow)})",
+            WatchEvent.EventOneofCase.BulkProgress => "progress " + Output.Progress(e.BulkProgress),
+            _ => "",
+        };
         var outcome = e.Snapshot is { } s && CaseTable.IsDone(s.State) ? "  " + CaseTable.Outcome(s) : "";
         return $"{at}  #{e.Sequence}  {e.ExchangeId}  {Output.Kind(e.Snapshot?.Request)} to {e.Snapshot?.To?.Id}  {what}{outcome}";
     }
