@@ -10,6 +10,7 @@ namespace AntiFraud.Exchange.Adapters.Bridge;
 /// outbox/        requests for the partner, one file each (the partner takes them away)
 /// answers/       the partner's answer files (write them as .tmp or .part, or outside, then rename)
 /// requests/      a police unit's submissions (canonical JSON SubmitRequest), written the same way
+/// bulk-results/  a bank's or carrier's results of bulk orders (order_id,item_no,outcome,reason,done_at)
 /// receipts/      for each submitted request file, the hub's replies (exchange id, deadline, receipt)
 /// archive/       answers and requests processed, by day
 /// dead-letter/   files that failed, each with NAME.reason beside it
@@ -25,6 +26,7 @@ internal sealed class BridgeFolders
         Answers = Path.Combine(Root, "answers");
         Requests = Path.Combine(Root, "requests");
         Alerts = Path.Combine(Root, "alerts");
+        BulkResults = Path.Combine(Root, "bulk-results");
         Receipts = Path.Combine(Root, "receipts");
         Archive = Path.Combine(Root, "archive");
         DeadLetter = Path.Combine(Root, "dead-letter");
@@ -43,6 +45,9 @@ internal sealed class BridgeFolders
     /// <summary>A bank's or carrier's early-warning exports, raised as alerts.</summary>
     public string Alerts { get; }
 
+    /// <summary>A bank's or carrier's results of bulk orders, sent item by item.</summary>
+    public string BulkResults { get; }
+
     public string Receipts { get; }
 
     public string Archive { get; }
@@ -55,7 +60,7 @@ internal sealed class BridgeFolders
 
     public void Create()
     {
-        foreach (var folder in new[] { Outbox, Answers, Requests, Alerts, Receipts, Archive, DeadLetter, Delivered, Temporary })
+        foreach (var folder in new[] { Outbox, Answers, Requests, Alerts, BulkResults, Receipts, Archive, DeadLetter, Delivered, Temporary })
         {
             Directory.CreateDirectory(folder);
         }
@@ -70,12 +75,17 @@ internal sealed class BridgeFolders
     }
 
     /// <summary>Writes <paramref name="content"/> durably under a temporary name, for <see cref="Publish"/> to rename.</summary>
-    public string Stage(string name, byte[] content)
+    public string Stage(string name, byte[] content) =>
+        StageAsync(name, (file, _) => { file.Write(content); return Task.CompletedTask; }, CancellationToken.None).GetAwaiter().GetResult();
+
+    /// <summary>Writes a file durably under a temporary name as <paramref name="write"/> produces it (a bulk order, a chunk at a time).</summary>
+    public async Task<string> StageAsync(string name, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {
         var path = Path.Combine(Temporary, name);
-        using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 4096, FileOptions.None))
+        await using (var file = new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.None, 65536, FileOptions.None))
         {
-            file.Write(content);
+            await write(file, cancellationToken);
+            await file.FlushAsync(cancellationToken);
             file.Flush(flushToDisk: true);
         }
 

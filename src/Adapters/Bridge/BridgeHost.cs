@@ -45,6 +45,8 @@ internal static class BridgeHost
         {
             builder.Services.AddHostedService(sp => sp.GetRequiredService<InboxPump>());
             builder.Services.AddHostedService<AnswerPump>();
+            // Results of bulk orders (the orders themselves arrive in outbox/ as .bulk.csv).
+            builder.Services.AddHostedService<BulkResultPump>();
             // Banks and carriers also raise early warnings: alert exports dropped in alerts/.
             builder.Services.AddHostedService<AlertPump>();
         }

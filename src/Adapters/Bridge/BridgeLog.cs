@@ -56,4 +56,7 @@ internal static partial class BridgeLog
 
     [LoggerMessage(16, LogLevel.Information, "Raised {AlertId} from {File}{Again}: tier {Tier}")]
     public static partial void Raised(ILogger logger, string alertId, string file, string again, Contract.V1.Priority tier);
+
+    [LoggerMessage(17, LogLevel.Information, "Bulk order {OrderId}: results from {File} sent; {Answered}/{Total} items answered")]
+    public static partial void BulkAnswered(ILogger logger, string orderId, string file, uint answered, uint total);
 }

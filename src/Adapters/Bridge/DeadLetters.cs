@@ -107,6 +107,7 @@ internal sealed class DeadLetters(BridgeFolders folders, TimeProvider time)
             {
                 "submission" => folders.Requests,
                 "alert" => folders.Alerts,
+                "bulk-results" => folders.BulkResults,
                 _ => folders.Answers,
             };
             destination = BridgeFolders.Unique(System.IO.Path.Combine(folder, name));

@@ -19,7 +19,11 @@ internal sealed class HubConnection : IDisposable
         Inbox = new InboxClient(_channel);
         Exchange = new ExchangeClient(_channel);
         Alerts = new AlertsClient(_channel);
+        Bulk = new BulkOrdersClient(_channel);
     }
+
+    /// <summary>For a bank's or carrier's bridge: the items of bulk orders, and their results.</summary>
+    public BulkOrdersClient Bulk { get; }
 
     /// <summary>For a bank's or carrier's bridge: early-warning alerts.</summary>
     public AlertsClient Alerts { get; }

@@ -46,7 +46,7 @@ internal sealed class InboxPump(
 
                     backoff.Reset();
                     var item = call.ResponseStream.Current;
-                    Deliver(item);
+                    await DeliverAsync(item, stoppingToken);
                     await hub.Inbox.AckAsync(new AckRequest { ExchangeId = item.ExchangeId },
                         new Grpc.Core.CallOptions(cancellationToken: stoppingToken).WithTimeout(TimeSpan.FromSeconds(30), time));
                 }
@@ -90,12 +90,22 @@ internal sealed class InboxPump(
         }
     }
 
-    /// <summary>Writes one item to outbox/ unless it already is there (a redelivery after a crash or a lost Ack).</summary>
-    internal void Deliver(InboxItem item)
+    /// <summary>Writes one item to outbox/ unless it already is there (a redelivery after a crash or a lost Ack). A bulk order is
+    /// written as CSV with all its items, fetched a chunk at a time.</summary>
+    internal async Task DeliverAsync(InboxItem item, CancellationToken cancellationToken)
     {
         if (folders.WasDelivered(item.ExchangeId))
         {
             BridgeLog.AlreadyWritten(logger, item.ExchangeId);
+            return;
+        }
+
+        if (item.Request.KindCase == Request.KindOneofCase.BulkOrder)
+        {
+            var name = FileName(item, ".bulk.csv");
+            var staged = await folders.StageAsync(name, (file, ct) => BulkOrderFile.WriteAsync(hub.Bulk, item, file, ct), cancellationToken);
+            folders.Publish(item.ExchangeId, staged);
+            BridgeLog.Wrote(logger, name, item.ExchangeId, "bulk-order-csv");
             return;
         }
 
@@ -129,14 +139,16 @@ internal sealed class InboxPump(
 
     internal string Publish(InboxItem item, INativeTranslator<InboxItem> translator, byte[] content)
     {
-        // P1 sorts before P4, then by time: a partner taking files in name order takes the most urgent first.
-        var name = string.Create(CultureInfo.InvariantCulture,
-            $"P{(int)item.Priority}-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{item.ExchangeId}{translator.Format.Extension}");
+        var name = FileName(item, translator.Format.Extension);
         var staged = folders.Stage(name, content);
         folders.Publish(item.ExchangeId, staged);
         BridgeLog.Wrote(logger, name, item.ExchangeId, translator.Format.Name);
         return Path.Combine(folders.Outbox, name);
     }
+
+    /// <summary>P1 sorts before P4, then by time: a partner taking files in name order takes the most urgent first.</summary>
+    private string FileName(InboxItem item, string extension) => string.Create(CultureInfo.InvariantCulture,
+        $"P{(int)item.Priority}-{time.GetUtcNow():yyyyMMdd'T'HHmmssfff}-{item.ExchangeId}{extension}");
 
     /// <summary>Re-publishes an outbound dead letter (the canonical JSON of an inbox item) after the configuration was fixed.</summary>
     internal string Republish(DeadLetter letter)
