@@ -1,4 +1,3 @@
-using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Protocol.Clients;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
@@ -27,7 +26,7 @@ internal sealed class BulkResultPump(
         List<string> orders;
         try
         {
-            orders = Orders(path);
+            orders = BulkCsv.OrdersIn(path);
         }
         catch (FileNotFoundException)
         {
@@ -49,7 +48,7 @@ internal sealed class BulkResultPump(
         {
             try
             {
-                var last = await BulkTransfer.AnswerAsync(hub.Bulk, order, Results(path, order, cancellationToken), null,
+                var last = await BulkTransfer.AnswerAsync(hub.Bulk, order, BulkCsv.ResultsFor(path, order, cancellationToken), null,
                     new CallOptions(cancellationToken: cancellationToken));
                 BridgeLog.BulkAnswered(Logger, order, file, last?.Counts.Answered ?? 0, last?.Counts.Total ?? 0);
             }
@@ -76,39 +75,5 @@ internal sealed class BulkResultPump(
         folders.ArchiveAnswer(path, Time.GetUtcNow());
         BridgeLog.Archived(Logger, file, orders.Count);
         return true;
-    }
-
-    /// <summary>Checks every line, and lists the orders the file answers, in order of first appearance.</summary>
-    private static List<string> Orders(string path)
-    {
-        var orders = new List<string>();
-        using var reader = File.OpenText(path);
-        foreach (var (line, fields) in BulkCsv.Rows(reader, "order_id"))
-        {
-            var (order, _) = BulkCsv.ResultLine(fields, line);
-            if (!orders.Contains(order))
-            {
-                orders.Add(order);
-            }
-        }
-
-        return orders;
-    }
-
-    private static async IAsyncEnumerable<BulkItemResult> Results(string path, string order,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        using var reader = File.OpenText(path);
-        foreach (var (line, fields) in BulkCsv.Rows(reader, "order_id"))
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            var (id, result) = BulkCsv.ResultLine(fields, line);
-            if (id == order)
-            {
-                yield return result;
-            }
-        }
-
-        await Task.CompletedTask;
     }
 }

@@ -291,24 +291,21 @@ internal static class BulkCommands
                 throw new UsageException($"--file {path}: no such file.");
             }
 
-            var orders = new List<string>();
-            using (var reader = File.OpenText(path))
+            List<string> orders;
+            try
             {
-                foreach (var (line, fields) in Rows(reader, path, "order_id"))
-                {
-                    var (order, _) = ParseResult(path, fields, line);
-                    if (!orders.Contains(order))
-                    {
-                        orders.Add(order);
-                    }
-                }
+                orders = BulkCsv.OrdersIn(path);
+            }
+            catch (FormatException e)
+            {
+                throw new UsageException($"{path}: {e.Message}.");
             }
 
             using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
             var client = new BulkOrdersClient(channel);
             foreach (var order in orders)
             {
-                var last = await Retrying(ct, () => BulkTransfer.AnswerAsync(client, order, Results(path, order, ct),
+                var last = await Retrying(ct, () => BulkTransfer.AnswerAsync(client, order, BulkCsv.ResultsFor(path, order, ct),
                     new Reporter<BulkAnswerAck>(a => Console.Error.WriteLine($"  {order}: {Output.Counts(a.Counts)}")), new CallOptions(cancellationToken: ct)));
                 if (r.GetValue(GlobalOptions.Json))
                 {
@@ -323,35 +320,6 @@ internal static class BulkCommands
             return ExitCodes.Ok;
         });
         return command;
-    }
-
-    private static (string Order, BulkItemResult Result) ParseResult(string path, string[] fields, int line)
-    {
-        try
-        {
-            return BulkCsv.ResultLine(fields, line);
-        }
-        catch (FormatException e)
-        {
-            throw new UsageException($"{path}: {e.Message}.");
-        }
-    }
-
-    private static async IAsyncEnumerable<BulkItemResult> Results(string path, string order,
-        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
-    {
-        using var reader = File.OpenText(path);
-        foreach (var (line, fields) in Rows(reader, path, "order_id"))
-        {
-            ct.ThrowIfCancellationRequested();
-            var (id, result) = ParseResult(path, fields, line);
-            if (id == order)
-            {
-                yield return result;
-            }
-        }
-
-        await Task.CompletedTask;
     }
 
     private static async Task<long> WriteCsvAsync(FileInfo? output, string header, IAsyncEnumerable<string> lines, CancellationToken ct)

@@ -181,4 +181,39 @@ public static class BulkCsv
         Time(row.Result?.DoneAt));
 
     private static string Time(Timestamp? at) => at is null ? "" : at.ToDateTimeOffset().ToString("yyyy-MM-dd'T'HH:mm:ss'Z'", CultureInfo.InvariantCulture);
+
+    /// <summary>Checks every line of a results file and lists the orders it answers, in order of first appearance.</summary>
+    public static List<string> OrdersIn(string path)
+    {
+        var orders = new List<string>();
+        using var reader = File.OpenText(path);
+        foreach (var (line, fields) in Rows(reader, "order_id"))
+        {
+            var (order, _) = ResultLine(fields, line);
+            if (!orders.Contains(order))
+            {
+                orders.Add(order);
+            }
+        }
+
+        return orders;
+    }
+
+    /// <summary>The results a file gives for one order, read a line at a time.</summary>
+    public static async IAsyncEnumerable<BulkItemResult> ResultsFor(string path, string order,
+        [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        using var reader = File.OpenText(path);
+        foreach (var (line, fields) in Rows(reader, "order_id"))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var (id, result) = ResultLine(fields, line);
+            if (id == order)
+            {
+                yield return result;
+            }
+        }
+
+        await Task.CompletedTask;
+    }
 }

@@ -107,6 +107,45 @@ public sealed class BulkBridgeTests(BridgeFixture fixture, ITestOutputHelper out
         }
     }
 
+    [Fact]
+    public async Task AResultsFileThatDoesNotParse_OrThatTheHubRefuses_IsKeptWithItsReason()
+    {
+        var folder = Path.Combine(fixture.Directory, "carrier-" + Guid.NewGuid().ToString("N")[..6]);
+        using var police = fixture.Channel("police-shenzhen");
+        var sent = await BulkTransfer.SendAsync(new BulkOrdersClient(police), new BulkOrderHeader
+        {
+            IdempotencyKey = "bulk-dead-" + Guid.NewGuid().ToString("N"),
+            Recipient = new PartnerRef { Id = "carrier-west" },
+            Priority = Priority.Medium,
+            Case = new CaseRef { CaseNumber = "SZ-CUT-3", LegalBasis = LegalBasis.CriminalInvestigation, ApprovingOfficer = "Wang Jianguo" },
+            Order = new BulkOrderNotice { Kind = BulkOrderKind.SuspendNumbers, TotalItems = 3 },
+        }, after => Items(after).Take(3 - (int)after));
+        using var bridge = fixture.StartBridge("carrier-west", folder);
+
+        Write(folder, "unreadable.csv", $"{sent.OrderId},1,done,,", $"{sent.OrderId},2,suspended,,");
+        Write(folder, "refused.csv", $"{sent.OrderId},1,done,,", $"{sent.OrderId},4,done,,");
+        var unreadable = await Reason(folder, "unreadable.csv");
+        Assert.Contains("direction: bulk-results", unreadable);
+        Assert.Contains("line 3, column 3 (outcome): 'suspended' is not done, not_our_customer, already_closed or refused", unreadable);
+        var refused = await Reason(folder, "refused.csv");
+        Assert.Contains("the hub refused the results: InvalidArgument: results[1].item_no: must be 1 to 3 (got 4)", refused);
+
+        // Nothing of either file was recorded: the unreadable one was never sent, the refused chunk was refused whole.
+        var view = await new BulkOrdersClient(police).GetAsync(new GetBulkOrderRequest { OrderId = sent.OrderId });
+        Assert.Equal(0u, view.Progress.Counts.Answered);
+    }
+
+    private static void Write(string folder, string name, params string[] lines)
+    {
+        var staged = Path.Combine(folder, "bulk-results", name + ".tmp");
+        File.WriteAllLines(staged, [BulkCsv.ResultHeader, .. lines]);
+        File.Move(staged, Path.Combine(folder, "bulk-results", name));
+    }
+
+    private static Task<string> Reason(string folder, string name) =>
+        BridgeFixture.Eventually(() => Task.FromResult(File.Exists(Path.Combine(folder, "dead-letter", name + ".reason"))
+            ? File.ReadAllText(Path.Combine(folder, "dead-letter", name + ".reason")) : null), $"the dead letter {name}");
+
     private static async IAsyncEnumerable<BulkItem> Items(uint after)
     {
         for (var n = after + 1; n <= Total; n++)
