@@ -130,6 +130,20 @@ grep -q "reported: alert al-" "$work/out" || fail "the hit raised no alert"
 run 'afx list revoke le-... --as police-shenzhen' 0 60 "le-...=>$entry"
 grep -q "1 revoked" "$work/out" || fail "the entry was not revoked"
 
+say "bulk orders"
+run 'afx bulk send --as police-shenzhen --to carrier-east --kind suspend-numbers --file docs/samples/bulk/numbers.csv --case SZ-CUT-0042 --officer "Wang Jianguo"'
+order=$(out | sed -nE 's/^Order (ex-[0-9a-f]+): 1,200 items sent.*/\1/p'); [ -n "$order" ] || fail "no order id in the bulk send's output"
+run 'afx bulk fetch ex-... --as carrier-east --out order.csv' 0 60 "ex-...=>$order"
+[ "$(wc -l < order.csv)" = 1201 ] || fail "order.csv does not hold the 1,200 items"
+run "awk -F, 'NR > 1 { print \$1 \",\" \$2 \",done,,\" }' order.csv > results.csv"
+run 'afx bulk answer --as carrier-east --file results.csv'
+grep -q "1,200/1,200 answered: 1,200 done" "$work/out" || fail "the results were not all recorded"
+run 'afx bulk status ex-... --as police-shenzhen' 0 60 "ex-...=>$order"
+grep -q "ANSWERED" "$work/out" || fail "the order is not answered"
+run 'afx bulk results ex-... --as police-shenzhen --out report.csv' 0 60 "ex-...=>$order"
+[ "$(grep -c ',done,' report.csv)" = 1200 ] || fail "report.csv does not show 1,200 done"
+rm -f order.csv results.csv report.csv
+
 say "the bridge"
 run 'dotnet run --project src/Adapters -- run --partner bank-beta --hub https://localhost:7443' "0 124 130" 20
 [ -d bridge/bank-beta/outbox ] || fail "the bridge made no bridge/bank-beta/outbox/"

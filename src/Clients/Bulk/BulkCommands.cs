@@ -54,7 +54,7 @@ internal static class BulkCommands
                 var other => throw new UsageException($"--kind '{other}': use suspend-numbers or restrict-accounts."),
             };
             var recipient = r.GetValue(to)!;
-            var (total, digest) = Scan(path, orderKind, recipient);
+            var (total, digest) = Scan(path, orderKind, recipient, r.GetValue(@case)!);
             var header = new BulkOrderHeader
             {
                 IdempotencyKey = r.GetValue(key) ?? $"afx-{digest}",
@@ -110,10 +110,10 @@ internal static class BulkCommands
             : $"  stored {ack.Received:N0}/{ack.Total:N0}");
 
     /// <summary>Counts the items (checking every line) and fingerprints the file, without holding it.</summary>
-    private static (uint Total, string Digest) Scan(string path, BulkOrderKind kind, string recipient)
+    private static (uint Total, string Digest) Scan(string path, BulkOrderKind kind, string recipient, string caseNumber)
     {
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        hash.AppendData(Encoding.UTF8.GetBytes($"{recipient}\n{kind}\n"));
+        hash.AppendData(Encoding.UTF8.GetBytes($"{recipient}\n{kind}\n{caseNumber}\n"));
         uint total = 0;
         using (var reader = File.OpenText(path))
         {
