@@ -89,5 +89,28 @@ public sealed class BulkCommandTests(AfxCommandTests.HubFixture hub) : IClassFix
         Assert.Contains("recipient: a bulk order goes to a carrier, but 'bank-alpha' is a bank", wrongKind.Err);
     }
 
+    [Fact]
+    public async Task ASimulatedCarrier_FetchesAndAnswersABulkOrder()
+    {
+        var tag = Random.Shared.Next(100_000, 999_999);
+        var numbers = Write("sim-numbers.csv", Enumerable.Range(1, 1500).Select(n => $"+86174{tag:D6}{n % 100:D2}"));
+        var sent = await Afx.RunAsync("bulk", "send", "--hub", Address, "--as", "police-shenzhen", "--to", "carrier-west", "--kind", "suspend-numbers",
+            "--file", numbers, "--case", "SZ-SIM-" + tag, "--officer", "Wang Jianguo", "--json");
+        Assert.True(sent.Code == 0, sent.Err);
+        var order = JsonDocument.Parse(sent.Out).RootElement.GetProperty("orderId").GetString()!;
+
+        using var simulator = TestSupport.DotnetProcess.Start(TestSupport.DevPki.BuiltDll("src/Clients", "afx.dll"),
+            ["serve-sim", "--hub", Address, "--as", "carrier-west", "--kind", "carrier", "--latency", "00:00:00"]);
+        Afx.Run? status = null;
+        for (var look = 0; look < 120 && status?.Out.Contains("ANSWERED", StringComparison.Ordinal) != true; look++)
+        {
+            await Task.Delay(500);
+            status = await Afx.RunAsync("bulk", "status", order, "--hub", Address, "--as", "police-shenzhen");
+        }
+
+        Assert.Contains("ANSWERED", status!.Out);
+        Assert.Contains("1,500/1,500 answered: 1,350 done, 150 not our customer", status.Out);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 }

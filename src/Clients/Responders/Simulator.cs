@@ -98,6 +98,12 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
                 await Task.Delay(options.Latency, time, cancellationToken);
             }
 
+            if (item.Request.KindCase == Request.KindOneofCase.BulkOrder && options.Behaviour != Behaviour.Reject)
+            {
+                await AnswerBulkAsync(item, cancellationToken);
+                return;
+            }
+
             var answer = Answer(item, time.GetUtcNow());
             var reply = await _inbox.RespondAsync(answer, new CallOptions(cancellationToken: cancellationToken));
             Interlocked.Increment(ref _answered);
@@ -116,6 +122,22 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
         catch (OperationCanceledException)
         {
         }
+    }
+
+    /// <summary>A bulk order: every item fetched and answered in chunks (one in ten is not this partner's customer).</summary>
+    private async Task AnswerBulkAsync(InboxItem item, CancellationToken cancellationToken)
+    {
+        var bulk = new BulkOrdersClient(channel);
+        var at = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        var results = BulkTransfer.FetchAsync(bulk, item.ExchangeId, 0, cancellationToken).Select(i => new BulkItemResult
+        {
+            ItemNo = i.ItemNo,
+            Outcome = i.ItemNo % 10 == 0 ? BulkItemOutcome.NotOurCustomer : BulkItemOutcome.Done,
+            DoneAt = at,
+        });
+        var last = await BulkTransfer.AnswerAsync(bulk, item.ExchangeId, results, null, new CallOptions(cancellationToken: cancellationToken));
+        Interlocked.Increment(ref _answered);
+        Log?.Invoke($"{partnerId}: answered bulk order {item.ExchangeId}: {last?.Counts.Answered}/{last?.Counts.Total} items -> {last?.State}");
     }
 
     public RespondRequest Answer(InboxItem item, DateTimeOffset now)

@@ -64,6 +64,16 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add($"Hub:Lists:EvaluationsPerMinute {options.Lists.EvaluationsPerMinute} must be above 0.");
         }
 
+        if (options.Bulk.MaxUnfinishedUploads is <= 0 or > 1000)
+        {
+            failures.Add($"Hub:Bulk:MaxUnfinishedUploads {options.Bulk.MaxUnfinishedUploads} must be between 1 and 1000.");
+        }
+
+        if (options.Bulk.OverdueItemsNamed is < 0 or > 1000)
+        {
+            failures.Add($"Hub:Bulk:OverdueItemsNamed {options.Bulk.OverdueItemsNamed} must be between 0 and 1000.");
+        }
+
         if (options.Lists.MaxEntryDays is <= 0 or > 3653)
         {
             failures.Add($"Hub:Lists:MaxEntryDays {options.Lists.MaxEntryDays} must be between 1 and 3653.");
