@@ -98,7 +98,8 @@ internal sealed class BulkAnswers(
         var current = order with { Counts = recorded.Counts };
         var complete = recorded.Counts.Answered == order.Total;
         BulkLog.Answered(logger, order.OrderId, caller.Id, recorded.Recorded, recorded.Repeated, recorded.Counts.Answered, order.Total);
-        var receipt = await access.AuditAsync(new AuditEvent(AuditEventKind.BulkItems, caller.ToRef(),
+        // A chunk that only repeats results already recorded changes nothing and writes no entry (a partner resending cannot flood the log).
+        var receipt = recorded.Recorded == 0 ? null : await access.AuditAsync(new AuditEvent(AuditEventKind.BulkItems, caller.ToRef(),
             $"BulkOrders/Answer: {recorded.Recorded} results recorded, {recorded.Repeated} repeated; {recorded.Counts.Answered} of "
             + $"{order.Total} answered", order.OrderId, order.Header.Case.CaseNumber, record.From, answer), cancellationToken);
 

@@ -41,7 +41,7 @@ internal sealed class Submissions(
     {
         if (certificates.RevokedReason(recipient) is { } revoked)
         {
-            await access.DeniedAsync(caller, $"submission to '{recipient}'' refused: {revoked}", null, cancellationToken);
+            await access.DeniedAsync(caller, $"submission to '{recipient}' refused: {revoked}", null, cancellationToken);
             throw Refusal.FailedPrecondition($"recipient.id: '{recipient}' cannot receive requests: {revoked}; "
                 + "nothing is delivered to it until it connects with a new certificate");
         }

@@ -173,7 +173,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
     {
         var list = new List<BulkItem>();
         await foreach (var row in RowsAsync(
-            "SELECT item FROM bulk_items WHERE order_id = $o AND item_no > $a AND outcome = 0 ORDER BY item_no LIMIT $m", orderId, 0, max,
+            "SELECT item FROM bulk_items WHERE order_id = $o AND outcome = 0 AND item_no > $a ORDER BY item_no LIMIT $m", orderId, 0, max,
             cancellationToken))
         {
             list.Add(BulkItem.Parser.ParseFrom((byte[])row[0]));

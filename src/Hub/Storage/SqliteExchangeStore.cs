@@ -106,6 +106,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             outcome INTEGER NOT NULL DEFAULT 0,
             result BLOB,
             PRIMARY KEY (order_id, item_no)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_bulk_items_open ON bulk_items (order_id, outcome, item_no);
         """;
 
     private readonly string _readConnectionString;

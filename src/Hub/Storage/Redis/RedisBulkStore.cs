@@ -10,7 +10,8 @@ namespace AntiFraud.Exchange.Hub.Storage.Redis;
 /// <summary>
 /// Bulk orders on Redis, shared by the replicas: a hash per order (owner, header, counts), a hash of its items and a hash of its
 /// results by item number, the owner's idempotency keys and the set of the owner's unfinished uploads. Each chunk is one script,
-/// so a chunk is stored whole or not at all and a result is recorded once whichever replica takes it.
+/// so a chunk is stored whole or not at all and a result is recorded once whichever replica takes it. A sorted set of the unanswered
+/// item numbers names the overdue ones in one read.
 /// </summary>
 internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
 {
@@ -38,6 +39,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
           if no > stored then
             if no ~= recv + 1 then return {-2, recv, no} end
             redis.call('HSET', P .. 'bi:' .. id, no, ARGV[at + 1])
+            redis.call('ZADD', P .. 'bu:' .. id, no, no)
             recv = no
           end
         end
@@ -56,6 +58,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
         local recorded = 0
         for at = 3, #ARGV, 3 do
           if redis.call('HSETNX', P .. 'br:' .. id, ARGV[at], ARGV[at + 2]) == 1 then
+            redis.call('ZREM', P .. 'bu:' .. id, ARGV[at])
             recorded = recorded + 1
             redis.call('HINCRBY', h, 'ans', 1)
             redis.call('HINCRBY', h, names[math.min(tonumber(ARGV[at + 1]), 4)], 1)
@@ -175,17 +178,14 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
 
     public async Task<IReadOnlyList<BulkItem>> UnansweredAsync(string orderId, int max, CancellationToken cancellationToken)
     {
-        var list = new List<BulkItem>();
-        for (uint after = 0; list.Count < max; after += BulkOrderRules.ChunkSize)
+        // The unanswered item numbers are a sorted set (added with the item, removed with its first result): the first ones are one read.
+        var numbers = await redis.Call(db => db.SortedSetRangeByRankAsync(P + "bu:" + orderId, 0, max - 1), cancellationToken);
+        if (numbers.Length == 0)
         {
-            var page = await ReadResultsAsync(orderId, after, BulkOrderRules.ChunkSize, cancellationToken);
-            list.AddRange(page.Where(r => r.Result is null).Select(r => r.Item).Take(max - list.Count));
-            if (page.Count < BulkOrderRules.ChunkSize)
-            {
-                break;
-            }
+            return [];
         }
 
-        return list;
+        var items = await redis.Call(db => db.HashGetAsync(P + "bi:" + orderId, numbers), cancellationToken);
+        return items.Where(v => !v.IsNull).Select(v => BulkItem.Parser.ParseFrom((byte[])v!)).ToList();
     }
 }
