@@ -14,7 +14,8 @@ internal sealed record HubFiles(
     string MaskingPolicy,
     string? DeadlinePolicy,
     string? AlertPolicy,
-    string ListKey)
+    string ListKey,
+    string StoreKey)
 {
     public static HubFiles Resolve(HubOptions options, HubPaths paths)
     {
@@ -31,6 +32,7 @@ internal sealed record HubFiles(
             string.IsNullOrEmpty(options.Deadlines.PolicyPath) ? null : paths.ResolveExisting(options.Deadlines.PolicyPath,
                 "Hub:Deadlines:PolicyPath"),
             string.IsNullOrEmpty(options.Alerts.PolicyPath) ? null : paths.ResolveExisting(options.Alerts.PolicyPath, "Hub:Alerts:PolicyPath"),
-            paths.ResolveExisting(options.Lists.KeyPath, "Hub:Lists:KeyPath"));
+            paths.ResolveExisting(options.Lists.KeyPath, "Hub:Lists:KeyPath"),
+            paths.Resolve(options.Store.KeyPath));
     }
 }

@@ -69,14 +69,21 @@ public static class HubHost
         var development = RefuseDevelopmentMaterialInProduction(builder.Environment, paths, tls,
             ("Hub:Tls:CertificatePath", tls.CertificatePath), ("Hub:Tls:ClientCaPath", tls.ClientRootPath),
             ("Hub:Audit:SigningKeyPath", files.SigningKey), ("Hub:Masking:SecretPath", files.MaskingSecret),
-            ("Hub:Lists:KeyPath", files.ListKey));
+            ("Hub:Lists:KeyPath", files.ListKey), ("Hub:Store:KeyPath", files.StoreKey));
+        KeyFiles.RequirePrivate(files.MaskingSecret, "Hub:Masking:SecretPath", paths.IsDevelopmentMaterial(files.MaskingSecret));
+        var storeKey = StoreKeyring.ReadMasterKey(files.StoreKey, "Hub:Store:KeyPath", paths.IsDevelopmentMaterial(files.StoreKey));
+        if (!options.Store.EncryptAtRest && !builder.Environment.IsDevelopment())
+        {
+            throw new InvalidOperationException("Hub:Store:EncryptAtRest=false stores personal data in clear; it is accepted only in Development "
+                + "(DOTNET_ENVIRONMENT=Development), for benchmarks.");
+        }
 
         builder.Logging.AddConsole();
         AddHostBasics(builder.Services, options, paths, development);
         builder.Services
             .AddHubIdentity(tls, files.Registry, Path.Combine(files.DataDirectory, "identity"), options.Tls.StaleCrlMode)
             .AddHubAudit(files.AuditDirectory, AuditOrigin(options), files.SigningKey, files.MaskingSecret)
-            .AddHubStore(options.Store, files.Store)
+            .AddHubStore(options.Store, files.Store, storeKey)
             .AddHubDelivery()
             .AddHubDeadlines(files.DeadlinePolicy)
             .AddHubMasking(files.MaskingPolicy, files.MaskingSecret)

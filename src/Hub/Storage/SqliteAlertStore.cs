@@ -1,6 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Shared;
-using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 
 namespace AntiFraud.Exchange.Hub.Storage;
@@ -75,7 +74,7 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
     {
         var read = Writer.Command("SELECT record FROM alerts WHERE id = $id", "$id");
         read.Parameters[0].Value = alertId;
-        return read.ExecuteScalar() is byte[] blob ? AlertView.Parser.ParseFrom(blob) : null;
+        return read.ExecuteScalar() is byte[] blob ? exchanges.Cipher.Open(AlertView.Parser, blob) : null;
     }
 
     /// <summary>Inserts or replaces the alert; a new revision is pending until dispatched.</summary>
@@ -90,7 +89,7 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
         p[1].Value = alert.FirstRaisedAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
         p[2].Value = alert.State == AlertState.Closed ? 1 : 0;
         p[3].Value = (long)alert.Revision;
-        p[4].Value = alert.ToByteArray();
+        p[4].Value = exchanges.Cipher.Seal(alert);
         write.ExecuteNonQuery();
     }
 
@@ -143,7 +142,7 @@ internal sealed class SqliteAlertStore(SqliteExchangeStore exchanges) : IAlertSt
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(AlertView.Parser.ParseFrom((byte[])reader[0]));
+            list.Add(exchanges.Cipher.Open(AlertView.Parser, (byte[])reader[0]));
         }
 
         return list;

@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
-using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 
 namespace AntiFraud.Exchange.Hub.Storage;
@@ -41,7 +40,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
             p[2].Value = header.IdempotencyKey;
             p[3].Value = header.Recipient.Id;
             p[4].Value = header.Order.TotalItems;
-            p[5].Value = header.ToByteArray();
+            p[5].Value = exchanges.Cipher.Seal(header);
             insert.ExecuteNonQuery();
             return (Read(orderId)!, false);
         }, cancellationToken);
@@ -56,9 +55,9 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
 
     private const string Select = "SELECT id, owner, header, received, answered, done, not_customer, closed, refused FROM bulk_orders";
 
-    private static BulkOrderState State(SqliteDataReader reader)
+    private BulkOrderState State(SqliteDataReader reader)
     {
-        var header = BulkOrderHeader.Parser.ParseFrom((byte[])reader[2]);
+        var header = exchanges.Cipher.Open(BulkOrderHeader.Parser, (byte[])reader[2]);
         return new BulkOrderState(reader.GetString(0), reader.GetString(1), header, (uint)reader.GetInt64(3), new BulkOutcomeCounts
         {
             Total = header.Order.TotalItems,
@@ -96,7 +95,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
 
                 BulkOrderRules.RequireNext(item, received);
                 insert.Parameters[1].Value = item.ItemNo;
-                insert.Parameters[2].Value = item.ToByteArray();
+                insert.Parameters[2].Value = exchanges.Cipher.Seal(item);
                 insert.ExecuteNonQuery();
                 received = item.ItemNo;
             }
@@ -114,7 +113,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
         await foreach (var row in RowsAsync("SELECT item FROM bulk_items WHERE order_id = $o AND item_no > $a ORDER BY item_no LIMIT $m",
             orderId, afterItem, max, cancellationToken))
         {
-            list.Add(BulkItem.Parser.ParseFrom((byte[])row[0]));
+            list.Add(exchanges.Cipher.Open(BulkItem.Parser, (byte[])row[0]));
         }
 
         return list;
@@ -132,7 +131,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
             foreach (var result in results)
             {
                 update.Parameters[0].Value = (int)result.Outcome;
-                update.Parameters[1].Value = result.ToByteArray();
+                update.Parameters[1].Value = exchanges.Cipher.Seal(result);
                 update.Parameters[3].Value = result.ItemNo;
                 if (update.ExecuteNonQuery() == 1)
                 {
@@ -163,7 +162,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
             "SELECT item, result FROM bulk_items WHERE order_id = $o AND item_no > $a ORDER BY item_no LIMIT $m", orderId, afterItem, max,
             cancellationToken))
         {
-            list.Add((BulkItem.Parser.ParseFrom((byte[])row[0]), row[1] is byte[] r ? BulkItemResult.Parser.ParseFrom(r) : null));
+            list.Add((exchanges.Cipher.Open(BulkItem.Parser, (byte[])row[0]), row[1] is byte[] r ? exchanges.Cipher.Open(BulkItemResult.Parser, r) : null));
         }
 
         return list;
@@ -176,7 +175,7 @@ internal sealed class SqliteBulkStore(SqliteExchangeStore exchanges) : IBulkStor
             "SELECT item FROM bulk_items WHERE order_id = $o AND outcome = 0 AND item_no > $a ORDER BY item_no LIMIT $m", orderId, 0, max,
             cancellationToken))
         {
-            list.Add(BulkItem.Parser.ParseFrom((byte[])row[0]));
+            list.Add(exchanges.Cipher.Open(BulkItem.Parser, (byte[])row[0]));
         }
 
         return list;

@@ -1,5 +1,4 @@
 using AntiFraud.Exchange.Contract.V1;
-using Google.Protobuf;
 using Microsoft.Data.Sqlite;
 using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
@@ -85,6 +84,10 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             alert_id TEXT NOT NULL,
             signal_id TEXT NOT NULL,
             PRIMARY KEY (raiser, idempotency_key));
+        CREATE TABLE IF NOT EXISTS data_keys (
+            id INTEGER PRIMARY KEY,
+            master TEXT NOT NULL,
+            wrapped BLOB NOT NULL);
         CREATE TABLE IF NOT EXISTS bulk_orders (
             id TEXT PRIMARY KEY,
             owner TEXT NOT NULL,
@@ -115,7 +118,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     private readonly string? _volatileFile;
 
     /// <param name="dataSource">The database file. Not durable: a throwaway file in memory (tmpfs) with fsync off.</param>
-    public SqliteExchangeStore(string dataSource, bool durable, ILogger<SqliteExchangeStore> logger)
+    /// <param name="masterKey">Wraps the data keys kept in the table data_keys (a new store makes its first one).</param>
+    public SqliteExchangeStore(string dataSource, bool durable, ILogger<SqliteExchangeStore> logger, byte[] masterKey, bool encrypt = true)
     {
         var inMemory = !durable;
         if (inMemory)
@@ -140,6 +144,16 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             inMemory ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         Pragma(_writeConnection, "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
         Pragma(_writeConnection, Schema);
+        Cipher = StoreKeyring.Open(DataKeys(), masterKey, k =>
+        {
+            using var insert = _writeConnection.CreateCommand();
+            insert.CommandText = "INSERT OR IGNORE INTO data_keys (id, master, wrapped) VALUES ($i, $m, $w)";
+            insert.Parameters.AddWithValue("$i", (int)k.Id);
+            insert.Parameters.AddWithValue("$m", k.Master);
+            insert.Parameters.AddWithValue("$w", k.Wrapped);
+            insert.ExecuteNonQuery();
+            return DataKeys();
+        }, encrypt);
         var journal = Scalar<string>(_writeConnection, "PRAGMA journal_mode;");
         var sync = Scalar<long>(_writeConnection, "PRAGMA synchronous;") switch { 0 => "OFF", 1 => "NORMAL", 2 => "FULL", _ => "EXTRA" };
         StoreLog.Opened(logger, inMemory ? ":memory:" : dataSource,
@@ -198,7 +212,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             {
                 if (reader.Read())
                 {
-                    return new SubmitOutcome(ExchangeRecord.Parser.ParseFrom((byte[])reader[0]), true, [], reader.GetInt64(1));
+                    return new SubmitOutcome(Cipher.Open(ExchangeRecord.Parser, (byte[])reader[0]), true, [], reader.GetInt64(1));
                 }
             }
 
@@ -219,8 +233,9 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             p[7].Value = order;
             p[8].Value = record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
             p[9].Value = (object?)hold?.Bank ?? DBNull.Value;
-            p[10].Value = (object?)hold?.Account ?? DBNull.Value;
-            p[11].Value = record.ToByteArray();
+            // The account is personal: a keyed hash finds the hold without keeping the number in clear.
+            p[10].Value = hold is null ? DBNull.Value : Cipher.BlindIndex(hold.Value.Account);
+            p[11].Value = Cipher.Seal(record);
             insert.ExecuteNonQuery();
             var appended = AppendEvents(record, events);
             _staged[record.ExchangeId] = record;
@@ -253,7 +268,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             read.Parameters[0].Value = exchangeId;
             var blob = read.ExecuteScalar() as byte[]
                 ?? throw Refusal.NotFound($"Exchange '{exchangeId}' does not exist.");
-            current = ExchangeRecord.Parser.ParseFrom(blob);
+            current = Cipher.Open(ExchangeRecord.Parser, blob);
         }
 
         // The change may refuse by throwing; it does so before anything below is written.
@@ -268,7 +283,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         var write = _writer.Command("UPDATE exchanges SET state = $st, record = $rec, priority = $p WHERE id = $id", "$st", "$rec", "$id",
             "$p");
         write.Parameters[0].Value = (int)updated.State;
-        write.Parameters[1].Value = updated.ToByteArray();
+        write.Parameters[1].Value = Cipher.Seal(updated);
         write.Parameters[2].Value = exchangeId;
         write.Parameters[3].Value = (int)updated.Priority;
         write.ExecuteNonQuery();
@@ -287,7 +302,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             insert.Parameters[0].Value = record.ExchangeId;
             insert.Parameters[1].Value = record.From.Id;
             insert.Parameters[2].Value = record.Case.CaseNumber;
-            insert.Parameters[3].Value = e.ToByteArray();
+            insert.Parameters[3].Value = Cipher.Seal(e);
             var stored = e.Clone();
             stored.Sequence = (ulong)(long)insert.ExecuteScalar()!;
             committed.Add(stored);
@@ -308,7 +323,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         await using var read = connection.CreateCommand();
         read.CommandText = "SELECT record FROM exchanges WHERE id = $id";
         read.Parameters.AddWithValue("$id", exchangeId);
-        return await read.ExecuteScalarAsync(cancellationToken) is byte[] blob ? ExchangeRecord.Parser.ParseFrom(blob) : null;
+        return await read.ExecuteScalarAsync(cancellationToken) is byte[] blob ? Cipher.Open(ExchangeRecord.Parser, blob) : null;
     }
 
     public Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber, CancellationToken cancellationToken) =>
@@ -318,7 +333,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
     public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber,
         CancellationToken cancellationToken) =>
         (await ReadRecordsAsync("SELECT record FROM exchanges WHERE submitter = $s AND case_number = $c AND hold_bank = $b AND hold_account = $a ORDER BY queue_order LIMIT 1",
-            cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", accountNumber))).FirstOrDefault();
+            cancellationToken, ("$s", submitter), ("$c", caseNumber), ("$b", bankId), ("$a", Cipher.BlindIndex(accountNumber)))).FirstOrDefault();
 
     public Task<IReadOnlyList<ExchangeRecord>> ListOpenAsync(CancellationToken cancellationToken) =>
         ReadRecordsAsync(NeedsTimerSql, cancellationToken);
@@ -349,7 +364,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var record = ExchangeRecord.Parser.ParseFrom((byte[])reader[4]);
+            var record = Cipher.Open(ExchangeRecord.Parser, (byte[])reader[4]);
             if (ExchangeStates.IsOwedToRecipient(record))
             {
                 list.Add(new PendingDelivery(reader.GetString(0), reader.GetString(1), (Priority)reader.GetInt32(2), reader.GetInt64(3),
@@ -383,7 +398,7 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var e = WatchEvent.Parser.ParseFrom((byte[])reader[1]);
+            var e = Cipher.Open(WatchEvent.Parser, (byte[])reader[1]);
             e.Sequence = (ulong)reader.GetInt64(0);
             list.Add(e);
         }
@@ -406,10 +421,27 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         await using var reader = await read.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            list.Add(ExchangeRecord.Parser.ParseFrom((byte[])reader[0]));
+            list.Add(Cipher.Open(ExchangeRecord.Parser, (byte[])reader[0]));
         }
 
         return list;
+    }
+
+    /// <summary>Seals every record, event, alert, list entry and bulk item before it is written, and opens it when read.</summary>
+    internal StoreCipher Cipher { get; }
+
+    private List<WrappedDataKey> DataKeys()
+    {
+        using var read = _writeConnection.CreateCommand();
+        read.CommandText = "SELECT id, master, wrapped FROM data_keys ORDER BY id";
+        using var reader = read.ExecuteReader();
+        var keys = new List<WrappedDataKey>();
+        while (reader.Read())
+        {
+            keys.Add(new WrappedDataKey((ushort)reader.GetInt32(0), reader.GetString(1), (byte[])reader[2]));
+        }
+
+        return keys;
     }
 
     /// <summary>The single writer, shared with the alert store so both commit in the same group commits.</summary>

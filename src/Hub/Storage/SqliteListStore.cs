@@ -1,6 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Shared;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Microsoft.Data.Sqlite;
 
@@ -44,7 +43,7 @@ internal sealed class SqliteListStore(SqliteExchangeStore exchanges) : IListStor
                     continue;
                 }
 
-                var entry = ListEntry.Parser.ParseFrom((byte[])reader[2]);
+                var entry = exchanges.Cipher.Open(ListEntry.Parser, (byte[])reader[2]);
                 reader.Close();
                 entry.RevokedAt = Timestamp.FromDateTimeOffset(now);
                 version = exchanges.NextCounter("list_version");
@@ -67,7 +66,7 @@ internal sealed class SqliteListStore(SqliteExchangeStore exchanges) : IListStor
                 p[4].Value = stored.Entry.ExpiresAt.ToDateTimeOffset().ToUnixTimeMilliseconds();
                 p[5].Value = stored.Output;
                 p[6].Value = stored.Sealed;
-                p[7].Value = stored.Entry.ToByteArray();
+                p[7].Value = exchanges.Cipher.Seal(stored.Entry);
                 insert.ExecuteNonQuery();
             }
 
@@ -92,7 +91,7 @@ internal sealed class SqliteListStore(SqliteExchangeStore exchanges) : IListStor
     {
         var update = Writer.Command("UPDATE list_entries SET removed = 1, version = $v, record = $r WHERE id = $id", "$v", "$r", "$id");
         update.Parameters[0].Value = version;
-        update.Parameters[1].Value = entry.ToByteArray();
+        update.Parameters[1].Value = exchanges.Cipher.Seal(entry);
         update.Parameters[2].Value = id;
         update.ExecuteNonQuery();
     }
@@ -135,7 +134,7 @@ internal sealed class SqliteListStore(SqliteExchangeStore exchanges) : IListStor
         await using var read = connection.CreateCommand();
         read.CommandText = "SELECT record FROM list_entries WHERE id = $id";
         read.Parameters.AddWithValue("$id", entryId);
-        return await read.ExecuteScalarAsync(cancellationToken) is byte[] blob ? ListEntry.Parser.ParseFrom(blob) : null;
+        return await read.ExecuteScalarAsync(cancellationToken) is byte[] blob ? exchanges.Cipher.Open(ListEntry.Parser, blob) : null;
     }
 
     public Task<int> ExpireAsync(DateTimeOffset now, CancellationToken cancellationToken) =>
@@ -148,7 +147,7 @@ internal sealed class SqliteListStore(SqliteExchangeStore exchanges) : IListStor
             {
                 while (reader.Read())
                 {
-                    expired.Add((reader.GetString(0), ListEntry.Parser.ParseFrom((byte[])reader[1])));
+                    expired.Add((reader.GetString(0), exchanges.Cipher.Open(ListEntry.Parser, (byte[])reader[1])));
                 }
             }
 

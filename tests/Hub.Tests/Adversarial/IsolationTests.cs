@@ -23,7 +23,8 @@ public sealed class IsolationTests
     {
         var dir = Path.Combine(Path.GetTempPath(), "afx-batch-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(dir);
-        await using var store = new SqliteExchangeStore(Path.Combine(dir, "hub.db"), durable: true, NullLogger<SqliteExchangeStore>.Instance);
+        await using var store = new SqliteExchangeStore(Path.Combine(dir, "hub.db"), durable: true, NullLogger<SqliteExchangeStore>.Instance,
+            System.Security.Cryptography.RandomNumberGenerator.GetBytes(32));
         var first = await store.SubmitAsync(Record("ex-first", "k-first"), [], CancellationToken.None);
         Assert.False(first.Duplicate);
 

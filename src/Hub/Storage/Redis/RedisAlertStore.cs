@@ -1,7 +1,6 @@
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Shared;
-using Google.Protobuf;
 using StackExchange.Redis;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
@@ -89,7 +88,7 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
                     continue;
                 }
 
-                var found = AlertView.Parser.ParseFrom((byte[])fields[0]!);
+                var found = redis.Cipher.Open(AlertView.Parser, (byte[])fields[0]!);
                 if (found.State != AlertState.Closed
                     && (open is null || found.FirstRaisedAt.ToDateTimeOffset() > open.FirstRaisedAt.ToDateTimeOffset()))
                 {
@@ -101,7 +100,7 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
             var (next, signalId) = fuse(open);
             List<RedisValue> args =
             [
-                P, next.AlertId, open is null ? string.Empty : openVersion, next.ToByteArray(),
+                P, next.AlertId, open is null ? string.Empty : openVersion, redis.Cipher.Seal(next),
                 Number(next.FirstRaisedAt.ToDateTimeOffset().ToUnixTimeMilliseconds()), next.State == AlertState.Closed ? "1" : "0",
                 Number(next.Revision), idem, next.AlertId + "|" + signalId, Number(command.Now.ToUnixTimeMilliseconds()),
                 Number(command.FusionKeys.Count),
@@ -125,7 +124,7 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
     public async Task<AlertView?> GetAsync(string alertId, CancellationToken cancellationToken)
     {
         var blob = await redis.Call(db => db.HashGetAsync(P + "al:" + alertId, "rec"), cancellationToken);
-        return blob.IsNull ? null : AlertView.Parser.ParseFrom((byte[])blob!);
+        return blob.IsNull ? null : redis.Cipher.Open(AlertView.Parser, (byte[])blob!);
     }
 
     public async Task<AlertView> UpdateAsync(string alertId, Func<AlertView, AlertView?> change, CancellationToken cancellationToken)
@@ -138,14 +137,14 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
                 throw Refusal.NotFound($"alert_id: alert '{alertId}' does not exist.");
             }
 
-            var current = AlertView.Parser.ParseFrom((byte[])fields[0]!);
+            var current = redis.Cipher.Open(AlertView.Parser, (byte[])fields[0]!);
             var updated = change(current);
             if (updated is null)
             {
                 return current;
             }
 
-            RedisValue[] args = [P, alertId, fields[1], updated.ToByteArray(), Number(updated.Revision),
+            RedisValue[] args = [P, alertId, fields[1], redis.Cipher.Seal(updated), Number(updated.Revision),
                 updated.State == AlertState.Closed ? "1" : "0"];
             if ((int)(await redis.Call(db => db.ScriptEvaluateAsync(UpdateScript, values: args), cancellationToken)) == 1)
             {
@@ -174,7 +173,7 @@ internal sealed class RedisAlertStore(RedisConnection redis) : IAlertStore
     {
         var reads = ids.Select(id => redis.Database.HashGetAsync(P + "al:" + (string)id!, "rec")).ToList();
         var blobs = await redis.Call(_ => Task.WhenAll(reads), cancellationToken);
-        return [.. blobs.Where(b => !b.IsNull).Select(b => AlertView.Parser.ParseFrom((byte[])b!))
+        return [.. blobs.Where(b => !b.IsNull).Select(b => redis.Cipher.Open(AlertView.Parser, (byte[])b!))
             .OrderBy(a => a.FirstRaisedAt.ToDateTimeOffset())];
     }
 }

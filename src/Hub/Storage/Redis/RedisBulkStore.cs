@@ -2,7 +2,6 @@ using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
-using Google.Protobuf;
 using StackExchange.Redis;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
@@ -77,7 +76,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
         CancellationToken cancellationToken)
     {
         var result = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(OpenScript, values:
-            [P, orderId, owner, header.IdempotencyKey, header.ToByteArray(), Number(header.Order.TotalItems), Number(maxIncomplete)]),
+            [P, orderId, owner, header.IdempotencyKey, redis.Cipher.Seal(header), Number(header.Order.TotalItems), Number(maxIncomplete)]),
             cancellationToken))!;
         if ((int)result[0] == 2)
         {
@@ -98,7 +97,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
             return null;
         }
 
-        var header = BulkOrderHeader.Parser.ParseFrom((byte[])f[1]!);
+        var header = redis.Cipher.Open(BulkOrderHeader.Parser, (byte[])f[1]!);
         return new BulkOrderState(orderId, (string)f[0]!, header, (uint)(long)f[2], new BulkOutcomeCounts
         {
             Total = header.Order.TotalItems,
@@ -116,7 +115,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
         foreach (var item in items)
         {
             args.Add(Number(item.ItemNo));
-            args.Add(item.ToByteArray());
+            args.Add(redis.Cipher.Seal(item));
         }
 
         var result = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(AppendScript, values: [.. args]), cancellationToken))!;
@@ -135,7 +134,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
     public async Task<IReadOnlyList<BulkItem>> ReadItemsAsync(string orderId, uint afterItem, int max, CancellationToken cancellationToken)
     {
         var values = await redis.Call(db => db.HashGetAsync(P + "bi:" + orderId, Numbers(afterItem, max)), cancellationToken);
-        return values.TakeWhile(v => !v.IsNull).Select(v => BulkItem.Parser.ParseFrom((byte[])v!)).ToList();
+        return values.TakeWhile(v => !v.IsNull).Select(v => redis.Cipher.Open(BulkItem.Parser, (byte[])v!)).ToList();
     }
 
     private static RedisValue[] Numbers(uint after, int max) =>
@@ -146,7 +145,7 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
         var args = new List<RedisValue>(2 + (results.Count * 3)) { P, orderId };
         foreach (var result in results)
         {
-            args.AddRange([Number(result.ItemNo), Number((int)result.Outcome), result.ToByteArray()]);
+            args.AddRange([Number(result.ItemNo), Number((int)result.Outcome), redis.Cipher.Seal(result)]);
         }
 
         var recorded = (int)await redis.Call(db => db.ScriptEvaluateAsync(RecordScript, values: [.. args]), cancellationToken);
@@ -169,8 +168,8 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
         var list = new List<(BulkItem, BulkItemResult?)>();
         for (var i = 0; i < max && !items.Result[i].IsNull; i++)
         {
-            list.Add((BulkItem.Parser.ParseFrom((byte[])items.Result[i]!),
-                results.Result[i].IsNull ? null : BulkItemResult.Parser.ParseFrom((byte[])results.Result[i]!)));
+            list.Add((redis.Cipher.Open(BulkItem.Parser, (byte[])items.Result[i]!),
+                results.Result[i].IsNull ? null : redis.Cipher.Open(BulkItemResult.Parser, (byte[])results.Result[i]!)));
         }
 
         return list;
@@ -186,6 +185,6 @@ internal sealed class RedisBulkStore(RedisConnection redis) : IBulkStore
         }
 
         var items = await redis.Call(db => db.HashGetAsync(P + "bi:" + orderId, numbers), cancellationToken);
-        return items.Where(v => !v.IsNull).Select(v => BulkItem.Parser.ParseFrom((byte[])v!)).ToList();
+        return items.Where(v => !v.IsNull).Select(v => redis.Cipher.Open(BulkItem.Parser, (byte[])v!)).ToList();
     }
 }

@@ -21,11 +21,15 @@ internal sealed class RedisConnection : IDisposable
     private readonly ITimer _check;
     private CancellationTokenSource _lost = new();
 
+    /// <summary>Seals and opens every value the Redis stores write and read (set once the key ring is loaded, at start).</summary>
+    public StoreCipher Cipher { get; internal set; }
+
     public RedisConnection(string configuration, string prefix, TimeSpan timeout, ILogger<RedisConnection> logger)
     {
         _logger = logger;
         _timeout = timeout;
         Prefix = prefix;
+        Cipher = new StoreCipher(new Dictionary<ushort, byte[]> { [1] = new byte[32] }, enabled: false);
         var options = ConfigurationOptions.Parse(configuration);
         options.AbortOnConnectFail = false;
         options.ConnectTimeout = (int)timeout.TotalMilliseconds;

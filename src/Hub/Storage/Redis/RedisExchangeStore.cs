@@ -1,5 +1,4 @@
 using AntiFraud.Exchange.Contract.V1;
-using Google.Protobuf;
 using StackExchange.Redis;
 using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
@@ -44,23 +43,23 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
     private static string CaseKey(string submitter, string caseNumber) => submitter + "\n" + caseNumber;
 
     /// <summary>The Redis key part of a hold: one per (centre, case, bank, account), so a case never holds an account twice.</summary>
-    private static string? HoldKey(ExchangeRecord r) =>
-        ExchangeStates.HoldKey(r) is { } hold ? string.Join('\n', r.From.Id, r.Case.CaseNumber, hold.Bank, hold.Account) : null;
+    private string? HoldKey(ExchangeRecord r) =>
+        ExchangeStates.HoldKey(r) is { } hold ? string.Join('\n', r.From.Id, r.Case.CaseNumber, hold.Bank, redis.Cipher.BlindIndex(hold.Account)) : null;
 
     public async Task<SubmitOutcome> SubmitAsync(ExchangeRecord record, IReadOnlyList<WatchEvent> events,
         CancellationToken cancellationToken)
     {
         RedisValue[] args =
         [
-            P, record.ExchangeId, record.From.Id + "\n" + record.IdempotencyKey, record.ToByteArray(),
+            P, record.ExchangeId, record.From.Id + "\n" + record.IdempotencyKey, redis.Cipher.Seal(record),
             record.SubmittedAt.ToDateTimeOffset().ToUnixTimeMilliseconds(), CaseKey(record.From.Id,
                 record.Case.CaseNumber), HoldKey(record) ?? "",
-            .. events.Select(e => (RedisValue)e.ToByteArray()),
+            .. events.Select(e => (RedisValue)redis.Cipher.Seal(e)),
         ];
         var result = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.Submit, values: args), cancellationToken))!;
         if ((int)result[0] == 0)
         {
-            return new SubmitOutcome(ExchangeRecord.Parser.ParseFrom((byte[])result[1]!), true, [], (long)result[2]);
+            return new SubmitOutcome(redis.Cipher.Open(ExchangeRecord.Parser, (byte[])result[1]!), true, [], (long)result[2]);
         }
 
         return new SubmitOutcome(record, false, Sequenced(events, result, 2), (long)result[1]);
@@ -99,7 +98,7 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
                 throw Refusal.NotFound($"Exchange '{exchangeId}' does not exist.");
             }
 
-            var current = ExchangeRecord.Parser.ParseFrom((byte[])fields[0]!);
+            var current = redis.Cipher.Open(ExchangeRecord.Parser, (byte[])fields[0]!);
             var result = change(current);
             if (result is null && level is null)
             {
@@ -110,12 +109,12 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
             var events = result?.Events ?? [];
             RedisValue[] args =
             [
-                P, exchangeId, fields[1], updated is null ? RedisValue.EmptyString : (RedisValue)updated.ToByteArray(),
+                P, exchangeId, fields[1], updated is null ? RedisValue.EmptyString : (RedisValue)redis.Cipher.Seal(updated),
                 updated is not null && ExchangeStates.IsOwedToRecipient(updated) ? "1" : "0", updated is not null
                     && ExchangeStates.NeedsTimer(updated) ? "1" : "0",
                 CaseKey(current.From.Id,
                     current.Case.CaseNumber), level is { } l ? ((int)l).ToString(System.Globalization.CultureInfo.InvariantCulture) : "",
-                .. events.Select(e => (RedisValue)e.ToByteArray()),
+                .. events.Select(e => (RedisValue)redis.Cipher.Seal(e)),
             ];
             var outcome = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.Update, values: args),
                 cancellationToken))!;
@@ -134,14 +133,14 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
     public async Task<ExchangeRecord?> GetAsync(string exchangeId, CancellationToken cancellationToken)
     {
         var blob = await redis.Call(db => db.HashGetAsync(P + "ex:" + exchangeId, "rec"), cancellationToken);
-        return blob.IsNull ? null : ExchangeRecord.Parser.ParseFrom((byte[])blob!);
+        return blob.IsNull ? null : redis.Cipher.Open(ExchangeRecord.Parser, (byte[])blob!);
     }
 
     private async Task<IReadOnlyList<ExchangeRecord>> RecordsAsync(IEnumerable<RedisValue> ids, CancellationToken cancellationToken)
     {
         var reads = ids.Select(id => Db.HashGetAsync(P + "ex:" + (string)id!, "rec")).ToList();
         var blobs = await redis.Call(_ => Task.WhenAll(reads), cancellationToken);
-        return [.. blobs.Where(b => !b.IsNull).Select(b => ExchangeRecord.Parser.ParseFrom((byte[])b!))];
+        return [.. blobs.Where(b => !b.IsNull).Select(b => redis.Cipher.Open(ExchangeRecord.Parser, (byte[])b!))];
     }
 
     public async Task<IReadOnlyList<ExchangeRecord>> GetCaseAsync(string submitter, string caseNumber,
@@ -152,7 +151,7 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
     public async Task<ExchangeRecord?> FindHoldAsync(string submitter, string caseNumber, string bankId, string accountNumber,
         CancellationToken cancellationToken)
     {
-        var id = await redis.Call(db => db.StringGetAsync(P + "hold:" + string.Join('\n', submitter, caseNumber, bankId, accountNumber)),
+        var id = await redis.Call(db => db.StringGetAsync(P + "hold:" + string.Join('\n', submitter, caseNumber, bankId, redis.Cipher.BlindIndex(accountNumber))),
             cancellationToken);
         return id.IsNull ? null : await GetAsync(id!, cancellationToken);
     }
@@ -190,7 +189,7 @@ internal sealed class RedisExchangeStore(RedisConnection redis) : IExchangeStore
         {
             var bytes = (byte[])member!;
             var bar = Array.IndexOf(bytes, (byte)'|');
-            var e = WatchEvent.Parser.ParseFrom(bytes, bar + 1, bytes.Length - bar - 1);
+            var e = redis.Cipher.Open(WatchEvent.Parser, bytes.AsSpan(bar + 1));
             e.Sequence = ulong.Parse(System.Text.Encoding.ASCII.GetString(bytes, 0, bar),
                 System.Globalization.CultureInfo.InvariantCulture);
             list.Add(e);

@@ -1,7 +1,6 @@
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Shared;
-using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using StackExchange.Redis;
 
@@ -85,7 +84,7 @@ internal sealed class RedisListStore(RedisConnection redis) : IListStore
         foreach (var a in add)
         {
             args.AddRange([a.Entry.EntryId, Number((int)a.Entry.Kind), Number(a.Entry.ExpiresAt.ToDateTimeOffset().ToUnixTimeMilliseconds()),
-                a.Output, a.Sealed, a.Entry.ToByteArray()]);
+                a.Output, a.Sealed, redis.Cipher.Seal(a.Entry)]);
         }
 
         var result = (RedisResult[])(await redis.Call(db => db.ScriptEvaluateAsync(PublishScript, values: [.. args]), cancellationToken))!;
@@ -131,7 +130,7 @@ internal sealed class RedisListStore(RedisConnection redis) : IListStore
             return null;
         }
 
-        var entry = ListEntry.Parser.ParseFrom((byte[])fields[0]!);
+        var entry = redis.Cipher.Open(ListEntry.Parser, (byte[])fields[0]!);
         if (!fields[1].IsNull)
         {
             entry.RevokedAt = Timestamp.FromDateTimeOffset(DateTimeOffset.FromUnixTimeMilliseconds((long)fields[1]));
