@@ -6,6 +6,7 @@ if (HubHelp.Asked(args))
     return 0;
 }
 
+PrivateFiles.ForThisProcess();
 try
 {
     var builder = HubHost.CreateBuilder([.. args.Where(a => a != HubHelp.CheckConfig)]);

@@ -70,6 +70,8 @@ public static class HubHost
             ("Hub:Tls:CertificatePath", tls.CertificatePath), ("Hub:Tls:ClientCaPath", tls.ClientRootPath),
             ("Hub:Audit:SigningKeyPath", files.SigningKey), ("Hub:Masking:SecretPath", files.MaskingSecret),
             ("Hub:Lists:KeyPath", files.ListKey), ("Hub:Store:KeyPath", files.StoreKey));
+        PrivateFiles.Tighten(files.Store, files.AuditDirectory, Path.Combine(files.DataDirectory, "identity"));
+
         KeyFiles.RequirePrivate(files.MaskingSecret, "Hub:Masking:SecretPath", paths.IsDevelopmentMaterial(files.MaskingSecret));
         var storeKey = StoreKeyring.ReadMasterKey(files.StoreKey, "Hub:Store:KeyPath", paths.IsDevelopmentMaterial(files.StoreKey));
         if (!options.Store.EncryptAtRest && !builder.Environment.IsDevelopment())
