@@ -159,6 +159,13 @@ run 'dotnet run --project src/Clients -- health --cert certs-dev/partners/bank-g
 run 'certs-dev/pki.sh revoke bank-gamma'
 run 'certs-dev/pki.sh list'
 
+say "data at rest: rotating the master key while the hub serves"
+run 'dotnet run --project src/Hub -- keys rotate'
+[ -f certs-dev/store/master.key.previous ] || fail "keys rotate kept no previous key"
+for look in $(seq 1 50); do grep -q "Store master key rotated" "$work/hub.log" && break; sleep 0.2; done
+grep -q "Store master key rotated" "$work/hub.log" || fail "the running hub did not re-wrap the data keys under the new key"
+until_healthy https://localhost:7443
+
 say "the audit log, offline"
 sleep 11   # the hub rewrites data/audit/audit.checkpoint every 10 s
 run 'dotnet run --project src/Clients -- audit verify-segment --log data/audit/audit.log --checkpoint data/audit/audit.checkpoint'

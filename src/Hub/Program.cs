@@ -1,4 +1,20 @@
 using AntiFraud.Exchange.Hub.Hosting;
+using AntiFraud.Exchange.Hub.Storage;
+
+// Everything afx-hub creates (the store, its WAL, the audit log, key files) is its user's alone.
+PrivateFiles.ForThisProcess();
+if (args is ["keys", "rotate", ..])
+{
+    try
+    {
+        return KeyRotation.Run(args[2..]);
+    }
+    catch (Exception ex) when (ex is StoreKeyException or InvalidOperationException or IOException or UnauthorizedAccessException)
+    {
+        Console.Error.WriteLine("afx-hub keys rotate: " + ex.Message);
+        return 1;
+    }
+}
 
 if (HubHelp.Asked(args))
 {
@@ -6,7 +22,6 @@ if (HubHelp.Asked(args))
     return 0;
 }
 
-PrivateFiles.ForThisProcess();
 try
 {
     var builder = HubHost.CreateBuilder([.. args.Where(a => a != HubHelp.CheckConfig)]);

@@ -13,6 +13,7 @@ internal static class HubHelp
         Usage:
           afx-hub [--Hub:Setting=value ...]
           afx-hub --check-config [--Hub:Setting=value ...]   check the settings and files, then exit (nothing is opened)
+          afx-hub keys rotate [--Hub:Setting=value ...]      a new store master key; a running hub re-wraps its data keys and audits it
           dotnet run --project src/Hub [-- --Hub:Setting=value ...]
 
         It never listens without TLS and client certificates. Settings come from appsettings.json, then
@@ -32,6 +33,7 @@ internal static class HubHelp
           --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from
           --Hub:Alerts:PolicyPath=FILE             early warning: fusion window, locate queue, tier rules (config/alerts.json)
           --Hub:Lists:KeyPath=FILE                 the risk lists' OPRF key; every replica needs the same file
+          --Hub:Store:KeyPath=FILE                 encryption at rest: the master key (64 hex digits, mode 0600)
           --Hub:AddressFile=FILE                   write the bound address (https://host:port) here once listening
 
         The committed development PKI (certs-dev/) is refused unless DOTNET_ENVIRONMENT=Development

@@ -73,7 +73,9 @@ public static class HubHost
         PrivateFiles.Tighten(files.Store, files.AuditDirectory, Path.Combine(files.DataDirectory, "identity"));
 
         KeyFiles.RequirePrivate(files.MaskingSecret, "Hub:Masking:SecretPath", paths.IsDevelopmentMaterial(files.MaskingSecret));
-        var storeKey = StoreKeyring.ReadMasterKey(files.StoreKey, "Hub:Store:KeyPath", paths.IsDevelopmentMaterial(files.StoreKey));
+        var storeKeyIsDev = paths.IsDevelopmentMaterial(files.StoreKey);
+        var storeKey = StoreKeyring.ReadMasterKey(files.StoreKey, "Hub:Store:KeyPath", storeKeyIsDev);
+        var previousStoreKey = StoreKeyring.ReadPrevious(files.StoreKey, storeKeyIsDev);
         if (!options.Store.EncryptAtRest && !builder.Environment.IsDevelopment())
         {
             throw new InvalidOperationException("Hub:Store:EncryptAtRest=false stores personal data in clear; it is accepted only in Development "
@@ -85,7 +87,7 @@ public static class HubHost
         builder.Services
             .AddHubIdentity(tls, files.Registry, Path.Combine(files.DataDirectory, "identity"), options.Tls.StaleCrlMode)
             .AddHubAudit(files.AuditDirectory, AuditOrigin(options), files.SigningKey, files.MaskingSecret)
-            .AddHubStore(options.Store, files.Store, storeKey)
+            .AddHubStore(options.Store, files.Store, storeKey, previousStoreKey)
             .AddHubDelivery()
             .AddHubDeadlines(files.DeadlinePolicy)
             .AddHubMasking(files.MaskingPolicy, files.MaskingSecret)
@@ -95,6 +97,9 @@ public static class HubHost
             .AddHubBulkOrders(options.Bulk)
             .AddSingleton<ComplianceCalculator>()
             .AddSingleton<FreshCheckpointLimit>();
+        builder.Services.AddHostedService(sp => new StoreKeyWatcher(sp.GetRequiredService<IStoreKeyRing>(), files.StoreKey, storeKeyIsDev,
+            sp.GetRequiredService<ConfigurationJournal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(),
+            sp.GetRequiredService<ILogger<StoreKeyWatcher>>()));
         if (options.Store.Provider == "redis")
         {
             builder.Services.AddHubReplication(ReplicaId(options));

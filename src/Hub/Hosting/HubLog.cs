@@ -18,4 +18,10 @@ internal static partial class HubLog
     [LoggerMessage(111, LogLevel.Warning,
         "DEVELOPMENT CERTIFICATES AND KEYS in use (certs-dev/ under {Root}): their private keys are public. Never send real data to this hub. A Production environment refuses to start with them.")]
     public static partial void DevelopmentMaterial(ILogger logger, string root);
+
+    [LoggerMessage(120, LogLevel.Warning, "Store master key rotated: the data keys are now wrapped under {To} (was {From})")]
+    public static partial void StoreKeyRotated(ILogger logger, string from, string to);
+
+    [LoggerMessage(121, LogLevel.Error, "Store master key file {Path} refused: {Reason}")]
+    public static partial void StoreKeyRefused(ILogger logger, string path, string reason);
 }

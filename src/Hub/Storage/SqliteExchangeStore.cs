@@ -119,7 +119,9 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
 
     /// <param name="dataSource">The database file. Not durable: a throwaway file in memory (tmpfs) with fsync off.</param>
     /// <param name="masterKey">Wraps the data keys kept in the table data_keys (a new store makes its first one).</param>
-    public SqliteExchangeStore(string dataSource, bool durable, ILogger<SqliteExchangeStore> logger, byte[] masterKey, bool encrypt = true)
+    /// <param name="previousKey">The master key before the last rotation: data keys still wrapped under it are re-wrapped at start.</param>
+    public SqliteExchangeStore(string dataSource, bool durable, ILogger<SqliteExchangeStore> logger, byte[] masterKey, bool encrypt = true,
+        byte[]? previousKey = null)
     {
         var inMemory = !durable;
         if (inMemory)
@@ -146,14 +148,13 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         Pragma(_writeConnection, Schema);
         Cipher = StoreKeyring.Open(DataKeys(), masterKey, k =>
         {
-            using var insert = _writeConnection.CreateCommand();
-            insert.CommandText = "INSERT OR IGNORE INTO data_keys (id, master, wrapped) VALUES ($i, $m, $w)";
-            insert.Parameters.AddWithValue("$i", (int)k.Id);
-            insert.Parameters.AddWithValue("$m", k.Master);
-            insert.Parameters.AddWithValue("$w", k.Wrapped);
-            insert.ExecuteNonQuery();
+            SaveDataKeysNow([k]);
             return DataKeys();
-        }, encrypt);
+        }, encrypt, previousKey);
+        if (Cipher.RotatedFrom is not null)
+        {
+            SaveDataKeysNow(StoreKeyring.WrapAll(Cipher, masterKey));
+        }
         var journal = Scalar<string>(_writeConnection, "PRAGMA journal_mode;");
         var sync = Scalar<long>(_writeConnection, "PRAGMA synchronous;") switch { 0 => "OFF", 1 => "NORMAL", 2 => "FULL", _ => "EXTRA" };
         StoreLog.Opened(logger, inMemory ? ":memory:" : dataSource,
@@ -429,6 +430,36 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
 
     /// <summary>Seals every record, event, alert, list entry and bulk item before it is written, and opens it when read.</summary>
     internal StoreCipher Cipher { get; }
+
+    private const string SaveDataKey = "INSERT OR REPLACE INTO data_keys (id, master, wrapped) VALUES ($i, $m, $w)";
+
+    /// <summary>Writes data keys (new, or re-wrapped under a new master key) with <paramref name="save"/>.</summary>
+    private static void SaveDataKeys(IReadOnlyList<WrappedDataKey> keys, SqliteCommand save)
+    {
+        foreach (var k in keys)
+        {
+            save.Parameters[0].Value = (int)k.Id;
+            save.Parameters[1].Value = k.Master;
+            save.Parameters[2].Value = k.Wrapped;
+            save.ExecuteNonQuery();
+        }
+    }
+
+    /// <summary>At start, before the writer runs: the connection's own command.</summary>
+    private void SaveDataKeysNow(IReadOnlyList<WrappedDataKey> keys)
+    {
+        using var save = _writeConnection.CreateCommand();
+        save.CommandText = SaveDataKey;
+        foreach (var name in new[] { "$i", "$m", "$w" })
+        {
+            save.Parameters.Add(new SqliteParameter { ParameterName = name });
+        }
+
+        SaveDataKeys(keys, save);
+    }
+
+    /// <summary>Inside a write (on the writer thread).</summary>
+    internal void SaveDataKeys(IReadOnlyList<WrappedDataKey> keys) => SaveDataKeys(keys, Writer.Command(SaveDataKey, "$i", "$m", "$w"));
 
     private List<WrappedDataKey> DataKeys()
     {

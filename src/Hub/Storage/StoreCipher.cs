@@ -41,6 +41,16 @@ public sealed class StoreCipher
 
     public ushort CurrentKeyId => _current;
 
+    /// <summary>The fingerprint of the master key the data keys are wrapped under now.</summary>
+    public string MasterFingerprint { get; internal set; } = "";
+
+    /// <summary>Set when the store's data keys were found under the previous master key (a rotation made while the hub was stopped):
+    /// its fingerprint. The store re-wraps them under the current key at start.</summary>
+    public string? RotatedFrom { get; internal set; }
+
+    /// <summary>The data keys, unwrapped, for re-wrapping under a new master key.</summary>
+    internal IReadOnlyDictionary<ushort, byte[]> DataKeys => _keys;
+
     public byte[] Seal(IMessage message) => Seal(message.ToByteArray());
 
     public byte[] Seal(ReadOnlySpan<byte> plain)

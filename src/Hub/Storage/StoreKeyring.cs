@@ -46,8 +46,10 @@ public static class StoreKeyring
 
     /// <summary>The data keys, unwrapped; when the store has none yet, a new one is made and saved (<paramref name="save"/> returns the
     /// key set the store holds afterwards, which another replica may have written first).</summary>
+    /// <param name="previous">The master key before the last rotation (<c>KEY.previous</c>, which <c>afx-hub keys rotate</c> keeps), if any:
+    /// data keys still wrapped under it are opened with it, and the caller re-wraps them (see <see cref="StoreCipher.RotatedFrom"/>).</param>
     public static StoreCipher Open(IReadOnlyList<WrappedDataKey> stored, byte[] master, Func<WrappedDataKey, IReadOnlyList<WrappedDataKey>> save,
-        bool enabled)
+        bool enabled, byte[]? previous = null)
     {
         if (stored.Count == 0)
         {
@@ -56,8 +58,16 @@ public static class StoreKeyring
 
         var fingerprint = Fingerprint(master);
         var keys = new Dictionary<ushort, byte[]>();
+        string? rotatedFrom = null;
         foreach (var k in stored)
         {
+            if (k.Master != fingerprint && previous is not null && k.Master == Fingerprint(previous))
+            {
+                keys[k.Id] = Unwrap(previous, k);
+                rotatedFrom = k.Master;
+                continue;
+            }
+
             if (k.Master != fingerprint)
             {
                 throw new StoreKeyException($"Hub:Store:KeyPath: the store's data key {k.Id} is wrapped under master key {k.Master}, but the "
@@ -67,8 +77,16 @@ public static class StoreKeyring
             keys[k.Id] = Unwrap(master, k);
         }
 
-        return new StoreCipher(keys, enabled);
+        return new StoreCipher(keys, enabled) { MasterFingerprint = fingerprint, RotatedFrom = rotatedFrom };
     }
+
+    /// <summary>Every data key wrapped under <paramref name="master"/>, for the store to write in one go.</summary>
+    public static IReadOnlyList<WrappedDataKey> WrapAll(StoreCipher cipher, byte[] master) =>
+        [.. cipher.DataKeys.OrderBy(k => k.Key).Select(k => Wrap(master, k.Key, k.Value))];
+
+    /// <summary>The previous master key, kept beside the current one by a rotation (<c>KEY.previous</c>), or null.</summary>
+    public static byte[]? ReadPrevious(string path, bool developmentMaterial) =>
+        File.Exists(path + ".previous") ? ReadMasterKey(path + ".previous", "Hub:Store:KeyPath (.previous)", developmentMaterial) : null;
 
     public static WrappedDataKey Wrap(byte[] master, ushort id, byte[] dataKey)
     {

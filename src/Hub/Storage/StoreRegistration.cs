@@ -10,17 +10,20 @@ internal static class StoreRegistration
     /// or memory (benchmarks and tests). Redis is connected, and its durability checked, at start-up.
     /// </summary>
     /// <param name="masterKey">The master key that wraps the store's data keys (see <see cref="StoreKeyring"/>).</param>
-    public static IServiceCollection AddHubStore(this IServiceCollection services, HubStoreOptions store, string storePath, byte[] masterKey)
+    /// <param name="previousKey">The master key before the last rotation, when <c>afx-hub keys rotate</c> kept one.</param>
+    public static IServiceCollection AddHubStore(this IServiceCollection services, HubStoreOptions store, string storePath, byte[] masterKey,
+        byte[]? previousKey = null)
     {
         if (store.Provider == "redis")
         {
-            services.AddSingleton(sp => OpenRedis(store.Redis, sp.GetRequiredService<ILogger<RedisConnection>>(), masterKey, store.EncryptAtRest));
+            services.AddSingleton(sp => OpenRedis(store.Redis, sp.GetRequiredService<ILogger<RedisConnection>>(), masterKey, previousKey, store.EncryptAtRest));
         }
 
-        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(store, storePath, sp, masterKey));
+        services.TryAddSingleton<IExchangeStore>(sp => CreateStore(store, storePath, sp, masterKey, previousKey));
         AddBeside<IAlertStore>(services, sqlite => new SqliteAlertStore(sqlite), redis => new RedisAlertStore(redis));
         AddBeside<IListStore>(services, sqlite => new SqliteListStore(sqlite), redis => new RedisListStore(redis));
         AddBeside<IBulkStore>(services, sqlite => new SqliteBulkStore(sqlite), redis => new RedisBulkStore(redis));
+        AddBeside<IStoreKeyRing>(services, sqlite => new SqliteKeyRing(sqlite), redis => new RedisKeyRing(redis));
         return services;
     }
 
@@ -34,17 +37,17 @@ internal static class StoreRegistration
             var other => throw new InvalidOperationException($"No {typeof(T).Name} for {other.GetType().Name}."),
         });
 
-    private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services, byte[] masterKey)
+    private static IExchangeStore CreateStore(HubStoreOptions store, string path, IServiceProvider services, byte[] masterKey, byte[]? previousKey)
     {
         var logger = services.GetRequiredService<ILogger<SqliteExchangeStore>>();
         switch (store.Provider)
         {
             case "sqlite":
                 Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-                return new SqliteExchangeStore(path, durable: true, logger, masterKey, store.EncryptAtRest);
+                return new SqliteExchangeStore(path, durable: true, logger, masterKey, store.EncryptAtRest, previousKey);
             case "memory":
                 StoreLog.VolatileStore(services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub"));
-                return new SqliteExchangeStore(string.Empty, durable: false, logger, masterKey, store.EncryptAtRest);
+                return new SqliteExchangeStore(string.Empty, durable: false, logger, masterKey, store.EncryptAtRest, previousKey);
             case "redis":
                 return new RedisExchangeStore(services.GetRequiredService<RedisConnection>());
             default:
@@ -54,7 +57,8 @@ internal static class StoreRegistration
 
 
     /// <summary>Connects to Redis and checks it keeps what the hub acknowledges (AOF on).</summary>
-    private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger, byte[] masterKey, bool encrypt)
+    private static RedisConnection OpenRedis(HubRedisOptions options, ILogger<RedisConnection> logger, byte[] masterKey, byte[]? previousKey,
+        bool encrypt)
     {
         var redis = new RedisConnection(options.Configuration, options.Prefix, TimeSpan.FromMilliseconds(options.TimeoutMilliseconds),
             logger);
@@ -108,25 +112,7 @@ internal static class StoreRegistration
             RedisLog.ConfigUnreadable(logger, e.Message);
         }
 
-        redis.Cipher = RedisKeyring(redis, masterKey, encrypt);
+        redis.Cipher = RedisKeys.Open(redis, masterKey, previousKey, encrypt);
         return redis;
-    }
-
-    /// <summary>The data keys in the hash <c>datakeys</c>, shared by every replica (HSETNX: the first replica's new key wins).</summary>
-    private static StoreCipher RedisKeyring(RedisConnection redis, byte[] masterKey, bool encrypt)
-    {
-        var key = redis.Prefix + "datakeys";
-        IReadOnlyList<WrappedDataKey> Read() => [.. redis.Database.HashGetAll(key).Select(e =>
-        {
-            var parts = ((string)e.Value!).Split('|');
-            return new WrappedDataKey(ushort.Parse((string)e.Name!, System.Globalization.CultureInfo.InvariantCulture), parts[0],
-                Convert.FromBase64String(parts[1]));
-        })];
-        return StoreKeyring.Open(Read(), masterKey, k =>
-        {
-            redis.Database.HashSet(key, k.Id.ToString(System.Globalization.CultureInfo.InvariantCulture), k.Master + "|" + Convert.ToBase64String(k.Wrapped),
-                StackExchange.Redis.When.NotExists);
-            return Read();
-        }, encrypt);
     }
 }

@@ -24,7 +24,7 @@ public static class BulkTransfer
         Func<uint, IAsyncEnumerable<BulkItem>> itemsAfter, IProgress<BulkUploadAck>? progress = null, CallOptions options = default)
     {
         using var call = client.Send(options);
-        await call.RequestStream.WriteAsync(new BulkUpload { Header = header }, options.CancellationToken);
+        await WriteAsync(call.RequestStream, call.ResponseStream, new BulkUpload { Header = header }, options.CancellationToken);
         var first = await NextAsync(call.ResponseStream, options.CancellationToken);
         progress?.Report(first);
         if (first.Complete)
@@ -93,17 +93,7 @@ public static class BulkTransfer
                 inFlight--;
             }
 
-            try
-            {
-                await requests.WriteAsync(request, cancellationToken);
-            }
-            catch (Exception e) when (e is not RpcException and not OperationCanceledException)
-            {
-                // The hub ended the call (it refused a chunk): its status is on the response stream.
-                await NextAsync(acks, cancellationToken);
-                throw;
-            }
-
+            await WriteAsync(requests, acks, request, cancellationToken);
             inFlight++;
         }
 
@@ -115,6 +105,22 @@ public static class BulkTransfer
         }
 
         return last;
+    }
+
+    /// <summary>Writes one message; when the hub has already ended the call (a refusal), the write fails with a local error
+    /// (CANCELLED, or "the call is complete"), so the hub's own status is read from the response stream and thrown instead.</summary>
+    private static async Task WriteAsync<TRequest, TAck>(IClientStreamWriter<TRequest> requests, IAsyncStreamReader<TAck> acks, TRequest message,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            await requests.WriteAsync(message, cancellationToken);
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            await acks.MoveNext(cancellationToken);
+            throw;
+        }
     }
 
     private static async Task<T> NextAsync<T>(IAsyncStreamReader<T> stream, CancellationToken cancellationToken) =>
