@@ -165,6 +165,10 @@ run 'dotnet run --project src/Hub -- keys rotate'
 for look in $(seq 1 50); do grep -q "Store master key rotated" "$work/hub.log" && break; sleep 0.2; done
 grep -q "Store master key rotated" "$work/hub.log" || fail "the running hub did not re-wrap the data keys under the new key"
 until_healthy https://localhost:7443
+run 'dotnet run --project src/Hub -- backup backups/today'
+[ -f backups/today/hub.db ] && [ -f backups/today/audit/audit.log ] || fail "the backup holds no store or no audit log"
+run 'dotnet run --project src/Hub -- restore backups/today --Hub:Store:Path=data/restored/hub.db'
+[ -f data/restored/hub.db ] && [ -f data/restored/audit/audit.log ] || fail "the restore wrote no store or no audit log"
 
 say "the audit log, offline"
 sleep 11   # the hub rewrites data/audit/audit.checkpoint every 10 s

@@ -1,19 +1,30 @@
 using AntiFraud.Exchange.Hub.Hosting;
-using AntiFraud.Exchange.Hub.Storage;
 
 // Everything afx-hub creates (the store, its WAL, the audit log, key files) is its user's alone.
 PrivateFiles.ForThisProcess();
-if (args is ["keys", "rotate", ..])
+if (args is ["keys", "rotate", ..] or ["backup", ..] or ["restore", ..])
 {
     try
     {
-        return KeyRotation.Run(args[2..]);
+        return args switch
+        {
+            ["backup", var to, ..] when !to.StartsWith('-') => BackupCommands.Backup(to, args[2..]),
+            ["restore", var from, ..] when !from.StartsWith('-') => BackupCommands.Restore(from, args[2..]),
+            ["backup" or "restore", ..] => Usage(BackupCommands.Usage),
+            _ => KeyRotation.Run(args[2..]),
+        };
     }
-    catch (Exception ex) when (ex is StoreKeyException or InvalidOperationException or IOException or UnauthorizedAccessException)
+    catch (Exception ex) when (ex is not OperationCanceledException)
     {
-        Console.Error.WriteLine("afx-hub keys rotate: " + ex.Message);
+        Console.Error.WriteLine($"afx-hub {args[0]}: " + ex.Message);
         return 1;
     }
+}
+
+static int Usage(string text)
+{
+    Console.Error.WriteLine(text);
+    return 2;
 }
 
 if (HubHelp.Asked(args))

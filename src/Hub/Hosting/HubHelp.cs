@@ -14,6 +14,7 @@ internal static class HubHelp
           afx-hub [--Hub:Setting=value ...]
           afx-hub --check-config [--Hub:Setting=value ...]   check the settings and files, then exit (nothing is opened)
           afx-hub keys rotate [--Hub:Setting=value ...]      a new store master key; a running hub re-wraps its data keys and audits it
+          afx-hub backup DIR | restore DIR [--Hub:...]       an online copy of the store and audit log; a restore checks it first
           dotnet run --project src/Hub [-- --Hub:Setting=value ...]
 
         It never listens without TLS and client certificates. Settings come from appsettings.json, then

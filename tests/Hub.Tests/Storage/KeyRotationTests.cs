@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Clients;
@@ -24,8 +23,7 @@ public sealed class KeyRotationTests : IDisposable
     [Fact]
     public async Task RotatingWhileServing_LosesNothing_IsAudited_AndRetiresTheOldKey()
     {
-        File.WriteAllText(KeyPath, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
-        File.SetUnixFileMode(KeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        KeyFilesForTests.NewMasterKey(KeyPath);
         var original = File.ReadAllText(KeyPath);
         string before, during;
         using (var hub = await HubProcess.StartAsync(Settings))
@@ -74,8 +72,7 @@ public sealed class KeyRotationTests : IDisposable
 
         // The old key no longer opens the store; the new one opens everything, before and during the rotation.
         var old = Path.Combine(_dir, "old.key");
-        File.WriteAllText(old, original);
-        File.SetUnixFileMode(old, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        KeyFilesForTests.NewMasterKey(old, original);
         var (code, output) = await HubProcess.RunToExitAsync([$"--Hub:Store:Path={_dir}/data/hub.db", $"--Hub:Store:KeyPath={old}"],
             TimeSpan.FromSeconds(60));
         Assert.Equal(1, code);
@@ -90,8 +87,7 @@ public sealed class KeyRotationTests : IDisposable
     [Fact]
     public async Task ARotationWhileStopped_IsFinishedAtTheNextStart()
     {
-        File.WriteAllText(KeyPath, Convert.ToHexString(RandomNumberGenerator.GetBytes(32)));
-        File.SetUnixFileMode(KeyPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        KeyFilesForTests.NewMasterKey(KeyPath);
         string id;
         using (var hub = await HubProcess.StartAsync(Settings))
         {

@@ -5,21 +5,13 @@ namespace AntiFraud.Exchange.Hub.Tests.Storage;
 
 /// <summary>The master key of encryption at rest: missing, malformed, shared with others or not the store's, start-up is refused with
 /// the reason and nothing is stored in clear instead.</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")]
 public sealed class StoreKeyTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("afx-store-key-").FullName;
 
-    private string Key(string name, string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
-    {
-        var path = Path.Combine(_dir, name);
-        File.WriteAllText(path, content);
-        if (!OperatingSystem.IsWindows())
-        {
-            File.SetUnixFileMode(path, mode);
-        }
-
-        return path;
-    }
+    private string Key(string name, string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite) =>
+        KeyFilesForTests.NewMasterKey(Path.Combine(_dir, name), content, mode);
 
     [Theory]
     [InlineData("missing", "does not exist. Make one with: openssl rand -hex 32")]
