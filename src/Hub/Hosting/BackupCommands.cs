@@ -15,6 +15,7 @@ internal static class BackupCommands
 {
     public const string Usage = """
         afx-hub backup DIR  [--Hub:Setting=value ...]   an online, consistent copy of the store, the audit log and its checkpoint
+                                                        (DIR relative to the content root, like Hub:Store:Path)
         afx-hub restore DIR [--Hub:Setting=value ...]   checks the backup's audit log against its signed history and checkpoint, then
                                                         copies it to Hub:Store:Path and the audit folder (both must not exist yet)
         The backup is encrypted as stored; keep the master key (Hub:Store:KeyPath) apart from it. Redis: see docs/redis.md.
@@ -24,7 +25,8 @@ internal static class BackupCommands
 
     public static int Backup(string target, string[] settings)
     {
-        var (options, files) = Resolve(settings);
+        var (options, files, paths) = Resolve(settings);
+        target = paths.Resolve(target);
         if (Directory.Exists(target) && Directory.EnumerateFileSystemEntries(target).Any())
         {
             throw new InvalidOperationException($"{target} is not empty; back up into a new folder.");
@@ -53,7 +55,8 @@ internal static class BackupCommands
 
     public static int Restore(string source, string[] settings)
     {
-        var (options, files) = Resolve(settings);
+        var (options, files, paths) = Resolve(settings);
+        source = paths.Resolve(source);
         if (!File.Exists(Path.Combine(source, "hub.db")))
         {
             throw new InvalidOperationException($"{source} holds no hub.db: not a backup made by afx-hub backup.");
@@ -90,7 +93,8 @@ internal static class BackupCommands
             options.Audit.Origin, key);
     }
 
-    private static (HubOptions Options, HubFiles Files) Resolve(string[] settings)
+    /// <summary>The settings as the hub reads them; DIR, like every path the hub is given, is relative to its content root.</summary>
+    private static (HubOptions Options, HubFiles Files, HubPaths Paths) Resolve(string[] settings)
     {
         var builder = HubHost.CreateBuilder(settings);
         var options = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
@@ -100,6 +104,7 @@ internal static class BackupCommands
                 + "store is backed up with Redis's own AOF and RDB files (docs/redis.md).");
         }
 
-        return (options, HubFiles.Resolve(options, HubPaths.For(options)));
+        var paths = HubPaths.For(options);
+        return (options, HubFiles.Resolve(options, paths), paths);
     }
 }
