@@ -1,7 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
-using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Model;
@@ -23,9 +22,7 @@ internal sealed class BulkAnswers(
     BulkOrderAccess orders,
     ExchangeAccess access,
     InboxDelivery inbox,
-    EventBus bus,
     DeadlinePolicy policy,
-    HubBulkOptions options,
     TimeProvider time,
     ILogger<BulkAnswers> logger)
 {
@@ -123,10 +120,8 @@ internal sealed class BulkAnswers(
     private async Task<ExchangeRecord> MoveOnAsync(PartnerIdentity caller, BulkOrderState order, ExchangeRecord record, bool complete,
         CancellationToken cancellationToken)
     {
-        var progress = await orders.ProgressAsync(order, record, options.OverdueItemsNamed, cancellationToken);
         var final = complete ? new Result { BulkOrder = order.Counts } : null;
-        var committed = await exchanges.UpdateAsync(order.OrderId, r => ExchangeLifecycle.BulkProgressed(r, progress, final,
-            time.GetUtcNow(), policy.Current.HoldPeriod), cancellationToken);
+        var committed = await orders.MoveProgressAsync(order, record, final, cancellationToken);
         if (complete && committed.Events.Count > 0)
         {
             var c = order.Counts;
@@ -136,7 +131,6 @@ internal sealed class BulkAnswers(
                 + $"{c.Refused} refused", order.OrderId, order.Header.Case.CaseNumber, record.From, final), cancellationToken);
         }
 
-        bus.Publish(record.From.Id, committed.Events);
         return committed.Record;
     }
 

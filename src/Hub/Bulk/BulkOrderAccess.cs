@@ -1,4 +1,6 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Deadlines;
+using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
@@ -19,6 +21,9 @@ internal sealed class BulkOrderAccess(
     IExchangeStore exchanges,
     ExchangeAccess access,
     IDeliveryMasker masker,
+    EventBus bus,
+    DeadlinePolicy policy,
+    HubBulkOptions options,
     TimeProvider time)
 {
     public enum Side
@@ -64,6 +69,17 @@ internal sealed class BulkOrderAccess(
         }
 
         return progress;
+    }
+
+    /// <summary>Moves the order's progress on its exchange (the figures, the overdue items named once the deadline has passed) with an
+    /// event for its watchers; with <paramref name="final"/> the exchange is answered too.</summary>
+    public async Task<Committed> MoveProgressAsync(BulkOrderState order, ExchangeRecord record, Result? final, CancellationToken cancellationToken)
+    {
+        var progress = await ProgressAsync(order, record, options.OverdueItemsNamed, cancellationToken);
+        var committed = await exchanges.UpdateAsync(order.OrderId, r => ExchangeLifecycle.BulkProgressed(r, progress, final, time.GetUtcNow(),
+            policy.Current.HoldPeriod), cancellationToken);
+        bus.Publish(record.From.Id, committed.Events);
+        return committed;
     }
 
     public Task<ExchangeRecord?> ExchangeAsync(BulkOrderState order, CancellationToken cancellationToken) =>

@@ -1,7 +1,5 @@
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Delivery;
-using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Shared;
 using AntiFraud.Exchange.Hub.Storage;
 
@@ -13,13 +11,9 @@ namespace AntiFraud.Exchange.Hub.Bulk;
 /// </summary>
 internal sealed class BulkOverdue(
     IBulkStore store,
-    IExchangeStore exchanges,
     BulkOrderAccess orders,
     EventBus bus,
-    DeadlinePolicy policy,
-    HubBulkOptions options,
     BackgroundFaults faults,
-    TimeProvider time,
     ILogger<BulkOverdue> logger) : PublishedEvents(bus)
 {
     protected override bool Wants(WatchEvent e) =>
@@ -48,10 +42,7 @@ internal sealed class BulkOverdue(
             return;
         }
 
-        var progress = await orders.ProgressAsync(order, expired, options.OverdueItemsNamed, cancellationToken);
-        BulkLog.Overdue(logger, order.OrderId, order.Recipient, progress.Overdue, order.Total);
-        var committed = await exchanges.UpdateAsync(order.OrderId, r => ExchangeLifecycle.BulkProgressed(r, progress, null, time.GetUtcNow(),
-            policy.Current.HoldPeriod), cancellationToken);
-        Bus.Publish(expired.From.Id, committed.Events);
+        var committed = await orders.MoveProgressAsync(order, expired, null, cancellationToken);
+        BulkLog.Overdue(logger, order.OrderId, order.Recipient, committed.Record.BulkProgress?.Overdue ?? 0, order.Total);
     }
 }

@@ -96,15 +96,13 @@ internal static class BackupCommands
     /// <summary>The settings as the hub reads them; DIR, like every path the hub is given, is relative to its content root.</summary>
     private static (HubOptions Options, HubFiles Files, HubPaths Paths) Resolve(string[] settings)
     {
-        var builder = HubHost.CreateBuilder(settings);
-        var options = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
+        var (options, paths) = HubHost.ReadSettings(settings);
         if (options.Store.Provider != "sqlite")
         {
             throw new InvalidOperationException($"Hub:Store:Provider is {options.Store.Provider}: afx-hub backup copies the embedded store; a Redis "
                 + "store is backed up with Redis's own AOF and RDB files (docs/redis.md).");
         }
 
-        var paths = HubPaths.For(options);
         return (options, HubFiles.Resolve(options, paths), paths);
     }
 }

@@ -19,27 +19,17 @@ internal sealed class ConfigurationWatcher(
     AlertPolicy alerts,
     TimeProvider time,
     BackgroundFaults faults,
-    ILogger<ConfigurationWatcher> logger) : BackgroundService
+    ILogger<ConfigurationWatcher> logger) : PeriodicService(Interval, time, faults, logger)
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(500);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            try
-            {
-                registry.Refresh();
-                crl.Refresh();
-                masking.Refresh();
-                deadlines.Refresh();
-                alerts.Refresh();
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                faults.Record(nameof(ConfigurationWatcher), ex, logger);
-            }
-        }
+        registry.Refresh();
+        crl.Refresh();
+        masking.Refresh();
+        deadlines.Refresh();
+        alerts.Refresh();
+        return Task.CompletedTask;
     }
 }

@@ -33,6 +33,14 @@ public static class HubHost
             ContentRootPath = AppContext.BaseDirectory,
         });
 
+    /// <summary>The hub's settings as it would read them from <paramref name="args"/> (appsettings, environment, command line) and the
+    /// content root its paths resolve against: for the commands that work on a hub's files without starting it.</summary>
+    internal static (HubOptions Options, HubPaths Paths) ReadSettings(string[] args)
+    {
+        var options = CreateBuilder(args).Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
+        return (options, HubPaths.For(options));
+    }
+
     /// <summary>The services the hub serves, each answered by grpc.health.v1 as well as the whole server ("").</summary>
     private static readonly string[] HubServices =
     [

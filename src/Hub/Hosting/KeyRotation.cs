@@ -27,9 +27,7 @@ internal static class KeyRotation
             return 0;
         }
 
-        var builder = HubHost.CreateBuilder(args);
-        var options = builder.Configuration.GetSection(HubOptions.Section).Get<HubOptions>() ?? new HubOptions();
-        var paths = HubPaths.For(options);
+        var (options, paths) = HubHost.ReadSettings(args);
         var path = paths.Resolve(options.Store.KeyPath);
         var development = paths.IsDevelopmentMaterial(path);
         var current = StoreKeyring.ReadMasterKey(path, "Hub:Store:KeyPath", development);

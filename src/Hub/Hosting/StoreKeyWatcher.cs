@@ -17,32 +17,23 @@ internal sealed class StoreKeyWatcher(
     ConfigurationJournal journal,
     TimeProvider time,
     BackgroundFaults faults,
-    ILogger<StoreKeyWatcher> logger) : BackgroundService
+    ILogger<StoreKeyWatcher> logger) : PeriodicService(TimeSpan.FromSeconds(1), time, faults, logger)
 {
     public const string What = "Store master key";
 
     private (DateTime Written, long Length) _stamp = Stamp(keyPath);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (ring.Cipher.RotatedFrom is { } from)
         {
             Report(from, ring.Cipher.MasterFingerprint, true, $"data keys re-wrapped at start from the previous master key ({from}.previous) to this one");
         }
 
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            try
-            {
-                await CheckAsync(stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                faults.Record(nameof(StoreKeyWatcher), ex, logger);
-            }
-        }
+        return base.ExecuteAsync(stoppingToken);
     }
+
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => CheckAsync(cancellationToken);
 
     internal async Task CheckAsync(CancellationToken cancellationToken)
     {

@@ -4,34 +4,9 @@ namespace AntiFraud.Exchange.Hub.Identity;
 
 /// <summary>Writes the refusal summaries as their intervals end.</summary>
 internal sealed class RefusalAuditFlusher(RefusalAudit refusals, TimeProvider time, BackgroundFaults faults,
-    ILogger<RefusalAuditFlusher> logger) : BackgroundService
+    ILogger<RefusalAuditFlusher> logger) : PeriodicService(TimeSpan.FromSeconds(10), time, faults, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(TimeSpan.FromSeconds(10), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            try
-            {
-                await refusals.FlushAsync(all: false, stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                faults.Record(nameof(RefusalAuditFlusher), ex, logger);
-            }
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => refusals.FlushAsync(all: false, cancellationToken);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await refusals.FlushAsync(all: true, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            faults.Record(nameof(RefusalAuditFlusher), ex, logger);
-        }
-    }
+    protected override Task OnStoppedAsync(CancellationToken cancellationToken) => refusals.FlushAsync(all: true, cancellationToken);
 }

@@ -74,34 +74,9 @@ internal sealed class EvaluationAudit(IAuditSink audit, TimeProvider time)
 
 /// <summary>Writes the evaluation counts each second, and the rest at shutdown.</summary>
 internal sealed class EvaluationAuditFlusher(EvaluationAudit evaluations, TimeProvider time, BackgroundFaults faults,
-    ILogger<EvaluationAuditFlusher> logger) : BackgroundService
+    ILogger<EvaluationAuditFlusher> logger) : PeriodicService(EvaluationAudit.Interval, time, faults, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
-    {
-        while (!stoppingToken.IsCancellationRequested)
-        {
-            await Task.Delay(EvaluationAudit.Interval, time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            try
-            {
-                await evaluations.FlushAsync(all: false, stoppingToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                faults.Record(nameof(EvaluationAuditFlusher), ex, logger);
-            }
-        }
-    }
+    protected override Task RunOnceAsync(CancellationToken cancellationToken) => evaluations.FlushAsync(all: false, cancellationToken);
 
-    public override async Task StopAsync(CancellationToken cancellationToken)
-    {
-        await base.StopAsync(cancellationToken);
-        try
-        {
-            await evaluations.FlushAsync(all: true, cancellationToken);
-        }
-        catch (Exception ex) when (ex is not OperationCanceledException)
-        {
-            faults.Record(nameof(EvaluationAuditFlusher), ex, logger);
-        }
-    }
+    protected override Task OnStoppedAsync(CancellationToken cancellationToken) => evaluations.FlushAsync(all: true, cancellationToken);
 }

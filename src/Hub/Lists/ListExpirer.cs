@@ -8,26 +8,15 @@ namespace AntiFraud.Exchange.Hub.Lists;
 /// <summary>Every second, removes the entries whose expiry passed (each a new list version, so partners see the removal) and
 /// audits how many. A failure is counted and tried again; it never stops the host.</summary>
 internal sealed class ListExpirer(IListStore store, IAuditSink audit, BackgroundFaults faults, TimeProvider time, ILogger<ListExpirer> logger)
-    : BackgroundService
+    : PeriodicService(TimeSpan.FromSeconds(1), time, faults, logger)
 {
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {
-        while (!stoppingToken.IsCancellationRequested)
+        var expired = await store.ExpireAsync(Time.GetUtcNow(), cancellationToken);
+        if (expired > 0)
         {
-            await Task.Delay(TimeSpan.FromSeconds(1), time, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            try
-            {
-                var expired = await store.ExpireAsync(time.GetUtcNow(), stoppingToken);
-                if (expired > 0)
-                {
-                    await audit.RecordAsync(new AuditEvent(AuditEventKind.ListChanged, new PartnerRef { Id = "hub" },
-                        $"{expired} entries expired"), stoppingToken);
-                }
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
-            {
-                faults.Record(nameof(ListExpirer), ex, logger);
-            }
+            await audit.RecordAsync(new AuditEvent(AuditEventKind.ListChanged, new PartnerRef { Id = "hub" }, $"{expired} entries expired"),
+                cancellationToken);
         }
     }
 }
