@@ -54,6 +54,29 @@ public sealed class TestCertificates : IDisposable
         return (certPath, keyPath, withKey);
     }
 
+    /// <summary>A hub server certificate (localhost, 127.0.0.1) from the dev issuing CA, written as DIR/NAME.crt (chain) and .key.</summary>
+    public (string Cert, string Key, X509Certificate2 Certificate) IssueServer(string name)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=localhost, O=AntiFraud.Exchange DEV", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        var san = new SubjectAlternativeNameBuilder();
+        san.AddDnsName("localhost");
+        san.AddIpAddress(System.Net.IPAddress.Loopback);
+        request.CertificateExtensions.Add(san.Build());
+        var serial = RandomNumberGenerator.GetBytes(12);
+        serial[0] &= 0x7F;
+        using var signed = request.Create(Issuing.Value, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30), serial);
+        var withKey = signed.CopyWithPrivateKey(key);
+        var certPath = Path.Combine(Dir, name + ".crt");
+        var keyPath = Path.Combine(Dir, name + ".key");
+        File.WriteAllText(certPath, withKey.ExportCertificatePem() + "\n" + Issuing.Value.ExportCertificatePem() + "\n");
+        File.WriteAllText(keyPath, key.ExportPkcs8PrivateKeyPem());
+        return (certPath, keyPath, withKey);
+    }
+
     private long _crlNumber;
 
     /// <summary>

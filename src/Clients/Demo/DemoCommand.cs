@@ -88,8 +88,7 @@ internal static class DemoCommand
                 new Simulator(carrier, "carrier-east", new SimulatorOptions(latency, Behaviour.Answer), TimeProvider.System),
             };
             var running = simulators.Select(s => s.RunAsync(stop.Token)).ToList();
-            using var key = System.Security.Cryptography.ECDsa.Create();
-            key.ImportFromPem(await File.ReadAllTextAsync(Connection.DevPath("audit", "log-signing.pub"), ct));
+            var key = SignedCheckpoint.ReadPublicKeys(await File.ReadAllTextAsync(Connection.DevPath("audit", "log-signing.pub"), ct));
             var first = await audit.GetCheckpointAsync(new GetCheckpointRequest { Fresh = true }, new CallOptions(cancellationToken: ct));
             _clock.Start();
             if (!json)

@@ -18,7 +18,7 @@ internal static class OfflineAuditCommands
 {
     private static readonly Option<string?> LogKey = new("--log-key")
     {
-        Description = "the audit log's public key, PEM (default certs-dev/audit/log-signing.pub)",
+        Description = "the audit log's public keys, PEM: one, or after a key rotation all of them, as the hub's audit.keys lists them (default certs-dev/audit/log-signing.pub)",
     };
 
     private static readonly Option<string> Origin = new("--origin")
@@ -50,7 +50,7 @@ internal static class OfflineAuditCommands
                 throw new UsageException("give at least one --checkpoint FILE, or the hub's --history FILE, to verify the segment against.");
             }
 
-            using var key = Key(r);
+            var key = Key(r);
             var report = SegmentVerifier.Verify(Read(r.GetValue(log)!), (r.GetValue(checkpoints) ?? []).Select(f => Text(f)),
                 r.GetValue(Origin)!, key,
                 history: r.GetValue(history) is { } h ? Read(h) : null);
@@ -73,7 +73,7 @@ internal static class OfflineAuditCommands
             """) { checkpoint, index, leaf, proof, LogKey, Origin };
         Offline(command, r =>
         {
-            using var key = Key(r);
+            var key = Key(r);
             var body = SignedCheckpoint.Verify(Text(r.GetValue(checkpoint)!), r.GetValue(Origin)!, key);
             var i = r.GetValue(index);
             var ok = MerkleVerifier.VerifyInclusion(i, body.Size, Hex(r.GetValue(leaf)!, "--leaf-hash"), Proof(r.GetValue(proof)!),
@@ -96,7 +96,7 @@ internal static class OfflineAuditCommands
             """) { old, @new, proof, LogKey, Origin };
         Offline(command, r =>
         {
-            using var key = Key(r);
+            var key = Key(r);
             var before = SignedCheckpoint.Verify(Text(r.GetValue(old)!), r.GetValue(Origin)!, key);
             var after = SignedCheckpoint.Verify(Text(r.GetValue(@new)!), r.GetValue(Origin)!, key);
             var ok = MerkleVerifier.VerifyConsistency(before.Size, after.Size, before.RootHash, after.RootHash, Proof(r.GetValue(proof)!));
@@ -153,21 +153,18 @@ internal static class OfflineAuditCommands
         return ok ? ExitCodes.Ok : ExitCodes.Refused;
     }
 
-    private static ECDsa Key(ParseResult r)
+    /// <summary>The log's public keys: after a rotation the file holds each (the hub's audit.keys can be given as it is).</summary>
+    private static IReadOnlyList<ECDsa> Key(ParseResult r)
     {
         var path = r.GetValue(LogKey) ?? Connection.DevPath("audit", "log-signing.pub");
-        var key = ECDsa.Create();
         try
         {
-            key.ImportFromPem(Text(new FileInfo(path), "--log-key"));
+            return SignedCheckpoint.ReadPublicKeys(Text(new FileInfo(path), "--log-key"));
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or CryptographicException)
         {
-            key.Dispose();
             throw new UsageException($"--log-key '{path}' is not a PEM public key: {e.Message}");
         }
-
-        return key;
     }
 
     private static byte[] Read(FileInfo file) => file.Exists ? File.ReadAllBytes(file.FullName) : throw Missing(file);

@@ -187,7 +187,7 @@ internal static class OperatorCommands
         };
         var index = new Option<ulong?>("--index") { Description = "a receipt's leaf index" };
         var leaf = new Option<string?>("--leaf-hash") { Description = "the receipt's leaf hash, hex" };
-        var key = new Option<string?>("--log-key") { Description = "the log's public key, PEM (default certs-dev/audit/log-signing.pub)" };
+        var key = new Option<string?>("--log-key") { Description = "the log's public keys, PEM: after a key rotation all of them, as the hub's audit.keys lists them (default certs-dev/audit/log-signing.pub)" };
         var command = new Command("verify", """
             Verify the live hub's audit log as a witness: a fresh signed checkpoint, a consistency proof from the last checkpoint this
             machine saw, and optionally a receipt's inclusion. Exit 0 verified, 1 a proof failed (tampering or a forked log).
@@ -206,8 +206,7 @@ internal static class OperatorCommands
                 throw new UsageException($"--leaf-hash '{(leafHash.Length > 80 ? leafHash[..80] + "..." : leafHash)}' is not hexadecimal (two digits per byte).");
             }
 
-            using var publicKey = System.Security.Cryptography.ECDsa.Create();
-            publicKey.ImportFromPem(File.ReadAllText(r.GetValue(key) ?? Connection.DevPath("audit", "log-signing.pub")));
+            var publicKey = SignedCheckpoint.ReadPublicKeys(File.ReadAllText(r.GetValue(key) ?? Connection.DevPath("audit", "log-signing.pub")));
             var connection = Connection.Resolve(GlobalOptions.From(r));
             var result = await AuditWitness.VerifyAsync(audit, publicKey, connection.Hub, r.GetValue(state)?.FullName, r.GetValue(index),
                 r.GetValue(leaf), ct);
@@ -231,7 +230,7 @@ internal static class AuditWitness
     public static string DefaultStatePath(string hub, string origin) =>
         Path.Combine(ConfigHome.Directory, "witness", ConfigHome.FileName(hub), ConfigHome.FileName(origin) + ".txt");
 
-    public static async Task<Outcome> VerifyAsync(AuditClient audit, System.Security.Cryptography.ECDsa key, string hub, string? statePath,
+    public static async Task<Outcome> VerifyAsync(AuditClient audit, IReadOnlyList<System.Security.Cryptography.ECDsa> key, string hub, string? statePath,
         ulong? index,
         string? leafHash, CancellationToken ct)
     {

@@ -1,18 +1,17 @@
-using System.Text;
 using AntiFraud.Exchange.Contract.V1;
-using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Storage;
 
 namespace AntiFraud.Exchange.Hub.Alerts;
 
 /// <summary>
-/// The keys signals about one person fuse on: keyed hashes (HMAC-SHA256 under a key derived from the hub's
-/// masking secret) of the normalised phone, ID number and account. The store compares these, never clear
-/// values, and no partner ever sees them.
+/// The keys signals about one person fuse on: the store's blind indexes (keyed hashes under the store's own index key, which a
+/// rotation of the master key or of the pseudonym secret leaves as it is) of the normalised phone, ID number and account. The store
+/// compares these, never clear values, and no partner ever sees them.
 /// </summary>
-internal sealed class FusionKeys(PseudonymKeys keys)
+internal sealed class FusionKeys(IStoreKeyRing store)
 {
-    /// <summary>Not a partner id (ids cannot hold a newline): the derived key is the hub's own.</summary>
-    private const string Purpose = "\nalert-fusion";
+    /// <summary>Keeps these indexes apart from the store's other blind indexes.</summary>
+    private const string Purpose = "alert-fusion\n";
 
     public IReadOnlyList<string> For(PotentialVictim victim)
     {
@@ -36,7 +35,7 @@ internal sealed class FusionKeys(PseudonymKeys keys)
     }
 
     private string Key(DataClass dataClass, string value) =>
-        Convert.ToHexStringLower(keys.Pseudonym(Purpose, dataClass, Encoding.UTF8.GetBytes(value)));
+        store.Cipher.BlindIndex(Purpose + ((int)dataClass).ToString(System.Globalization.CultureInfo.InvariantCulture) + "\n" + value);
 
     /// <summary>Digits only, with China's country code added to an 11-digit mobile number: "+86 138-0013-8000" and "13800138000"
     /// match.</summary>

@@ -40,11 +40,16 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly Task _loop;
     private readonly TimeProvider _time;
-    private readonly ECDsa _signingKey;
+    private readonly string _directory;
     private readonly byte[] _commitmentKey;
+    private volatile ECDsa _signingKey;
+    private volatile IReadOnlyList<ECDsa> _keys;
+
+    // Set by a key rotation until the handover checkpoint (signed by the new key and the old) is in the history.
+    private volatile ECDsa? _handoverFrom;
     private readonly ILogger _logger;
     private string? _latestNote;
-    private long _fileWrittenSize = -1;
+    private string? _fileWrittenNote;
 
     // Receipted entries. The tree may briefly hold more (a batch being sealed); readers see only these.
     private long _size;
@@ -58,13 +63,15 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         _historyPath = Path.Combine(directory, "audit.history");
         _checkpointPath = Path.Combine(directory, "audit.checkpoint");
         Origin = origin;
+        _directory = directory;
         _signingKey = signingKey;
+        _keys = AuditKeys.Open(directory, signingKey);
         _commitmentKey = commitmentKey;
         _time = time;
         _logger = logger;
 
         // Read-only first: a log that cannot be used is refused before anything on disk changes.
-        var recovered = AuditLogRecovery.Read(_path, _historyPath, _checkpointPath, origin, signingKey);
+        var recovered = AuditLogRecovery.Read(_path, _historyPath, _checkpointPath, origin, _keys);
         _tree = recovered.Tree;
         _offsets = recovered.Offsets;
         _latestNote = recovered.LatestNote;
@@ -93,7 +100,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         }
 
         _size = _tree.Size;
-        _signedSize = _latestNote is null ? -1 : SignedCheckpoint.Verify(_latestNote, Origin, _signingKey).Size;
+        _signedSize = _latestNote is null ? -1 : SignedCheckpoint.Verify(_latestNote, Origin, _keys).Size;
         AuditLogLog.Opened(_logger, _path, _size);
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
@@ -104,8 +111,39 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     /// <summary>The log's name in its checkpoints, and the key name of its signature.</summary>
     public string Origin { get; }
 
-    /// <summary>The key checkpoints verify with (publish its SPKI PEM for offline verifiers).</summary>
+    /// <summary>The key new checkpoints are signed with.</summary>
     public ECDsa PublicKey => _signingKey;
+
+    /// <summary>Every key the log was signed with, oldest first (audit.keys): a checkpoint verifies with one of them.</summary>
+    public IReadOnlyList<ECDsa> PublicKeys => _keys;
+
+    /// <summary>
+    /// Signs with <paramref name="key"/> from now on. Its public key is added to audit.keys first; then a handover checkpoint of the
+    /// log as it stands is signed by the new key and the old one, so a verifier holding only the old public key sees the log up to the
+    /// handover, and one given both sees it all. Returns the handover checkpoint, or null when the key is the one in use.
+    /// </summary>
+    public async Task<string?> RotateSigningKeyAsync(ECDsa key, CancellationToken cancellationToken)
+    {
+        lock (_signing)
+        {
+            if (AuditKeys.Same(key, _signingKey))
+            {
+                return null;
+            }
+
+            if (!_keys.Any(k => AuditKeys.Same(k, key)))
+            {
+                AuditKeys.Append(_directory, key);
+                _keys = [.. _keys, key];
+            }
+
+            _handoverFrom = _signingKey;
+            _signingKey = key;
+        }
+
+        await CheckpointAsync(cancellationToken);
+        return SignCheckpoint();
+    }
 
     /// <summary>Receipted entries: every one of them is on disk and in the history.</summary>
     public long Size
@@ -156,8 +194,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         var note = CheckpointAsync(CancellationToken.None).GetAwaiter().GetResult();
         lock (_signing)
         {
-            var size = SignedCheckpoint.Verify(note, Origin, _signingKey).Size;
-            if (size == _fileWrittenSize)
+            if (note == _fileWrittenNote)
             {
                 return note;
             }
@@ -172,7 +209,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                 }
 
                 File.Move(temp, _checkpointPath, overwrite: true);
-                _fileWrittenSize = size;
+                _fileWrittenNote = note;
                 return note;
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
@@ -251,6 +288,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             var size = next + leaves.Count;
             var now = _time.GetUtcNow();
             string? note = null;
+            var handoverFrom = _handoverFrom;
             try
             {
                 if (leaves.Count > 0)
@@ -272,9 +310,13 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                 }
 
                 var due = checkpoints.Count > 0 || (leaves.Count > 0 && now - _lastSigned >= SignInterval);
-                if (due && size != _signedSize)
+                if ((due && size != _signedSize) || handoverFrom is not null)
                 {
                     note = SignedCheckpoint.Sign(new CheckpointBody(Origin, size, root, now), Origin, _signingKey);
+                    if (handoverFrom is not null)
+                    {
+                        note = SignedCheckpoint.Cosign(note, Origin, handoverFrom);
+                    }
                 }
 
                 if (leaves.Count > 0 || note is not null)
@@ -318,6 +360,11 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                     _latestNote = note;
                     _signedSize = size;
                     _lastSigned = now;
+                }
+
+                if (handoverFrom is not null)
+                {
+                    Interlocked.CompareExchange(ref _handoverFrom, null, handoverFrom);
                 }
 
                 latest = _latestNote;

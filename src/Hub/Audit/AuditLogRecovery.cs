@@ -30,7 +30,7 @@ internal static class AuditLogRecovery
     /// <summary>No entry the hub writes comes near this; a longer claimed length is a damaged prefix, not a torn write.</summary>
     public const int MaxEntryBytes = 1 << 20;
 
-    public static RecoveredLog Read(string logPath, string historyPath, string checkpointPath, string origin, ECDsa key)
+    public static RecoveredLog Read(string logPath, string historyPath, string checkpointPath, string origin, IReadOnlyList<ECDsa> key)
     {
         var history = File.Exists(historyPath) ? LogHistory.Read(File.ReadAllBytes(historyPath)) : new HistoryReading([], 0, false, null);
         if (history.Damage is not null)
@@ -169,7 +169,7 @@ internal static class AuditLogRecovery
         }
     }
 
-    private static void CheckNote(string logPath, string note, string origin, ECDsa key, MerkleTree tree, string what)
+    private static void CheckNote(string logPath, string note, string origin, IReadOnlyList<ECDsa> key, MerkleTree tree, string what)
     {
         CheckpointBody checkpoint;
         try

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using AntiFraud.Exchange.Hub.Shared;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AntiFraud.Exchange.Hub.Audit;
@@ -11,13 +12,29 @@ internal static class AuditRegistration
     public static IServiceCollection AddHubAudit(this IServiceCollection services, string directory, string origin, string signingKeyPath,
         string secretPath)
     {
+        services.AddSingleton(sp => new AuditSigningKey(signingKeyPath, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<AuditSigningKey>>(), sp.GetService<ConfigurationJournal>()));
         services.AddSingleton(sp =>
         {
-            var key = ECDsa.Create();
-            key.ImportFromPem(File.ReadAllText(signingKeyPath));
+            var key = sp.GetRequiredService<AuditSigningKey>();
             var commitmentKey = HMACSHA256.HashData(Convert.FromHexString(File.ReadAllText(secretPath).Trim()), "afx-commitment-v1"u8);
-            return new AuditLog(directory, origin, key, commitmentKey, sp.GetRequiredService<TimeProvider>(),
+            var log = new AuditLog(directory, origin, key.Current, commitmentKey, sp.GetRequiredService<TimeProvider>(),
                 sp.GetRequiredService<ILogger<AuditLog>>());
+            var faults = sp.GetRequiredService<BackgroundFaults>();
+            var logger = sp.GetRequiredService<ILogger<AuditSigningKey>>();
+            key.Changed += next =>
+            {
+                try
+                {
+                    log.RotateSigningKeyAsync(next, CancellationToken.None).GetAwaiter().GetResult();
+                }
+                catch (Exception ex) when (ex is IOException or StoreUnavailableException or CryptographicException)
+                {
+                    // The next checkpoint request signs the handover; the new key is in force either way.
+                    faults.Record(nameof(AuditSigningKey), ex, logger);
+                }
+            };
+            return log;
         });
         services.TryAddSingleton<IAuditSink>(sp => sp.GetRequiredService<AuditLog>());
         services.AddHostedService<AuditCheckpointer>();

@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Protocol.Transparency;
 using System.Security.Cryptography;
 using AntiFraud.Exchange.Hub.Audit;
 using Microsoft.Data.Sqlite;
@@ -21,7 +22,7 @@ internal static class BackupCommands
         The backup is encrypted as stored; keep the master key (Hub:Store:KeyPath) apart from it. Redis: see docs/redis.md.
         """;
 
-    private static readonly string[] AuditFiles = ["audit.history", "audit.checkpoint", "audit.log"];
+    private static readonly string[] AuditFiles = [AuditKeys.FileName, "audit.history", "audit.checkpoint", "audit.log"];
 
     public static int Backup(string target, string[] settings)
     {
@@ -89,8 +90,10 @@ internal static class BackupCommands
         using var key = ECDsa.Create();
         key.ImportFromPem(File.ReadAllText(files.SigningKey));
         var audit = Path.Combine(folder, "audit");
+        var listed = Path.Combine(audit, AuditKeys.FileName);
+        IReadOnlyList<ECDsa> keys = File.Exists(listed) ? [.. SignedCheckpoint.ReadPublicKeys(File.ReadAllText(listed)), key] : [key];
         return AuditLogRecovery.Read(Path.Combine(audit, "audit.log"), Path.Combine(audit, "audit.history"), Path.Combine(audit, "audit.checkpoint"),
-            options.Audit.Origin, key);
+            options.Audit.Origin, keys);
     }
 
     /// <summary>The settings as the hub reads them; DIR, like every path the hub is given, is relative to its content root.</summary>

@@ -1,4 +1,5 @@
 using AntiFraud.Exchange.Hub.Alerts;
+using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
@@ -8,7 +9,7 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 
 /// <summary>
 /// Looks at the operator's files every half second (the partner registry, the CRL, the masking,
-/// deadline and alert policies), so an edit takes effect within a second whether or not a call arrives; a
+/// deadline and alert policies, the hub's TLS certificate, the pseudonym secret and the audit signing key), so an edit takes effect within a second whether or not a call arrives; a
 /// changed registry or CRL ends the open streams of partners it cuts off.
 /// </summary>
 internal sealed class ConfigurationWatcher(
@@ -17,6 +18,9 @@ internal sealed class ConfigurationWatcher(
     MaskingPolicy masking,
     DeadlinePolicy deadlines,
     AlertPolicy alerts,
+    ServerCertificate certificate,
+    PseudonymKeys pseudonyms,
+    AuditSigningKey signingKey,
     TimeProvider time,
     BackgroundFaults faults,
     ILogger<ConfigurationWatcher> logger) : PeriodicService(Interval, time, faults, logger)
@@ -30,6 +34,9 @@ internal sealed class ConfigurationWatcher(
         masking.Refresh();
         deadlines.Refresh();
         alerts.Refresh();
+        certificate.Refresh();
+        pseudonyms.Refresh();
+        signingKey.Refresh();
         return Task.CompletedTask;
     }
 }

@@ -98,7 +98,7 @@ public static class HubHost
             .AddHubStore(options.Store, files.Store, storeKey, previousStoreKey)
             .AddHubDelivery()
             .AddHubDeadlines(files.DeadlinePolicy)
-            .AddHubMasking(files.MaskingPolicy, files.MaskingSecret)
+            .AddHubMasking(files.MaskingPolicy, files.MaskingSecret, paths.IsDevelopmentMaterial(files.MaskingSecret))
             .AddHubExchanges()
             .AddHubAlerts(files.AlertPolicy)
             .AddHubLists(options.Lists, files.ListKey)
@@ -331,6 +331,6 @@ public static class HubHost
 
         var root = X509CertificateLoader.LoadCertificateFromFile(rootPath);
         var crlPath = string.IsNullOrEmpty(tls.CrlPath) ? null : paths.ResolveExisting(tls.CrlPath, "Hub:Tls:CrlPath");
-        return new HubTls(server, serverChain, root, intermediates, crlPath, certPath, rootPath);
+        return new HubTls(server, serverChain, root, intermediates, crlPath, certPath, rootPath, keyPath);
     }
 }

@@ -14,12 +14,11 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 /// (outsiders never reach a handler; refusals are audited, aggregated per peer address). Whether a
 /// certificate of the hub's CA belongs to an enabled partner, and what it may call, is decided per
 /// call by the authentication filter, so a revoked or disabled partner gets UNAUTHENTICATED with a
-/// reason instead of a bare handshake failure.
+/// reason instead of a bare handshake failure. The server certificate is the one in force at the handshake (ServerCertificate
+/// re-reads it when the files change).
 /// </summary>
-internal sealed class TlsHandshake(HubTls tls, PartnerAuthenticator authenticator, RefusalAudit refusals, ILogger<TlsHandshake> logger)
+internal sealed class TlsHandshake(ServerCertificate server, PartnerAuthenticator authenticator, RefusalAudit refusals, ILogger<TlsHandshake> logger)
 {
-    private readonly SslStreamCertificateContext _server = SslStreamCertificateContext.Create(tls.Server, tls.ServerChain, offline: true);
-
     public TlsHandshakeCallbackOptions Options() => new()
     {
         HandshakeTimeout = TimeSpan.FromSeconds(10),
@@ -28,7 +27,7 @@ internal sealed class TlsHandshake(HubTls tls, PartnerAuthenticator authenticato
             var remote = context.Connection.RemoteEndPoint?.ToString() ?? "unknown";
             return ValueTask.FromResult(new SslServerAuthenticationOptions
             {
-                ServerCertificateContext = _server,
+                ServerCertificateContext = server.Current.Context,
                 ClientCertificateRequired = true,
                 EnabledSslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
                 ApplicationProtocols = [SslApplicationProtocol.Http2],

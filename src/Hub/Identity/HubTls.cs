@@ -10,4 +10,5 @@ public sealed record HubTls(
     X509Certificate2Collection Intermediates,
     string? CrlPath,
     string CertificatePath = "",
-    string ClientRootPath = "");
+    string ClientRootPath = "",
+    string KeyPath = "");

@@ -14,6 +14,8 @@ internal static class IdentityRegistration
         StaleCrlMode staleCrl)
     {
         services.AddSingleton(tls);
+        services.AddSingleton(sp => new ServerCertificate(tls.CertificatePath, tls.KeyPath, sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ServerCertificate>>(), sp.GetService<ConfigurationJournal>()));
         services.AddSingleton(sp => new PartnerRegistry(registryPath, sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<PartnerRegistry>>(), sp.GetService<ConfigurationJournal>()));
         services.AddSingleton(sp => new CrlStore(tls.CrlPath, [.. tls.Intermediates, tls.ClientRoot], Path.Combine(identityDirectory,

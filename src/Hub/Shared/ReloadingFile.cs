@@ -19,6 +19,7 @@ internal sealed class ReloadingFile<T>
     private readonly Lock _gate = new();
     private readonly ConfigurationJournal? _journal;
     private readonly Func<T, T, string>? _describe;
+    private readonly string[] _companions;
     private volatile T _value;
     private string _sha256;
     private long _nextCheck;
@@ -27,9 +28,13 @@ internal sealed class ReloadingFile<T>
     /// <param name="accept">Given the content in force and a newly read one, a reason to refuse the new one, or null to take it.</param>
     /// <param name="journal">Where every load, change and refused edit is reported (for the audit log).</param>
     /// <param name="describe">Given the content in force and the new one, what changed, in words.</param>
+    /// <param name="companions">Files <paramref name="parse"/> reads beside this one (a certificate's private key): a change to any of
+    /// them is a change too.</param>
     public ReloadingFile(string path, string what, Func<byte[], T> parse, TimeProvider time, ILogger logger, TimeSpan? interval = null,
-        Func<T, T, string?>? accept = null, ConfigurationJournal? journal = null, Func<T, T, string>? describe = null)
+        Func<T, T, string?>? accept = null, ConfigurationJournal? journal = null, Func<T, T, string>? describe = null,
+        IReadOnlyList<string>? companions = null)
     {
+        _companions = [.. companions ?? []];
         _path = path;
         _what = what;
         _parse = parse;
@@ -51,7 +56,7 @@ internal sealed class ReloadingFile<T>
             throw new InvalidOperationException($"{what} '{path}' is invalid: {ex.Message}", ex);
         }
 
-        _sha256 = Sha256(content);
+        _sha256 = Fingerprint(content);
         _journal?.Report(new ConfigurationChange(what, path, true, null, _sha256, "in force at start"));
 
         _nextCheck = _time.GetTimestamp() + Ticks(_interval);
@@ -135,7 +140,7 @@ internal sealed class ReloadingFile<T>
             }
 
             _stamp = stamp;
-            var sha256 = Sha256(content);
+            var sha256 = Fingerprint(content);
             if (_accept?.Invoke(_value, candidate) is { } refusal)
             {
                 SharedLog.ReloadRefused(_logger, _what, _path, refusal);
@@ -161,14 +166,38 @@ internal sealed class ReloadingFile<T>
         return true;
     }
 
-    private static string Sha256(byte[] content) => Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+    /// <summary>SHA-256 of the content, then of each companion's (so a changed private key alone counts as a change).</summary>
+    private string Fingerprint(byte[] content)
+    {
+        var sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(content));
+        foreach (var companion in _companions)
+        {
+            sha256 = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(
+                System.Text.Encoding.ASCII.GetBytes(sha256).Concat(File.ReadAllBytes(companion)).ToArray()));
+        }
+
+        return sha256;
+    }
 
     private (DateTime, long) Stamp()
     {
-        var info = new FileInfo(_path);
+        var (written, length) = Stamp(_path);
+        foreach (var companion in _companions)
+        {
+            var (w, l) = Stamp(companion);
+            written = w > written ? w : written;
+            length = unchecked(length * 31 + l);
+        }
+
+        return (written, length);
+    }
+
+    private (DateTime, long) Stamp(string path)
+    {
+        var info = new FileInfo(path);
         if (!info.Exists)
         {
-            throw new FileNotFoundException($"{_what} '{_path}' does not exist.", _path);
+            throw new FileNotFoundException($"{_what} '{path}' does not exist.", path);
         }
 
         return (info.LastWriteTimeUtc, info.Length);

@@ -27,7 +27,7 @@ public static class SegmentVerifier
         byte[] segment,
         IEnumerable<string> signedCheckpoints,
         string keyName,
-        ECDsa publicKey,
+        IReadOnlyList<ECDsa> publicKey,
         IReadOnlyDictionary<long, byte[]>? receipts = null,
         byte[]? history = null)
     {
@@ -140,7 +140,7 @@ public static class SegmentVerifier
     /// Reads and checks the history: its leaves follow on from each other, and every checkpoint it
     /// carries is signed by the log's key over the leaves listed up to it.
     /// </summary>
-    private static VerificationReport? ReadHistory(byte[] history, string keyName, ECDsa publicKey, List<byte[]> leaves, List<string> notes)
+    private static VerificationReport? ReadHistory(byte[] history, string keyName, IReadOnlyList<ECDsa> publicKey, List<byte[]> leaves, List<string> notes)
     {
         var reading = LogHistory.Read(history);
         if (reading.Damage is not null)

@@ -44,7 +44,70 @@ public static class SignedCheckpoint
     /// <see cref="FormatException"/> for a malformed note and <see cref="CryptographicException"/>
     /// when no signature by this key verifies.
     /// </summary>
-    public static CheckpointBody Verify(string signedNote, string keyName, ECDsa publicKey)
+    public static CheckpointBody Verify(string signedNote, string keyName, ECDsa publicKey) => Verify(signedNote, keyName, [publicKey]);
+
+    /// <summary>
+    /// Verifies a checkpoint with whichever of the log's public keys signed it: a log whose signing key was rotated keeps every key it
+    /// ever signed with, and a checkpoint verifies with the key that was in force when it was signed.
+    /// </summary>
+    public static CheckpointBody Verify(string signedNote, string keyName, IReadOnlyList<ECDsa> publicKeys)
+    {
+        if (publicKeys.Count == 0)
+        {
+            throw new CryptographicException("No public key of the log was given.");
+        }
+
+        CryptographicException? last = null;
+        foreach (var key in publicKeys)
+        {
+            try
+            {
+                return VerifyOne(signedNote, keyName, key);
+            }
+            catch (CryptographicException ex)
+            {
+                last = ex;
+            }
+        }
+
+        throw publicKeys.Count == 1 ? last! : new CryptographicException(
+            $"The checkpoint verifies with none of the log's {publicKeys.Count} public keys: {last!.Message}", last);
+    }
+
+    /// <summary>Adds a signature by another key to a signed note (a key handover is signed by the old key and the new).</summary>
+    public static string Cosign(string signedNote, string keyName, ECDsa key)
+    {
+        var split = signedNote.IndexOf("\n\n", StringComparison.Ordinal);
+        var note = signedNote[..(split + 1)];
+        var signature = key.SignData(Encoding.UTF8.GetBytes(note), HashAlgorithmName.SHA256, DSASignatureFormat.Rfc3279DerSequence);
+        var blob = new byte[4 + signature.Length];
+        KeyId(key).CopyTo(blob, 0);
+        signature.CopyTo(blob, 4);
+        return signedNote + Dash + keyName + " " + Convert.ToBase64String(blob) + "\n";
+    }
+
+    /// <summary>Every public key in a PEM text (one or more "PUBLIC KEY" blocks, oldest first, as a rotated log publishes them).</summary>
+    public static IReadOnlyList<ECDsa> ReadPublicKeys(string pem)
+    {
+        var keys = new List<ECDsa>();
+        var rest = pem.AsSpan();
+        while (PemEncoding.TryFind(rest, out var fields))
+        {
+            var label = rest[fields.Label];
+            if (label.SequenceEqual("PUBLIC KEY") || label.SequenceEqual("EC PRIVATE KEY") || label.SequenceEqual("PRIVATE KEY"))
+            {
+                var key = ECDsa.Create();
+                key.ImportFromPem(rest[fields.Location]);
+                keys.Add(key);
+            }
+
+            rest = rest[fields.Location.End..];
+        }
+
+        return keys.Count > 0 ? keys : throw new ArgumentException("no PEM public key found");
+    }
+
+    private static CheckpointBody VerifyOne(string signedNote, string keyName, ECDsa publicKey)
     {
         var split = signedNote.IndexOf("\n\n", StringComparison.Ordinal);
         if (split < 0)

@@ -47,7 +47,7 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
     }
 
     private VerificationReport Verify(byte[] segment, IEnumerable<string>? checkpoints = null, bool receipts = false) =>
-        SegmentVerifier.Verify(segment, checkpoints ?? _checkpoints, Origin, _key, receipts ? _receipts : null);
+        SegmentVerifier.Verify(segment, checkpoints ?? _checkpoints, Origin, [_key], receipts ? _receipts : null);
 
     [Fact]
     public void UntouchedSegment_Verifies()
@@ -83,12 +83,12 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         var at = IndexOf(edited, offset, "attempt 3"u8.ToArray());
         edited[at + 8] = (byte)'9';
 
-        var report = SegmentVerifier.Verify(edited, [], Origin, _key, history: _history);
+        var report = SegmentVerifier.Verify(edited, [], Origin, [_key], history: _history);
 
         Assert.False(report.Valid);
         Assert.Equal(23, report.Index);
         Assert.Contains("entry 23", report.Message, StringComparison.Ordinal);
-        Assert.True(SegmentVerifier.Verify(_segment, [], Origin, _key, history: _history).Valid);
+        Assert.True(SegmentVerifier.Verify(_segment, [], Origin, [_key], history: _history).Valid);
     }
 
     /// <summary>Editing the history's leaf hashes to match an edited entry is caught: the record's signature no longer covers them.</summary>
@@ -103,7 +103,7 @@ public sealed class OfflineVerificationTests : IAsyncLifetime
         var forged = LogHistory.Encode(record with { Leaves = leaves });
         var rest = history.AsSpan(LogHistory.Encode(record).Length).ToArray();
 
-        var report = SegmentVerifier.Verify(_segment, [], Origin, _key, history: [.. forged, .. rest]);
+        var report = SegmentVerifier.Verify(_segment, [], Origin, [_key], history: [.. forged, .. rest]);
 
         Assert.False(report.Valid);
         Assert.Contains("altered", report.Message, StringComparison.Ordinal);
