@@ -92,6 +92,10 @@ leaf=$(out | sed -nE 's/^Audit receipt: entry ([0-9]+), leaf hash ([0-9a-f]+).*/
 run 'afx watch --as police-shenzhen --case SZ-2026-0042' "0 124 130" 5
 run 'afx trace-call --as police-shenzhen --case SZ-2026-0042 --officer "Wang Jianguo" --carrier carrier-east --called +8613800138000 --at 2026-11-22T08:51:20+08:00'
 run 'afx case show SZ-2026-0042 --as police-shenzhen'
+run 'afx case hold SZ-2026-0042 --reason "court order (2026) 0305 123" --as police-shenzhen'
+out | grep -q "legal hold placed" || fail "afx case hold did not place the hold"
+run 'afx case release SZ-2026-0042 --reason "judgment final" --as police-shenzhen'
+out | grep -q "legal hold released" || fail "afx case release did not release the hold"
 run 'afx submit --as police-shenzhen --file docs/samples/json/police-freeze-submit.json'
 run 'afx get ex-... --as police-shenzhen' 0 60 "ex-...=>$stop"
 run 'afx inbox --as bank-alpha'
@@ -169,6 +173,24 @@ run 'dotnet run --project src/Hub -- backup backups/today'
 [ -f backups/today/hub.db ] && [ -f backups/today/audit/audit.log ] || fail "the backup holds no store or no audit log"
 run 'dotnet run --project src/Hub -- restore backups/today --Hub:Store:Path=data/restored/hub.db'
 [ -f data/restored/hub.db ] && [ -f data/restored/audit/audit.log ] || fail "the restore wrote no store or no audit log"
+
+say "data at rest: replacing the TLS certificate, the audit signing key and the pseudonym secret while the hub serves"
+serial_before=$(openssl x509 -in certs-dev/hub/hub.crt -noout -serial)
+run 'certs-dev/pki.sh hub localhost 127.0.0.1 ::1 --dir certs-dev/hub-next'
+run 'cp certs-dev/hub-next/hub.key certs-dev/hub/hub.key && cp certs-dev/hub-next/hub-chain.crt certs-dev/hub/hub-chain.crt'
+run 'openssl ecparam -name prime256v1 -genkey -noout -out certs-dev/audit/log-signing.next'
+run 'openssl ec -in certs-dev/audit/log-signing.next -pubout >> certs-dev/audit/log-signing.pub'
+run 'mv certs-dev/audit/log-signing.next certs-dev/audit/log-signing.key'
+run '(umask 077 && openssl rand -hex 32 > certs-dev/masking.key.next) && mv certs-dev/masking.key.next certs-dev/masking.key'
+for what in "Hub TLS certificate" "Audit signing key" "Pseudonym secret"; do
+  for look in $(seq 1 50); do grep -q "$what reloaded" "$work/hub.log" && break; sleep 0.2; done
+  grep -q "$what reloaded" "$work/hub.log" || fail "the running hub did not take the new $what"
+done
+serial_now=$(echo | timeout 10 openssl s_client -connect 127.0.0.1:7443 -alpn h2 -cert certs-dev/partners/bank-alpha.crt \
+  -key certs-dev/partners/bank-alpha.key 2>/dev/null | openssl x509 -noout -serial)
+[ "$serial_now" != "$serial_before" ] || fail "the hub still presents its old certificate ($serial_now)"
+[ "$(grep -c 'BEGIN PUBLIC KEY' data/audit/audit.keys)" = 2 ] || fail "data/audit/audit.keys does not list the old and the new signing key"
+until_healthy https://localhost:7443
 
 say "the audit log, offline"
 sleep 11   # the hub rewrites data/audit/audit.checkpoint every 10 s

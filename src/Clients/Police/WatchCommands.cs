@@ -185,10 +185,57 @@ internal static class WatchCommands
             else
             {
                 AnsiConsole.Write(CaseTable.Render("case " + view.CaseNumber, view.Exchanges, DateTimeOffset.UtcNow));
+                if (view.LegalHold is { Held: true } held)
+                {
+                    Console.WriteLine($"legal hold since {held.At.ToDateTimeOffset():u} by {held.SetBy?.Id}: {held.Reason}");
+                }
             }
 
             return ExitCodes.Ok;
         });
-        return new Command("case", "Cases: show a case's exchanges.") { show };
+        return new Command("case", "Cases: show a case's exchanges; place or release a legal hold.") { show, Hold(true), Hold(false) };
+    }
+
+    /// <summary>afx case hold | release CASE --reason TEXT.</summary>
+    private static Command Hold(bool place)
+    {
+        var number = new Argument<string>("case-number") { Description = "the case number" };
+        var reason = new Option<string>("--reason")
+        {
+            Description = place ? "why (a court order, an open investigation); stored sealed, audited" : "why the hold ends",
+            Required = true,
+        };
+        var command = new Command(place ? "hold" : "release", place
+            ? """
+              Place a legal hold on a case of yours: the retention purge erases nothing of it while held.
+              Example:
+                afx case hold SZ-2026-0042 --reason "court order (2026) 0305 123" --as police-shenzhen
+              """
+            : """
+              Release a legal hold: the retention policy applies to the case again.
+              Example:
+                afx case release SZ-2026-0042 --reason "judgment final" --as police-shenzhen
+              """) { number, reason };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
+            var hold = await new ExchangeClient(channel).SetLegalHoldAsync(new SetLegalHoldRequest
+            {
+                CaseNumber = r.GetValue(number)!,
+                Hold = place,
+                Reason = r.GetValue(reason)!,
+            }, new Grpc.Core.CallOptions(cancellationToken: ct).WithTimeout(TimeSpan.FromSeconds(30)));
+            if (r.GetValue(GlobalOptions.Json))
+            {
+                Output.Json(hold);
+            }
+            else
+            {
+                Console.WriteLine($"case {hold.CaseNumber}: legal hold {(place ? "placed" : "released")}; audit receipt {hold.Receipt?.LeafIndex}");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return command;
     }
 }

@@ -12,6 +12,7 @@ internal static class ExchangeRegistration
         services.AddSingleton<DeliveryRecorder>();
         services.AddSingleton<InboxDelivery>();
         services.AddSingleton<WatchStreams>();
+        services.AddSingleton<LegalHolds>();
         return services;
     }
 }

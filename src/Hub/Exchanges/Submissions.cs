@@ -22,6 +22,7 @@ internal sealed class Submissions(
     DeadlinePolicy policy,
     PartnerRegistry registry,
     PartnerCertificates certificates,
+    IRetentionStore retention,
     TimeProvider time)
 {
     public async Task<SubmitResponse> SubmitAsync(PartnerIdentity caller, SubmitRequest request, CancellationToken cancellationToken)
@@ -157,6 +158,11 @@ internal sealed class Submissions(
             cancellationToken);
         var view = new CaseView { CaseNumber = caseNumber };
         view.Exchanges.AddRange(records.Select(r => access.ForSubmitter(caller, r)));
+        if (await retention.GetLegalHoldAsync(caller.Id, caseNumber, cancellationToken) is { } hold)
+        {
+            view.LegalHold = access.ForSubmitter(caller, hold);
+        }
+
         return view;
     }
 

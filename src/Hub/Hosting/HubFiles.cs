@@ -15,7 +15,8 @@ internal sealed record HubFiles(
     string? DeadlinePolicy,
     string? AlertPolicy,
     string ListKey,
-    string StoreKey)
+    string StoreKey,
+    string? RetentionPolicy)
 {
     public static HubFiles Resolve(HubOptions options, HubPaths paths)
     {
@@ -33,6 +34,8 @@ internal sealed record HubFiles(
                 "Hub:Deadlines:PolicyPath"),
             string.IsNullOrEmpty(options.Alerts.PolicyPath) ? null : paths.ResolveExisting(options.Alerts.PolicyPath, "Hub:Alerts:PolicyPath"),
             paths.ResolveExisting(options.Lists.KeyPath, "Hub:Lists:KeyPath"),
-            paths.Resolve(options.Store.KeyPath));
+            paths.Resolve(options.Store.KeyPath),
+            string.IsNullOrEmpty(options.Retention.PolicyPath) ? null : paths.ResolveExisting(options.Retention.PolicyPath,
+                "Hub:Retention:PolicyPath"));
     }
 }

@@ -104,6 +104,7 @@ public static class HubHost
             .AddHubLists(options.Lists, files.ListKey)
             .AddHubBulkOrders(options.Bulk)
             .AddSingleton<ComplianceCalculator>()
+            .AddHubRetention(files.RetentionPolicy)
             .AddSingleton<FreshCheckpointLimit>();
         builder.Services.AddHostedService(sp => new StoreKeyWatcher(sp.GetRequiredService<IStoreKeyRing>(), files.StoreKey, storeKeyIsDev,
             sp.GetRequiredService<ConfigurationJournal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(),

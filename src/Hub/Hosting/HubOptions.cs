@@ -1,3 +1,4 @@
+using AntiFraud.Exchange.Hub.Compliance;
 using System.Net;
 using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Audit;
@@ -49,6 +50,8 @@ public sealed class HubOptions
     public HubMaskingOptions Masking { get; set; } = new();
 
     public HubAuditOptions Audit { get; set; } = new();
+
+    public HubRetentionOptions Retention { get; set; } = new();
 
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 

@@ -12,7 +12,7 @@ namespace AntiFraud.Exchange.Hub.Services;
 /// <summary>antifraud.exchange.v1.Exchange: police centres submit, read, cancel and watch.</summary>
 [Authorize(Policy = HubPolicies.Police)]
 internal sealed class ExchangeService(Submissions submissions, WatchStreams watches,
-    PartnerStreams streams) : Contract.V1.Exchange.ExchangeBase
+    PartnerStreams streams, LegalHolds holds) : Contract.V1.Exchange.ExchangeBase
 {
     public override Task<SubmitResponse> Submit(SubmitRequest request, ServerCallContext context) =>
         submissions.SubmitAsync(context.Caller(), request, context.CancellationToken);
@@ -25,6 +25,9 @@ internal sealed class ExchangeService(Submissions submissions, WatchStreams watc
 
     public override Task<CaseView> GetCase(GetCaseRequest request, ServerCallContext context) =>
         submissions.GetCaseAsync(context.Caller(), request.CaseNumber, context.CancellationToken);
+
+    public override Task<LegalHold> SetLegalHold(SetLegalHoldRequest request, ServerCallContext context) =>
+        holds.SetAsync(context.Caller(), request, context.CancellationToken);
 
     public override Task Watch(WatchRequest request, IServerStreamWriter<WatchEvent> responseStream, ServerCallContext context) =>
         streams.RunAsync(context, responseStream, (stream, token) => watches.WatchAsync(context.Caller(), request, stream, token));

@@ -110,7 +110,20 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             result BLOB,
             PRIMARY KEY (order_id, item_no)) WITHOUT ROWID;
         CREATE INDEX IF NOT EXISTS ix_bulk_items_open ON bulk_items (order_id, outcome, item_no);
+        CREATE TABLE IF NOT EXISTS legal_holds (
+            owner TEXT NOT NULL,
+            case_number TEXT NOT NULL,
+            record BLOB NOT NULL,
+            PRIMARY KEY (owner, case_number));
         """;
+
+    /// <summary>Columns added after the first release: added to an older database at start.</summary>
+    private static readonly (string Table, string Column, string Definition, string Index)[] AddedColumns =
+    [
+        ("exchanges", "purged", "INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX IF NOT EXISTS ix_exchanges_purge ON exchanges (purged, submitted_ms, id)"),
+        ("alerts", "purged", "INTEGER NOT NULL DEFAULT 0", "CREATE INDEX IF NOT EXISTS ix_alerts_purge ON alerts (purged, first_ms, id)"),
+    ];
 
     private readonly string _readConnectionString;
     private readonly SqliteConnection _writeConnection;
@@ -146,6 +159,16 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             inMemory ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF;" : "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;");
         Pragma(_writeConnection, "PRAGMA busy_timeout=30000; PRAGMA foreign_keys=OFF;");
         Pragma(_writeConnection, Schema);
+        foreach (var (table, column, definition, index) in AddedColumns)
+        {
+            if (Scalar<long>(_writeConnection, $"SELECT count(*) FROM pragma_table_info('{table}') WHERE name = '{column}'") == 0)
+            {
+                Pragma(_writeConnection, $"ALTER TABLE {table} ADD COLUMN {column} {definition}");
+            }
+
+            Pragma(_writeConnection, index);
+        }
+
         Cipher = StoreKeyring.Open(DataKeys(), masterKey, k =>
         {
             SaveDataKeysNow([k]);

@@ -1,0 +1,109 @@
+using System.Globalization;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Hub.Storage;
+
+namespace AntiFraud.Exchange.Hub.Compliance;
+
+/// <summary>
+/// Applies the retention policy: about every <c>purgeEveryMinutes</c> it erases the personal data of exchanges that ended, and of
+/// closed alerts raised, longer ago than the policy keeps them, except cases under a legal hold. It works in batches of one write
+/// each, so live submissions interleave with a long purge. Each pass that erased anything is one PURGED audit entry with the counts
+/// (the audit log itself holds no clear data and keeps every entry).
+/// </summary>
+internal sealed class RetentionPurger(
+    ReloadingFile<RetentionRules>? policy,
+    IRetentionStore store,
+    IAuditSink audit,
+    TimeProvider time,
+    BackgroundFaults faults,
+    ILogger<RetentionPurger> logger) : PeriodicService(CheckEvery, time, faults, logger)
+{
+    /// <summary>How often the purger looks whether a pass is due (the policy's purgeEveryMinutes decides when one is).</summary>
+    public static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(1);
+
+    private DateTimeOffset _lastPass = DateTimeOffset.MinValue;
+    private bool _notSupportedSaid;
+
+    public RetentionRules Rules => policy?.Current ?? RetentionRules.KeepEverything;
+
+    protected override async Task RunOnceAsync(CancellationToken cancellationToken)
+    {
+        var rules = Rules;
+        if (Time.GetUtcNow() - _lastPass < rules.PurgeEvery)
+        {
+            return;
+        }
+
+        _lastPass = Time.GetUtcNow();
+        await PurgeAsync(cancellationToken);
+    }
+
+    /// <summary>One pass over everything the policy no longer keeps.</summary>
+    public async Task<PurgeResult> PurgeAsync(CancellationToken cancellationToken)
+    {
+        var rules = Rules;
+        var now = Time.GetUtcNow();
+        var started = Time.GetTimestamp();
+        try
+        {
+            var exchanges = rules.Exchanges is { } e ? await PassAsync(store.PurgeExchangesAsync, now - e, rules.BatchSize, cancellationToken) : default;
+            var alerts = rules.Alerts is { } a ? await PassAsync(store.PurgeAlertsAsync, now - a, rules.BatchSize, cancellationToken) : default;
+            var result = new PurgeResult(exchanges.Erased, alerts.Erased, exchanges.Values + alerts.Values, Time.GetElapsedTime(started));
+            if (result.Exchanges + result.Alerts > 0)
+            {
+                var detail = string.Create(CultureInfo.InvariantCulture,
+                    $"Retention purge: erased the personal data of {result.Exchanges} exchanges ended before {now - rules.Exchanges:u} and {result.Alerts} closed alerts raised before {now - rules.Alerts:u} ({result.Values} values); cases under a legal hold were kept");
+                await audit.RecordAsync(new AuditEvent(AuditEventKind.Purged, Hub, detail), cancellationToken);
+                RetentionLog.Purged(logger, result.Exchanges, result.Alerts, result.Values, (long)result.Took.TotalMilliseconds);
+            }
+
+            return result;
+        }
+        catch (NotSupportedException ex)
+        {
+            if (!_notSupportedSaid)
+            {
+                _notSupportedSaid = true;
+                RetentionLog.NotSupported(logger, ex.Message);
+            }
+
+            return new PurgeResult(0, 0, 0, TimeSpan.Zero);
+        }
+    }
+
+    private static readonly PartnerRef Hub = new() { Kind = PartnerKind.Unspecified, Id = "hub" };
+
+    private static async Task<(int Erased, int Values)> PassAsync(
+        Func<DateTimeOffset, PurgeCursor?, int, CancellationToken, Task<PurgeBatch>> batch, DateTimeOffset before, int size,
+        CancellationToken cancellationToken)
+    {
+        PurgeCursor? cursor = null;
+        int erased = 0, values = 0;
+        do
+        {
+            var done = await batch(before, cursor, size, cancellationToken);
+            erased += done.Erased;
+            values += done.Values;
+            cursor = done.Next;
+            // Let queued live writes go first: each batch is one write behind them.
+            await Task.Yield();
+        }
+        while (cursor is not null);
+
+        return (erased, values);
+    }
+}
+
+internal readonly record struct PurgeResult(int Exchanges, int Alerts, int Values, TimeSpan Took);
+
+internal static partial class RetentionLog
+{
+    [LoggerMessage(140, LogLevel.Information,
+        "Retention purge erased the personal data of {Exchanges} exchanges and {Alerts} alerts ({Values} values) in {Milliseconds} ms")]
+    public static partial void Purged(ILogger logger, int exchanges, int alerts, int values, long milliseconds);
+
+    [LoggerMessage(141, LogLevel.Warning, "Retention purge not done: {Reason}")]
+    public static partial void NotSupported(ILogger logger, string reason);
+}

@@ -1,0 +1,129 @@
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
+
+namespace AntiFraud.Exchange.Hub.Storage;
+
+/// <summary>
+/// Legal holds and purges in the embedded store, through its single writer: each purge batch is one write, so live traffic interleaves
+/// with a long purge batch by batch instead of waiting behind it. An erased record keeps its ids, states, times and amounts and is
+/// sealed again; its watch events (snapshots of the record) are deleted, and so is the keyed hash of a held account.
+/// </summary>
+internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRetentionStore
+{
+    private static readonly string Ended = string.Join(", ", new[] { ExchangeState.Answered, ExchangeState.Rejected, ExchangeState.Cancelled }
+        .Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+
+    private SqliteWriter Writer => exchanges.Writer;
+
+    public Task<LegalHold?> GetLegalHoldAsync(string owner, string caseNumber, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(_ =>
+        {
+            var read = Writer.Command("SELECT record FROM legal_holds WHERE owner = $o AND case_number = $c", "$o", "$c");
+            read.Parameters[0].Value = owner;
+            read.Parameters[1].Value = caseNumber;
+            return read.ExecuteScalar() is byte[] blob ? exchanges.Cipher.Open(LegalHold.Parser, blob) : null;
+        }, cancellationToken);
+
+    public Task SetLegalHoldAsync(string owner, string caseNumber, LegalHold? hold, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(_ =>
+        {
+            var write = hold is null
+                ? Writer.Command("DELETE FROM legal_holds WHERE owner = $o AND case_number = $c", "$o", "$c")
+                : Writer.Command("INSERT OR REPLACE INTO legal_holds (owner, case_number, record) VALUES ($o, $c, $r)", "$o", "$c", "$r");
+            write.Parameters[0].Value = owner;
+            write.Parameters[1].Value = caseNumber;
+            if (hold is not null)
+            {
+                write.Parameters[2].Value = exchanges.Cipher.Seal(hold);
+            }
+
+            return write.ExecuteNonQuery();
+        }, cancellationToken);
+
+    public Task<PurgeBatch> PurgeExchangesAsync(DateTimeOffset endedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(_ =>
+        {
+            var cut = endedBefore.ToUnixTimeMilliseconds();
+            var find = Writer.Command($"""
+                SELECT e.id, e.submitted_ms, e.record FROM exchanges e
+                WHERE e.purged = 0 AND e.submitted_ms < $cut AND (e.submitted_ms > $at OR (e.submitted_ms = $at AND e.id > $id))
+                  AND e.state IN ({Ended})
+                  AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.owner = e.submitter AND h.case_number = e.case_number)
+                ORDER BY e.submitted_ms, e.id LIMIT $n
+                """, "$cut", "$at", "$id", "$n");
+            find.Parameters[0].Value = cut;
+            find.Parameters[1].Value = after?.AtMs ?? long.MinValue;
+            find.Parameters[2].Value = after?.Id ?? string.Empty;
+            find.Parameters[3].Value = max;
+            var rows = new List<(string Id, long At, ExchangeRecord Record)>();
+            using (var reader = find.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetString(0), reader.GetInt64(1), exchanges.Cipher.Open(ExchangeRecord.Parser, (byte[])reader[2])));
+                }
+            }
+
+            var erase = Writer.Command("UPDATE exchanges SET purged = 1, record = $r, hold_account = NULL WHERE id = $id", "$r", "$id");
+            var events = Writer.Command("DELETE FROM events WHERE exchange_id = $id", "$id");
+            int erased = 0, values = 0;
+            foreach (var (id, _, record) in rows)
+            {
+                if (EndedAt(record) >= cut)
+                {
+                    continue;
+                }
+
+                values += PersonalData.Erase(record);
+                erase.Parameters[0].Value = exchanges.Cipher.Seal(record);
+                erase.Parameters[1].Value = id;
+                erase.ExecuteNonQuery();
+                events.Parameters[0].Value = id;
+                events.ExecuteNonQuery();
+                erased++;
+            }
+
+            return new PurgeBatch(rows.Count, erased, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));
+        }, cancellationToken);
+
+    public Task<PurgeBatch> PurgeAlertsAsync(DateTimeOffset raisedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(_ =>
+        {
+            var find = Writer.Command("""
+                SELECT id, first_ms, record FROM alerts
+                WHERE purged = 0 AND first_ms < $cut AND (first_ms > $at OR (first_ms = $at AND id > $id)) AND closed = 1
+                ORDER BY first_ms, id LIMIT $n
+                """, "$cut", "$at", "$id", "$n");
+            find.Parameters[0].Value = raisedBefore.ToUnixTimeMilliseconds();
+            find.Parameters[1].Value = after?.AtMs ?? long.MinValue;
+            find.Parameters[2].Value = after?.Id ?? string.Empty;
+            find.Parameters[3].Value = max;
+            var rows = new List<(string Id, long At, AlertView Alert)>();
+            using (var reader = find.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetString(0), reader.GetInt64(1), exchanges.Cipher.Open(AlertView.Parser, (byte[])reader[2])));
+                }
+            }
+
+            var erase = Writer.Command("UPDATE alerts SET purged = 1, record = $r WHERE id = $id", "$r", "$id");
+            var keys = Writer.Command("DELETE FROM alert_keys WHERE alert_id = $id", "$id");
+            var values = 0;
+            foreach (var (id, _, alert) in rows)
+            {
+                values += PersonalData.Erase(alert);
+                erase.Parameters[0].Value = exchanges.Cipher.Seal(alert);
+                erase.Parameters[1].Value = id;
+                erase.ExecuteNonQuery();
+                keys.Parameters[0].Value = id;
+                keys.ExecuteNonQuery();
+            }
+
+            return new PurgeBatch(rows.Count, rows.Count, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));
+        }, cancellationToken);
+
+    /// <summary>When the exchange stopped mattering: its answer, refusal or cancellation, or, for an answered hold, the hold's lapse.</summary>
+    private static long EndedAt(ExchangeRecord record) => new[] { record.AnsweredAt, record.RejectedAt, record.CancelledAt, record.HoldExpiresAt }
+        .Where(t => t is not null).Select(t => t.ToDateTimeOffset().ToUnixTimeMilliseconds()).DefaultIfEmpty(long.MaxValue).Max();
+}
