@@ -213,6 +213,7 @@ init() {
   issue carrier carrier-east
   issue carrier carrier-west
   issue auditor auditor-national
+  issue auditor auditor-provincial
   crl
 }
 

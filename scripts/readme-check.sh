@@ -96,6 +96,17 @@ run 'afx case hold SZ-2026-0042 --reason "court order (2026) 0305 123" --as poli
 out | grep -q "legal hold placed" || fail "afx case hold did not place the hold"
 run 'afx case release SZ-2026-0042 --reason "judgment final" --as police-shenzhen'
 out | grep -q "legal hold released" || fail "afx case release did not release the hold"
+run 'afx audit disclosure request --exchange ex-... --reason "court order (2026) 0305 123" --as auditor-national' 0 60 "ex-...=>$stop"
+disclosure=$(out | sed -nE 's/^(dis-[0-9a-f]+) PENDING.*/\1/p'); [ -n "$disclosure" ] || fail "no disclosure id in the request's output"
+run 'afx audit disclosure decide dis-... --note "order checked" --as auditor-provincial' 0 60 "dis-...=>$disclosure"
+out | grep -q "APPROVED" || fail "the second auditor's decision did not approve the disclosure"
+run 'afx audit disclosure show dis-... --as auditor-national' 0 60 "dis-...=>$disclosure"
+out | grep -q "6222020200112233" || fail "the approved disclosure did not show the account in clear"
+run 'afx audit disclosure list --as police-shenzhen'
+out | grep -q "$disclosure" || fail "the data's owner does not see the disclosure"
+run 'afx audit open --index 42 --out opening.json --as police-shenzhen' 0 60 "42=>$index"
+run 'afx audit verify-opening opening.json'
+out | grep -q "^VERIFIED" || fail "the opened commitment did not verify offline"
 run 'afx submit --as police-shenzhen --file docs/samples/json/police-freeze-submit.json'
 run 'afx get ex-... --as police-shenzhen' 0 60 "ex-...=>$stop"
 run 'afx inbox --as bank-alpha'

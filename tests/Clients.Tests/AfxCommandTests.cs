@@ -144,6 +144,35 @@ public sealed class AfxCommandTests(AfxCommandTests.HubFixture hub) : IClassFixt
     }
 
     [Fact]
+    public async Task AuditOpen_ThenVerifyOpeningOffline_AnotherBodyFailsWithExitOne_AndTheBankMayNotOpenTheSubmission()
+    {
+        var submitted = await Afx.RunAsync("freeze", "--hub", Address, "--as", "police-shenzhen", "--case", "SZ-CLI-OPEN", "--officer", "Inspector Wang",
+            "--bank", "bank-beta", "--account", "6217002870012345671", "--amount", "1.00", "--json");
+        Assert.True(submitted.Code == 0, submitted.Err);
+        var index = Json(submitted.Out).GetProperty("receipt").GetProperty("leafIndex").ToString();
+        var dir = Directory.CreateTempSubdirectory("afx-open-").FullName;
+        var file = Path.Combine(dir, "opening.json");
+
+        var open = await Afx.RunAsync("audit", "open", "--index", index, "--out", file, "--hub", Address, "--as", "police-shenzhen");
+        Assert.True(open.Code == 0, open.Err + open.Out);
+        Assert.Contains("SubmitRequest", open.Out);
+        var verified = await Afx.RunAsync("audit", "verify-opening", file);
+        Assert.True(verified.Code == 0, verified.Err + verified.Out);
+        Assert.StartsWith("VERIFIED", verified.Out);
+
+        var other = Path.Combine(dir, "other.bin");
+        await File.WriteAllBytesAsync(other, [1, 2, 3]);
+        var wrong = await Afx.RunAsync("audit", "verify-opening", file, "--body", other);
+        Assert.Equal(1, wrong.Code);
+        Assert.StartsWith("FAILED", wrong.Out);
+
+        var bank = await Afx.RunAsync("audit", "open", "--index", index, "--out", Path.Combine(dir, "bank.json"), "--hub", Address, "--as", "bank-beta");
+        Assert.NotEqual(0, bank.Code);
+        Assert.Contains("neither sent by", bank.Err + bank.Out);
+        Assert.False(File.Exists(Path.Combine(dir, "bank.json")));
+    }
+
+    [Fact]
     public async Task Help_HasExamples_AndTheExitCodes()
     {
         var root = await Afx.RunAsync("--help");

@@ -98,7 +98,7 @@ internal static class AfxCommand
             The audit log: verify the live hub as a witness (verify), browse or copy it as an auditor (query, export),
             or verify exported logs and receipts offline (verify-segment, verify-inclusion, verify-consistency, evidence).
             """) { OperatorCommands.AuditVerify() };
-        foreach (var offline in AuditQueryCommands.All().Concat(OfflineAuditCommands.All()))
+        foreach (var offline in AuditQueryCommands.All().Concat(OfflineAuditCommands.All()).Concat(DisclosureCommands.All()))
         {
             audit.Subcommands.Add(offline);
         }

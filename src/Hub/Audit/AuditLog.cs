@@ -7,6 +7,7 @@ using AntiFraud.Exchange.Protocol.Transparency;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Hub.Storage;
 
 namespace AntiFraud.Exchange.Hub.Audit;
 
@@ -40,6 +41,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly Task _loop;
     private readonly TimeProvider _time;
+    private readonly IEvidenceStore? _evidence;
     private readonly string _directory;
     private readonly byte[] _commitmentKey;
     private volatile ECDsa _signingKey;
@@ -56,8 +58,11 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     private long _signedSize = -1;
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
 
-    public AuditLog(string directory, string origin, ECDsa signingKey, byte[] commitmentKey, TimeProvider time, ILogger<AuditLog> logger)
+    /// <param name="evidence">Where the committed bodies are kept (sealed) so commitments can be opened; none: they are not kept.</param>
+    public AuditLog(string directory, string origin, ECDsa signingKey, byte[] commitmentKey, TimeProvider time, ILogger<AuditLog> logger,
+        IEvidenceStore? evidence = null)
     {
+        _evidence = evidence;
         Directory.CreateDirectory(directory);
         _path = Path.Combine(directory, "audit.log");
         _historyPath = Path.Combine(directory, "audit.history");
@@ -275,9 +280,10 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             buffer.SetLength(0);
             var leaves = new List<byte[]>(batch.Count);
             var offsets = new List<long>(batch.Count);
+            var bodies = _evidence is null ? null : new List<CommittedBody>();
             foreach (var pending in batch)
             {
-                var data = Entry(pending, next + leaves.Count).ToByteArray();
+                var data = Entry(pending, next + leaves.Count, bodies).ToByteArray();
                 BinaryPrimitives.WriteUInt32BigEndian(header, (uint)data.Length);
                 leaves.Add(MerkleHash.Leaf(data));
                 offsets.Add(position + buffer.Length);
@@ -370,15 +376,21 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                 latest = _latestNote;
             }
 
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(next + i), LeafHash = ByteString.CopyFrom(leaves[i]),
-                    LogOrigin = Origin });
-            }
-
             foreach (var request in checkpoints)
             {
                 request.Checkpoint!.TrySetResult(latest!);
+            }
+
+            var receipted = batch.ToArray();
+            if (bodies is { Count: > 0 })
+            {
+                // The entries are durable; their bodies are stored (one write to the store) before the receipts go out, so every
+                // receipted commitment can be opened. The next batch does not wait for it.
+                _ = ReceiptAfterBodiesAsync(receipted, next, [.. leaves], bodies);
+            }
+            else
+            {
+                Receipt(receipted, next, leaves);
             }
         }
     }
@@ -398,8 +410,33 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         }
     }
 
-    /// <summary>The canonical entry: no personal data, the body only as a salted commitment.</summary>
-    private AuditEntry Entry(Pending pending, long index)
+    private void Receipt(Pending[] batch, long first, IReadOnlyList<byte[]> leaves)
+    {
+        for (var i = 0; i < batch.Length; i++)
+        {
+            batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(first + i), LeafHash = ByteString.CopyFrom(leaves[i]),
+                LogOrigin = Origin });
+        }
+    }
+
+    private async Task ReceiptAfterBodiesAsync(Pending[] batch, long first, byte[][] leaves, List<CommittedBody> bodies)
+    {
+        try
+        {
+            await _evidence!.SaveBodiesAsync(Origin, bodies, CancellationToken.None);
+        }
+        catch (Exception ex)
+        {
+            // The entries themselves are durable and receipted; only the opening of these commitments is lost. Said loudly.
+            AuditLogLog.BodiesNotKept(_logger, bodies.Count, first, ex);
+        }
+
+        Receipt(batch, first, leaves);
+    }
+
+    /// <summary>The canonical entry: no personal data, the body only as a salted commitment (the body itself, with its salt, goes to
+    /// <paramref name="bodies"/> when they are kept).</summary>
+    private AuditEntry Entry(Pending pending, long index, List<CommittedBody>? bodies)
     {
         var e = pending.Event!;
         var entry = new AuditEntry
@@ -415,7 +452,9 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         };
         if (e.Body is not null)
         {
-            entry.BodyCommitment = ByteString.CopyFrom(Commitment(index, e.Body.ToByteArray()));
+            var body = e.Body.ToByteArray();
+            entry.BodyCommitment = ByteString.CopyFrom(Commitment(index, body));
+            bodies?.Add(new CommittedBody(index, e.ExchangeId, Salt(index), e.Body.Descriptor.FullName, body));
         }
 
         if (e.Masking is not null)

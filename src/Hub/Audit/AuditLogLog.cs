@@ -18,4 +18,8 @@ internal static partial class AuditLogLog
 
     [LoggerMessage(504, LogLevel.Error, "The audit checkpoint could not be written to {Path}")]
     public static partial void CheckpointNotWritten(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(505, LogLevel.Error,
+        "The committed bodies of {Count} audit entries from entry {First} could not be stored: those entries are durable and receipted, but their commitments cannot be opened")]
+    public static partial void BodiesNotKept(ILogger logger, int count, long first, Exception exception);
 }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Hub.Storage;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace AntiFraud.Exchange.Hub.Audit;
@@ -19,7 +20,7 @@ internal static class AuditRegistration
             var key = sp.GetRequiredService<AuditSigningKey>();
             var commitmentKey = HMACSHA256.HashData(Convert.FromHexString(File.ReadAllText(secretPath).Trim()), "afx-commitment-v1"u8);
             var log = new AuditLog(directory, origin, key.Current, commitmentKey, sp.GetRequiredService<TimeProvider>(),
-                sp.GetRequiredService<ILogger<AuditLog>>());
+                sp.GetRequiredService<ILogger<AuditLog>>(), sp.GetService<IEvidenceStore>());
             var faults = sp.GetRequiredService<BackgroundFaults>();
             var logger = sp.GetRequiredService<ILogger<AuditSigningKey>>();
             key.Changed += next =>

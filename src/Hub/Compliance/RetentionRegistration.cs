@@ -6,7 +6,8 @@ namespace AntiFraud.Exchange.Hub.Compliance;
 
 internal static class RetentionRegistration
 {
-    /// <summary>The retention policy (re-read when edited; none: keep everything) and the purger that applies it.</summary>
+    /// <summary>The retention policy (re-read when edited; none: keep everything), the purger that applies it, and authorised
+    /// disclosure (break-glass, opening commitments).</summary>
     public static IServiceCollection AddHubRetention(this IServiceCollection services, string? policyPath)
     {
         services.AddSingleton(sp => new RetentionPurger(
@@ -16,6 +17,7 @@ internal static class RetentionRegistration
             sp.GetRequiredService<IRetentionStore>(), sp.GetRequiredService<IAuditSink>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<RetentionPurger>>()));
         services.AddHostedService(sp => sp.GetRequiredService<RetentionPurger>());
+        services.AddSingleton<Disclosures>();
         return services;
     }
 }

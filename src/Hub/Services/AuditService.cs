@@ -1,6 +1,7 @@
 using System.Globalization;
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Compliance;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
 using AntiFraud.Exchange.Hub.Shared;
@@ -16,8 +17,29 @@ namespace AntiFraud.Exchange.Hub.Services;
 /// antifraud.exchange.v1.Audit: checkpoints and proofs for anyone holding a receipt; queries and export
 /// for auditors, through the same masking as every other read.
 /// </summary>
-internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCheckpointLimit freshLimit) : Contract.V1.Audit.AuditBase
+internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCheckpointLimit freshLimit, Disclosures disclosures)
+    : Contract.V1.Audit.AuditBase
 {
+    [Authorize(Policy = HubPolicies.ReceiptHolders)]
+    public override Task<CommitmentOpening> OpenCommitment(OpenCommitmentRequest request, ServerCallContext context) =>
+        disclosures.OpenAsync(context.Caller(), request, context.CancellationToken);
+
+    [Authorize(Policy = HubPolicies.Auditors)]
+    public override Task<Disclosure> RequestDisclosure(RequestDisclosureRequest request, ServerCallContext context) =>
+        disclosures.RequestAsync(context.Caller(), request, context.CancellationToken);
+
+    [Authorize(Policy = HubPolicies.Auditors)]
+    public override Task<Disclosure> DecideDisclosure(DecideDisclosureRequest request, ServerCallContext context) =>
+        disclosures.DecideAsync(context.Caller(), request, context.CancellationToken);
+
+    [Authorize(Policy = HubPolicies.Auditors)]
+    public override Task<Disclosure> Disclose(DiscloseRequest request, ServerCallContext context) =>
+        disclosures.DiscloseAsync(context.Caller(), request, context.CancellationToken);
+
+    [Authorize(Policy = HubPolicies.ReceiptHolders)]
+    public override Task<DisclosureList> ListDisclosures(ListDisclosuresRequest request, ServerCallContext context) =>
+        disclosures.ListAsync(context.Caller(), context.CancellationToken);
+
     /// <summary>Indices and sizes above this cannot be in any log (they do not fit a signed 64-bit count).</summary>
     private const ulong MaxIndex = long.MaxValue;
 

@@ -115,6 +115,17 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
             case_number TEXT NOT NULL,
             record BLOB NOT NULL,
             PRIMARY KEY (owner, case_number));
+        CREATE TABLE IF NOT EXISTS audit_bodies (
+            origin TEXT NOT NULL,
+            idx INTEGER NOT NULL,
+            exchange_id TEXT,
+            record BLOB NOT NULL,
+            PRIMARY KEY (origin, idx)) WITHOUT ROWID;
+        CREATE INDEX IF NOT EXISTS ix_audit_bodies_exchange ON audit_bodies (exchange_id);
+        CREATE TABLE IF NOT EXISTS disclosures (
+            id TEXT PRIMARY KEY,
+            at_ms INTEGER NOT NULL,
+            record BLOB NOT NULL);
         """;
 
     /// <summary>Columns added after the first release: added to an older database at start.</summary>

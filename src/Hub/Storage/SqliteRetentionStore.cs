@@ -6,7 +6,8 @@ namespace AntiFraud.Exchange.Hub.Storage;
 /// <summary>
 /// Legal holds and purges in the embedded store, through its single writer: each purge batch is one write, so live traffic interleaves
 /// with a long purge batch by batch instead of waiting behind it. An erased record keeps its ids, states, times and amounts and is
-/// sealed again; its watch events (snapshots of the record) are deleted, and so is the keyed hash of a held account.
+/// sealed again; its watch events (snapshots of the record) and the audit entries' committed bodies are deleted, and so is the keyed hash of a held
+/// account.
 /// </summary>
 internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRetentionStore
 {
@@ -66,6 +67,7 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
 
             var erase = Writer.Command("UPDATE exchanges SET purged = 1, record = $r, hold_account = NULL WHERE id = $id", "$r", "$id");
             var events = Writer.Command("DELETE FROM events WHERE exchange_id = $id", "$id");
+            var bodies = Writer.Command("DELETE FROM audit_bodies WHERE exchange_id = $id", "$id");
             int erased = 0, values = 0;
             foreach (var (id, _, record) in rows)
             {
@@ -80,6 +82,9 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
                 erase.ExecuteNonQuery();
                 events.Parameters[0].Value = id;
                 events.ExecuteNonQuery();
+                // The committed bodies hold the same personal data: once erased, a commitment can no longer be opened.
+                bodies.Parameters[0].Value = id;
+                bodies.ExecuteNonQuery();
                 erased++;
             }
 

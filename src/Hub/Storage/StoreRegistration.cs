@@ -22,6 +22,7 @@ internal static class StoreRegistration
         services.TryAddSingleton<IExchangeStore>(sp => CreateStore(store, storePath, sp, masterKey, previousKey));
         AddBeside<IAlertStore>(services, sqlite => new SqliteAlertStore(sqlite), redis => new RedisAlertStore(redis));
         AddBeside<IListStore>(services, sqlite => new SqliteListStore(sqlite), redis => new RedisListStore(redis));
+        AddBeside<IEvidenceStore>(services, sqlite => new SqliteEvidenceStore(sqlite), redis => new RedisEvidenceStore(redis));
         AddBeside<IRetentionStore>(services, sqlite => new SqliteRetentionStore(sqlite), redis => new RedisRetentionStore(redis));
         AddBeside<IBulkStore>(services, sqlite => new SqliteBulkStore(sqlite), redis => new RedisBulkStore(redis));
         AddBeside<IStoreKeyRing>(services, sqlite => new SqliteKeyRing(sqlite), redis => new RedisKeyRing(redis));

@@ -1,0 +1,194 @@
+using System.Security.Cryptography;
+using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Identity;
+using AntiFraud.Exchange.Hub.Shared;
+using AntiFraud.Exchange.Hub.Storage;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+
+namespace AntiFraud.Exchange.Hub.Compliance;
+
+/// <summary>
+/// Authorised disclosure. Break-glass: an auditor asks to see one exchange in clear, with a reason; a second auditor approves or
+/// refuses; only then does the requester get the unmasked record. Every step is a DISCLOSURE audit entry, one per owner (the
+/// exchange's submitter and recipient, as its subject), and the owners list the disclosures of their data. Opening commitments:
+/// the party who sent an entry's body (its actor), or for a delivery the recipient who got exactly that body, or an auditor with
+/// an approved disclosure of the entry's exchange, gets the salt and the body with the inclusion proof, to check offline.
+/// </summary>
+internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchanges, AuditLog log, IAuditSink audit, TimeProvider time)
+{
+    /// <summary>ListDisclosures returns at most this many, newest first.</summary>
+    public const int MaxListed = 1000;
+
+    public async Task<Disclosure> RequestAsync(PartnerIdentity caller, RequestDisclosureRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ExchangeId.Length == 0)
+        {
+            throw Refusal.InvalidArgument("exchange_id: is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(request.Reason))
+        {
+            throw Refusal.InvalidArgument("reason: is required (the court order or legal instrument); it is stored sealed and audited.");
+        }
+
+        var record = await exchanges.GetAsync(request.ExchangeId, cancellationToken)
+            ?? throw Refusal.NotFound($"exchange_id: exchange '{request.ExchangeId}' does not exist.");
+        var disclosure = new Disclosure
+        {
+            DisclosureId = "dis-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
+            ExchangeId = record.ExchangeId,
+            CaseNumber = record.Case.CaseNumber,
+            State = DisclosureState.Pending,
+            RequestedBy = caller.ToRef(),
+            Reason = request.Reason,
+            RequestedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow()),
+        };
+        disclosure.Owners.Add(record.From);
+        disclosure.Owners.Add(record.To);
+        await evidence.PutDisclosureAsync(disclosure, cancellationToken);
+        disclosure.Receipt = await RecordAsync(disclosure, caller,
+            $"disclosure {disclosure.DisclosureId} requested: the exchange in clear, waiting for a second auditor", request, cancellationToken);
+        return disclosure;
+    }
+
+    public async Task<Disclosure> DecideAsync(PartnerIdentity caller, DecideDisclosureRequest request, CancellationToken cancellationToken)
+    {
+        var disclosure = await FindAsync(request.DisclosureId, cancellationToken);
+        if (disclosure.RequestedBy.Id == caller.Id)
+        {
+            throw Refusal.PermissionDenied(
+                $"disclosure_id: {disclosure.DisclosureId} was requested by '{caller.Id}'; a second auditor must decide it.");
+        }
+
+        if (disclosure.State != DisclosureState.Pending)
+        {
+            throw Refusal.FailedPrecondition($"disclosure_id: {disclosure.DisclosureId} was already {Said(disclosure.State)} by "
+                + $"'{disclosure.DecidedBy?.Id}'.");
+        }
+
+        disclosure.State = request.Approve ? DisclosureState.Approved : DisclosureState.Refused;
+        disclosure.DecidedBy = caller.ToRef();
+        disclosure.DecidedAt = Timestamp.FromDateTimeOffset(time.GetUtcNow());
+        disclosure.Note = request.Note;
+        await evidence.PutDisclosureAsync(disclosure, cancellationToken);
+        disclosure.Receipt = await RecordAsync(disclosure, caller,
+            $"disclosure {disclosure.DisclosureId} {Said(disclosure.State)} for '{disclosure.RequestedBy.Id}'", request, cancellationToken);
+        return disclosure;
+    }
+
+    public async Task<Disclosure> DiscloseAsync(PartnerIdentity caller, DiscloseRequest request, CancellationToken cancellationToken)
+    {
+        var disclosure = await ApprovedForAsync(caller, request.DisclosureId, cancellationToken);
+        var record = await exchanges.GetAsync(disclosure.ExchangeId, cancellationToken)
+            ?? throw Refusal.NotFound($"exchange '{disclosure.ExchangeId}' no longer exists.");
+        disclosure.Receipt = await RecordAsync(disclosure, caller,
+            $"disclosure {disclosure.DisclosureId}: the exchange was disclosed in clear to '{caller.Id}'", null, cancellationToken);
+        disclosure.Record = record;
+        return disclosure;
+    }
+
+    /// <summary>Auditors see every disclosure; a partner those of its own data.</summary>
+    public async Task<DisclosureList> ListAsync(PartnerIdentity caller, CancellationToken cancellationToken)
+    {
+        var all = await evidence.ListDisclosuresAsync(MaxListed, cancellationToken);
+        var list = new DisclosureList();
+        list.Disclosures.AddRange(caller.Kind == PartnerKind.Auditor ? all : all.Where(d => d.Owners.Any(o => o.Id == caller.Id)));
+        return list;
+    }
+
+    public async Task<CommitmentOpening> OpenAsync(PartnerIdentity caller, OpenCommitmentRequest request, CancellationToken cancellationToken)
+    {
+        if (request.LogOrigin.Length > 0 && request.LogOrigin != log.Origin)
+        {
+            throw Refusal.FailedPrecondition(
+                $"log_origin: this replica keeps the log '{log.Origin}', not '{request.LogOrigin}'; ask the replica whose checkpoints carry that origin.");
+        }
+
+        var note = await log.CheckpointAsync(cancellationToken);
+        var size = Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
+        if (request.LeafIndex >= (ulong)size)
+        {
+            throw Refusal.OutOfRange($"leaf_index: {request.LeafIndex} is not in the log (it holds {size} entries).");
+        }
+
+        var index = (long)request.LeafIndex;
+        var entry = log.Read(index, index + 1).Single();
+        var mayOpen = entry.Actor?.Id == caller.Id
+            || (entry.Kind == AuditEventKind.Delivered && entry.Subject?.Id == caller.Id)
+            || (request.DisclosureId.Length > 0 && (await ApprovedForAsync(caller, request.DisclosureId, cancellationToken)).ExchangeId
+                == entry.ExchangeId && entry.ExchangeId.Length > 0);
+        if (!mayOpen)
+        {
+            throw Refusal.PermissionDenied($"leaf_index: entry {index} was neither sent by '{caller.Id}' nor delivered to it; an auditor "
+                + "needs an approved disclosure of its exchange (disclosure_id).");
+        }
+
+        var body = await evidence.GetBodyAsync(log.Origin, index, cancellationToken)
+            ?? throw Refusal.NotFound($"leaf_index: no body is kept for entry {index}: it commits to none, it was written before bodies "
+                + "were kept, or the retention policy erased it.");
+        var (proof, leaf) = log.InclusionProof(index, size);
+        var opening = new CommitmentOpening
+        {
+            Entry = entry,
+            Salt = ByteString.CopyFrom(body.Salt),
+            Body = ByteString.CopyFrom(body.Body),
+            BodyType = body.BodyType,
+            Proof = new InclusionProof { LeafIndex = (ulong)index, TreeSize = (ulong)size, LeafHash = ByteString.CopyFrom(leaf) },
+            Checkpoint = new Checkpoint { Origin = log.Origin, TreeSize = (ulong)size, SignedNote = note },
+        };
+        opening.Proof.Hashes.AddRange(proof.Select(ByteString.CopyFrom));
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Disclosure, caller.ToRef(), $"commitment of entry {index} opened",
+            entry.ExchangeId.Length > 0 ? entry.ExchangeId : null, entry.CaseNumber.Length > 0 ? entry.CaseNumber : null, entry.Actor),
+            cancellationToken);
+        return opening;
+    }
+
+    private async Task<Disclosure> ApprovedForAsync(PartnerIdentity caller, string disclosureId, CancellationToken cancellationToken)
+    {
+        var disclosure = await FindAsync(disclosureId, cancellationToken);
+        if (disclosure.RequestedBy.Id != caller.Id)
+        {
+            throw Refusal.PermissionDenied($"disclosure_id: {disclosure.DisclosureId} was requested by '{disclosure.RequestedBy.Id}', not by '{caller.Id}'.");
+        }
+
+        return disclosure.State == DisclosureState.Approved ? disclosure
+            : throw Refusal.FailedPrecondition($"disclosure_id: {disclosure.DisclosureId} is {Said(disclosure.State)}; "
+                + (disclosure.State == DisclosureState.Pending ? "a second auditor must approve it first." : "nothing is disclosed."));
+    }
+
+    private async Task<Disclosure> FindAsync(string disclosureId, CancellationToken cancellationToken)
+    {
+        if (disclosureId.Length == 0)
+        {
+            throw Refusal.InvalidArgument("disclosure_id: is required.");
+        }
+
+        return await evidence.GetDisclosureAsync(disclosureId, cancellationToken)
+            ?? throw Refusal.NotFound($"disclosure_id: '{disclosureId}' does not exist.");
+    }
+
+    /// <summary>One entry per owner, with the owner as its subject, so each owner's share of the log shows the disclosure.</summary>
+    private async Task<Receipt?> RecordAsync(Disclosure disclosure, PartnerIdentity caller, string detail, IMessage? body,
+        CancellationToken cancellationToken)
+    {
+        Receipt? first = null;
+        foreach (var owner in disclosure.Owners)
+        {
+            var receipt = await audit.RecordAsync(new AuditEvent(AuditEventKind.Disclosure, caller.ToRef(), detail, disclosure.ExchangeId,
+                disclosure.CaseNumber, owner, body), cancellationToken);
+            first ??= receipt;
+        }
+
+        return first;
+    }
+
+    private static string Said(DisclosureState state) => state switch
+    {
+        DisclosureState.Pending => "pending",
+        DisclosureState.Approved => "approved",
+        DisclosureState.Refused => "refused",
+        _ => "unknown",
+    };
+}

@@ -1,0 +1,24 @@
+using AntiFraud.Exchange.Contract.V1;
+
+namespace AntiFraud.Exchange.Hub.Storage;
+
+/// <summary>The body an audit entry commits to, with its salt: kept sealed so the commitment can be opened later.</summary>
+public sealed record CommittedBody(long Index, string? ExchangeId, byte[] Salt, string BodyType, byte[] Body);
+
+/// <summary>
+/// Evidence beside the audit log: the committed bodies of its entries (so a party or an approved auditor can open a commitment) and
+/// break-glass disclosures. Both are sealed like every stored value.
+/// </summary>
+public interface IEvidenceStore
+{
+    Task SaveBodiesAsync(string origin, IReadOnlyList<CommittedBody> bodies, CancellationToken cancellationToken);
+
+    Task<CommittedBody?> GetBodyAsync(string origin, long index, CancellationToken cancellationToken);
+
+    Task<Disclosure?> GetDisclosureAsync(string disclosureId, CancellationToken cancellationToken);
+
+    Task PutDisclosureAsync(Disclosure disclosure, CancellationToken cancellationToken);
+
+    /// <summary>The newest disclosures first, at most <paramref name="max"/>.</summary>
+    Task<IReadOnlyList<Disclosure>> ListDisclosuresAsync(int max, CancellationToken cancellationToken);
+}
