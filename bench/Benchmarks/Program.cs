@@ -25,4 +25,12 @@ if (args.Length > 0 && args[0] == "screening")
     return;
 }
 
+// `purge [PER_DAY] [CONCURRENCY]` measures a retention purge of a year of history beside live submissions.
+if (args.Length > 0 && args[0] == "purge")
+{
+    await PurgeBenchmark.RunAsync(args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 300,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 4);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MaskingBenchmarks).Assembly).Run(args);

@@ -9,7 +9,7 @@ namespace AntiFraud.Exchange.Hub.Compliance;
 /// <summary>
 /// Applies the retention policy: about every <c>purgeEveryMinutes</c> it erases the personal data of exchanges that ended, and of
 /// closed alerts raised, longer ago than the policy keeps them, except cases under a legal hold. It works in batches of one write
-/// each, so live submissions interleave with a long purge. Each pass that erased anything is one PURGED audit entry with the counts
+/// each and rests as long as each batch took, so live submissions interleave with a long purge. Each pass that erased anything is one PURGED audit entry with the counts
 /// (the audit log itself holds no clear data and keeps every entry).
 /// </summary>
 internal sealed class RetentionPurger(
@@ -75,7 +75,11 @@ internal sealed class RetentionPurger(
 
     private static readonly PartnerRef Hub = new() { Kind = PartnerKind.Unspecified, Id = "hub" };
 
-    private static async Task<(int Erased, int Values)> PassAsync(
+    /// <summary>
+    /// Batch after batch until nothing is left. After each batch the purger waits as long as the batch took, so it holds the store's
+    /// single writer at most half the time and a live write waits behind at most one batch.
+    /// </summary>
+    private async Task<(int Erased, int Values)> PassAsync(
         Func<DateTimeOffset, PurgeCursor?, int, CancellationToken, Task<PurgeBatch>> batch, DateTimeOffset before, int size,
         CancellationToken cancellationToken)
     {
@@ -83,12 +87,16 @@ internal sealed class RetentionPurger(
         int erased = 0, values = 0;
         do
         {
+            var started = Time.GetTimestamp();
             var done = await batch(before, cursor, size, cancellationToken);
             erased += done.Erased;
             values += done.Values;
             cursor = done.Next;
-            // Let queued live writes go first: each batch is one write behind them.
-            await Task.Yield();
+            var took = Time.GetElapsedTime(started);
+            if (cursor is not null && took > TimeSpan.Zero)
+            {
+                await Task.Delay(took, Time, cancellationToken);
+            }
         }
         while (cursor is not null);
 

@@ -12,7 +12,7 @@ public sealed class HubRetentionOptions
 /// <summary>
 /// How long the hub keeps the personal data of what has ended (config/retention.json, re-read when edited):
 /// <code>
-/// { "exchanges": { "keepDaysAfterEnding": 180 }, "alerts": { "keepDaysAfterRaising": 180 }, "purgeEveryMinutes": 60, "batchSize": 500 }
+/// { "exchanges": { "keepDaysAfterEnding": 180 }, "alerts": { "keepDaysAfterRaising": 180 }, "purgeEveryMinutes": 60, "batchSize": 100 }
 /// </code>
 /// A kind left out is kept for ever. Cases under a legal hold are kept whatever the policy says.
 /// </summary>
@@ -20,7 +20,7 @@ internal sealed record RetentionRules(TimeSpan? Exchanges, TimeSpan? Alerts, Tim
 {
     public const int MaxDays = 36_500;
 
-    public static readonly RetentionRules KeepEverything = new(null, null, TimeSpan.FromHours(1), 500);
+    public static readonly RetentionRules KeepEverything = new(null, null, TimeSpan.FromHours(1), 100);
 
     public static RetentionRules Parse(byte[] json)
     {
@@ -43,7 +43,7 @@ internal sealed record RetentionRules(TimeSpan? Exchanges, TimeSpan? Alerts, Tim
             Days(root, "exchanges", "keepDaysAfterEnding"),
             Days(root, "alerts", "keepDaysAfterRaising"),
             TimeSpan.FromMinutes(Number(root, "purgeEveryMinutes", 60, 1, 24 * 60)),
-            Number(root, "batchSize", 500, 1, 10_000));
+            Number(root, "batchSize", 100, 1, 10_000));
     }
 
     private static TimeSpan? Days(JsonElement root, string kind, string setting)
