@@ -83,6 +83,31 @@ public sealed class RetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_ErasesClosedAlertsRaisedLongerAgoThanThePolicyKeeps_NotOpenOnes()
+    {
+        var alerts = _hub.Hub.Services.GetRequiredService<AntiFraud.Exchange.Hub.Storage.IAlertStore>();
+        var closed = await _hub.As("carrier-east").Alerts.RaiseAsync(Alerts.AlertSignals.Calls(Alerts.AlertSignals.Victim("+8613712300001")));
+        var open = await _hub.As("carrier-east").Alerts.RaiseAsync(Alerts.AlertSignals.Calls(Alerts.AlertSignals.Victim("+8613712300002")));
+        var station = _hub.As("police-sz-futian-shatou");
+        await station.Alerts.ClaimAsync(new ClaimAlertRequest { AlertId = closed.AlertId });
+        await station.Alerts.ReportOutcomeAsync(new ReportOutcomeRequest
+        {
+            AlertId = closed.AlertId,
+            Outcome = new AlertOutcome { Kind = AlertOutcomeKind.FalsePositive, Note = "the caller was her nephew" },
+        });
+        Assert.Equal("+8613712300001", (await alerts.GetAsync(closed.AlertId, CancellationToken.None))!.Victim.Person.Phone.E164);
+
+        _hub.Clock.Advance(TimeSpan.FromDays(181));
+        await Purger.PurgeAsync(CancellationToken.None);
+        var erased = (await alerts.GetAsync(closed.AlertId, CancellationToken.None))!;
+        Assert.Equal(AlertState.Closed, erased.State);
+        Assert.Empty(erased.Victim.Person.Phone.E164);
+        Assert.DoesNotContain("nephew", erased.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("13712300001", erased.ToString(), StringComparison.Ordinal);
+        Assert.Equal("+8613712300002", (await alerts.GetAsync(open.AlertId, CancellationToken.None))!.Victim.Person.Phone.E164);
+    }
+
+    [Fact]
     public async Task LegalHold_OnlyTheCasesCentre_WithAReason()
     {
         await AnsweredAsync("SZ-RET-0101", "6222000000093101");
