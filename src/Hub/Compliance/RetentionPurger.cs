@@ -9,8 +9,8 @@ namespace AntiFraud.Exchange.Hub.Compliance;
 /// <summary>
 /// Applies the retention policy: about every <c>purgeEveryMinutes</c> it erases the personal data of exchanges that ended, and of
 /// closed alerts raised, longer ago than the policy keeps them, except cases under a legal hold. It works in batches of one write
-/// each and rests as long as each batch took, so live submissions interleave with a long purge. Each pass that erased anything is one PURGED audit entry with the counts
-/// (the audit log itself holds no clear data and keeps every entry).
+/// each and rests as long as each batch took, so live submissions interleave with a long purge. Each pass that erased anything is
+/// one PURGED audit entry with the counts (the audit log itself holds no clear data and keeps every entry).
 /// </summary>
 internal sealed class RetentionPurger(
     ReloadingFile<RetentionRules>? policy,
@@ -24,7 +24,6 @@ internal sealed class RetentionPurger(
     public static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(1);
 
     private DateTimeOffset _lastPass = DateTimeOffset.MinValue;
-    private bool _notSupportedSaid;
 
     public RetentionRules Rules => policy?.Current ?? RetentionRules.KeepEverything;
 
@@ -46,31 +45,18 @@ internal sealed class RetentionPurger(
         var rules = Rules;
         var now = Time.GetUtcNow();
         var started = Time.GetTimestamp();
-        try
+        var exchanges = rules.Exchanges is { } e ? await PassAsync(store.PurgeExchangesAsync, now - e, rules.BatchSize, cancellationToken) : default;
+        var alerts = rules.Alerts is { } a ? await PassAsync(store.PurgeAlertsAsync, now - a, rules.BatchSize, cancellationToken) : default;
+        var result = new PurgeResult(exchanges.Erased, alerts.Erased, exchanges.Values + alerts.Values, Time.GetElapsedTime(started));
+        if (result.Exchanges + result.Alerts > 0)
         {
-            var exchanges = rules.Exchanges is { } e ? await PassAsync(store.PurgeExchangesAsync, now - e, rules.BatchSize, cancellationToken) : default;
-            var alerts = rules.Alerts is { } a ? await PassAsync(store.PurgeAlertsAsync, now - a, rules.BatchSize, cancellationToken) : default;
-            var result = new PurgeResult(exchanges.Erased, alerts.Erased, exchanges.Values + alerts.Values, Time.GetElapsedTime(started));
-            if (result.Exchanges + result.Alerts > 0)
-            {
-                var detail = string.Create(CultureInfo.InvariantCulture,
-                    $"Retention purge: erased the personal data of {result.Exchanges} exchanges ended before {now - rules.Exchanges:u} and {result.Alerts} closed alerts raised before {now - rules.Alerts:u} ({result.Values} values); cases under a legal hold were kept");
-                await audit.RecordAsync(new AuditEvent(AuditEventKind.Purged, Hub, detail), cancellationToken);
-                RetentionLog.Purged(logger, result.Exchanges, result.Alerts, result.Values, (long)result.Took.TotalMilliseconds);
-            }
-
-            return result;
+            var detail = string.Create(CultureInfo.InvariantCulture,
+                $"Retention purge: erased the personal data of {result.Exchanges} exchanges ended before {now - rules.Exchanges:u} and {result.Alerts} closed alerts raised before {now - rules.Alerts:u} ({result.Values} values); cases under a legal hold were kept");
+            await audit.RecordAsync(new AuditEvent(AuditEventKind.Purged, Hub, detail), cancellationToken);
+            RetentionLog.Purged(logger, result.Exchanges, result.Alerts, result.Values, (long)result.Took.TotalMilliseconds);
         }
-        catch (NotSupportedException ex)
-        {
-            if (!_notSupportedSaid)
-            {
-                _notSupportedSaid = true;
-                RetentionLog.NotSupported(logger, ex.Message);
-            }
 
-            return new PurgeResult(0, 0, 0, TimeSpan.Zero);
-        }
+        return result;
     }
 
     private static readonly PartnerRef Hub = new() { Kind = PartnerKind.Unspecified, Id = "hub" };
@@ -111,7 +97,4 @@ internal static partial class RetentionLog
     [LoggerMessage(140, LogLevel.Information,
         "Retention purge erased the personal data of {Exchanges} exchanges and {Alerts} alerts ({Values} values) in {Milliseconds} ms")]
     public static partial void Purged(ILogger logger, int exchanges, int alerts, int values, long milliseconds);
-
-    [LoggerMessage(141, LogLevel.Warning, "Retention purge not done: {Reason}")]
-    public static partial void NotSupported(ILogger logger, string reason);
 }

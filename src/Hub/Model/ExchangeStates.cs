@@ -48,4 +48,11 @@ internal static class ExchangeStates
     /// <summary>The states a predicate holds for, as a SQL list of their numbers: "state IN (…)".</summary>
     public static string SqlList(Func<ExchangeState, bool> predicate) =>
         string.Join(", ", Enum.GetValues<ExchangeState>().Where(predicate).Select(s => ((int)s).ToString(CultureInfo.InvariantCulture)));
+
+    /// <summary>When the exchange stopped mattering (for retention): its answer, refusal or cancellation, or for an answered hold, the
+    /// hold's lapse; <see cref="long.MaxValue"/> when it has not ended.</summary>
+    public static long EndedAtMs(ExchangeRecord record) => IsTerminal(record.State)
+        ? new[] { record.AnsweredAt, record.RejectedAt, record.CancelledAt, record.HoldExpiresAt }
+            .Where(t => t is not null).Select(t => t.ToDateTimeOffset().ToUnixTimeMilliseconds()).DefaultIfEmpty(long.MaxValue).Max()
+        : long.MaxValue;
 }

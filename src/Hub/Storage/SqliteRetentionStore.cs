@@ -71,7 +71,7 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
             int erased = 0, values = 0;
             foreach (var (id, _, record) in rows)
             {
-                if (EndedAt(record) >= cut)
+                if (ExchangeStates.EndedAtMs(record) >= cut)
                 {
                     continue;
                 }
@@ -127,8 +127,4 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
 
             return new PurgeBatch(rows.Count, rows.Count, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));
         }, cancellationToken);
-
-    /// <summary>When the exchange stopped mattering: its answer, refusal or cancellation, or, for an answered hold, the hold's lapse.</summary>
-    private static long EndedAt(ExchangeRecord record) => new[] { record.AnsweredAt, record.RejectedAt, record.CancelledAt, record.HoldExpiresAt }
-        .Where(t => t is not null).Select(t => t.ToDateTimeOffset().ToUnixTimeMilliseconds()).DefaultIfEmpty(long.MaxValue).Max();
 }

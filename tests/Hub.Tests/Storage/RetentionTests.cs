@@ -10,14 +10,17 @@ namespace AntiFraud.Exchange.Hub.Tests.Storage;
 /// The retention policy (config/retention.json: 180 days after an exchange ended) erases exactly the personal data it names: an
 /// answered exchange of 181 days ago loses every personal value and keeps what happened; one of 179 days, an open one, and a case under
 /// a legal hold keep theirs. Holds are placed and released by the case's centre only, with a reason, and audited; so is each purge.
+/// Runs on SQLite and on Redis.
 /// </summary>
-public sealed class RetentionTests : IAsyncLifetime
+public abstract class RetentionTests : IAsyncLifetime
 {
     private readonly ClockedHub _hub = new();
 
-    public Task InitializeAsync() => _hub.StartAsync();
+    protected virtual string[] StoreSettings => [];
 
-    public async Task DisposeAsync() => await _hub.DisposeAsync();
+    public Task InitializeAsync() => _hub.StartAsync(StoreSettings);
+
+    public virtual async Task DisposeAsync() => await _hub.DisposeAsync();
 
     private RetentionPurger Purger => _hub.Hub.Services.GetRequiredService<RetentionPurger>();
 
@@ -129,6 +132,41 @@ public sealed class RetentionTests : IAsyncLifetime
         Assert.Equal(StatusCode.PermissionDenied, bank.StatusCode);
     }
 
+    [Fact]
+    public async Task Purge_DeletesTheCommittedBodies_SoTheCommitmentCanNoLongerBeOpened()
+    {
+        var police = _hub.As("police-shenzhen");
+        var evidence = _hub.Hub.Services.GetRequiredService<AntiFraud.Exchange.Hub.Storage.IEvidenceStore>();
+        var id = await AnsweredAsync("SZ-RET-0201", "6222000000093201");
+        await evidence.SaveBodiesAsync("test-log", [new AntiFraud.Exchange.Hub.Storage.CommittedBody(7, id, new byte[16], "x", [1, 2, 3])],
+            CancellationToken.None);
+        Assert.NotNull(await evidence.GetBodyAsync("test-log", 7, CancellationToken.None));
+
+        _hub.Clock.Advance(TimeSpan.FromDays(181));
+        await Purger.PurgeAsync(CancellationToken.None);
+        Assert.Null(await evidence.GetBodyAsync("test-log", 7, CancellationToken.None));
+        Assert.Empty((await police.Exchange.GetCaseAsync(new GetCaseRequest { CaseNumber = "SZ-RET-0201" })).Exchanges.Single().Request.Freeze.Account.AccountNumber);
+    }
+}
+
+public sealed class SqliteRetentionTests : RetentionTests;
+
+public sealed class RedisRetentionTests : RetentionTests
+{
+    private readonly TestSupport.RedisServer _redis = TestSupport.RedisServer.Start();
+
+    protected override string[] StoreSettings => _redis.HubSettings;
+
+    public override async Task DisposeAsync()
+    {
+        await base.DisposeAsync();
+        _redis.Dispose();
+    }
+}
+
+/// <summary>The retention policy file: mistakes are named, and the shipped file keeps 180 days.</summary>
+public sealed class RetentionPolicyTests
+{
     [Theory]
     [InlineData("""{ "exchanges": { "keepDaysAfterEnding": 0 } }""", "exchanges.keepDaysAfterEnding")]
     [InlineData("""{ "exchanges": 180 }""", "exchanges: must be an object")]

@@ -5,7 +5,8 @@ using StackExchange.Redis;
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
 /// <summary>
-/// Committed bodies in one hash per log (<c>ab:&lt;origin&gt;</c>, field: the entry index) and disclosures in the hash
+/// Committed bodies in one hash per log (<c>ab:&lt;origin&gt;</c>, field: the entry index; <c>abx:&lt;exchange&gt;</c> lists an
+/// exchange's) and disclosures in the hash
 /// <c>disclosures</c> with a sorted set by time (<c>disclosures:at</c>); every value sealed.
 /// </summary>
 internal sealed class RedisEvidenceStore(RedisConnection redis) : IEvidenceStore
@@ -15,8 +16,21 @@ internal sealed class RedisEvidenceStore(RedisConnection redis) : IEvidenceStore
     public Task SaveBodiesAsync(string origin, IReadOnlyList<CommittedBody> bodies, CancellationToken cancellationToken) =>
         redis.Call(async db =>
         {
-            await db.HashSetAsync(P + "ab:" + origin, [.. bodies.Select(b => new HashEntry(b.Index.ToString(CultureInfo.InvariantCulture),
-                redis.Cipher.Seal(Evidence(b))))]);
+            var batch = db.CreateBatch();
+            var writes = new List<Task>
+            {
+                batch.HashSetAsync(P + "ab:" + origin, [.. bodies.Select(b => new HashEntry(b.Index.ToString(CultureInfo.InvariantCulture),
+                    redis.Cipher.Seal(Evidence(b))))]),
+            };
+            // Which bodies belong to an exchange, so the retention purge can delete them with its personal data.
+            foreach (var group in bodies.Where(b => b.ExchangeId is not null).GroupBy(b => b.ExchangeId!))
+            {
+                writes.Add(batch.SetAddAsync(P + "abx:" + group.Key, [.. group.Select(b => (RedisValue)(origin + "\n"
+                    + b.Index.ToString(CultureInfo.InvariantCulture)))]));
+            }
+
+            batch.Execute();
+            await Task.WhenAll(writes);
             return true;
         }, cancellationToken);
 

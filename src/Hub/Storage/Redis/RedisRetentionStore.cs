@@ -1,14 +1,23 @@
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
+using StackExchange.Redis;
 
 namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
 /// <summary>
-/// Legal holds on a shared Redis (one hash, sealed values), so every replica sees them. Purging is not built for Redis yet: a purge
-/// there says so (<see cref="NotSupportedException"/>), and the retention service reports it instead of pretending to erase.
+/// Legal holds (one hash, sealed values, seen by every replica) and the retention purge on a shared Redis. Exchanges are taken
+/// oldest first from <c>submitted</c>, alerts from <c>alerts</c>; each record is erased in the hub and written back by a script that
+/// checks it did not change meanwhile (two replicas purging at once erase each record once). Alert fusion keys are keyed hashes and
+/// expire with the fusion window; they are not touched.
 /// </summary>
 internal sealed class RedisRetentionStore(RedisConnection redis) : IRetentionStore
 {
-    private string Holds => redis.Prefix + "legalholds";
+    /// <summary>Members with the cursor's score are read again and skipped up to its id; this many extra cover ties.</summary>
+    private const int TieSlack = 64;
+
+    private string P => redis.Prefix;
+
+    private string Holds => P + "legalholds";
 
     public async Task<LegalHold?> GetLegalHoldAsync(string owner, string caseNumber, CancellationToken cancellationToken)
     {
@@ -21,13 +30,76 @@ internal sealed class RedisRetentionStore(RedisConnection redis) : IRetentionSto
             ? redis.Call(db => db.HashDeleteAsync(Holds, owner + "\n" + caseNumber), cancellationToken)
             : redis.Call(db => db.HashSetAsync(Holds, owner + "\n" + caseNumber, redis.Cipher.Seal(hold)), cancellationToken);
 
-    public Task<PurgeBatch> PurgeExchangesAsync(DateTimeOffset endedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
-        throw NotBuilt();
+    public async Task<PurgeBatch> PurgeExchangesAsync(DateTimeOffset endedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken)
+    {
+        var cut = endedBefore.ToUnixTimeMilliseconds();
+        var (ids, next) = await CandidatesAsync(P + "submitted", cut, after, max, cancellationToken);
+        int erased = 0, values = 0;
+        foreach (var id in ids)
+        {
+            var fields = await redis.Call(db => db.HashGetAsync(P + "ex:" + id, ["rec", "ver", "prg"]), cancellationToken);
+            if (fields[0].IsNullOrEmpty || !fields[2].IsNullOrEmpty)
+            {
+                continue;
+            }
 
-    public Task<PurgeBatch> PurgeAlertsAsync(DateTimeOffset raisedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
-        throw NotBuilt();
+            var record = redis.Cipher.Open(ExchangeRecord.Parser, (byte[])fields[0]!);
+            if (ExchangeStates.EndedAtMs(record) >= cut
+                || await GetLegalHoldAsync(record.From.Id, record.Case.CaseNumber, cancellationToken) is not null)
+            {
+                continue;
+            }
 
-    private static NotSupportedException NotBuilt() => new(
-        "The retention purge is built for the embedded store (SQLite) only; on Redis, closed exchanges and alerts are kept until an operator "
-        + "removes them (docs/redis.md).");
+            var count = PersonalData.Erase(record);
+            var done = await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.PurgeExchange, values:
+                [P, id, fields[1], redis.Cipher.Seal(record), record.From.Id + "\n" + record.Case.CaseNumber]), cancellationToken);
+            if ((int)done == 1)
+            {
+                erased++;
+                values += count;
+            }
+        }
+
+        return new PurgeBatch(ids.Count, erased, values, next);
+    }
+
+    public async Task<PurgeBatch> PurgeAlertsAsync(DateTimeOffset raisedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken)
+    {
+        var (ids, next) = await CandidatesAsync(P + "alerts", raisedBefore.ToUnixTimeMilliseconds(), after, max, cancellationToken);
+        int erased = 0, values = 0;
+        foreach (var id in ids)
+        {
+            var fields = await redis.Call(db => db.HashGetAsync(P + "al:" + id, ["rec", "ver", "closed", "prg"]), cancellationToken);
+            if (fields[0].IsNullOrEmpty || fields[2] != "1" || !fields[3].IsNullOrEmpty)
+            {
+                continue;
+            }
+
+            var alert = redis.Cipher.Open(AlertView.Parser, (byte[])fields[0]!);
+            var count = PersonalData.Erase(alert);
+            var done = await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.PurgeAlert, values: [P, id, fields[1], redis.Cipher.Seal(alert)]),
+                cancellationToken);
+            if ((int)done == 1)
+            {
+                erased++;
+                values += count;
+            }
+        }
+
+        return new PurgeBatch(ids.Count, erased, values, next);
+    }
+
+    /// <summary>Up to <paramref name="max"/> members scored below <paramref name="before"/>, after the cursor, oldest first.</summary>
+    private async Task<(List<string> Ids, PurgeCursor? Next)> CandidatesAsync(string key, long before, PurgeCursor? after, int max,
+        CancellationToken cancellationToken)
+    {
+        var from = after?.AtMs ?? double.NegativeInfinity;
+        var page = await redis.Call(db => db.SortedSetRangeByScoreWithScoresAsync(key, from, before, Exclude.Stop, Order.Ascending, 0,
+            max + TieSlack), cancellationToken);
+        var taken = page.Select(e => (Id: (string)e.Element!, At: (long)e.Score))
+            .Where(e => after is null || e.At > after.AtMs || string.CompareOrdinal(e.Id, after.Id) > 0)
+            .Take(max).ToList();
+        var next = taken.Count < max ? null : new PurgeCursor(taken[^1].At, taken[^1].Id);
+        return ([.. taken.Select(e => e.Id)], next);
+    }
 }

@@ -70,4 +70,32 @@ internal static class RedisScripts
         for _, seq in ipairs(append_events(p, id, ARGV[7], 9)) do result[#result + 1] = seq end
         return result
         """;
+
+    /// <summary>
+    /// Retention. ARGV: prefix, id, expected version, erased record, case key. Writes the erased record (marked purged), removes the
+    /// exchange's events from its own and its case's event sets, and deletes the committed bodies listed in <c>abx:&lt;id&gt;</c>.
+    /// Returns 1, or 0 when the record changed since it was read (the next pass tries again).
+    /// </summary>
+    public const string PurgeExchange = """
+        local p, id = ARGV[1], ARGV[2]
+        local key = p .. 'ex:' .. id
+        if redis.call('HGET', key, 'ver') ~= ARGV[3] then return 0 end
+        redis.call('HSET', key, 'rec', ARGV[4], 'ver', tonumber(ARGV[3]) + 1, 'prg', 1)
+        for _, m in ipairs(redis.call('ZRANGE', p .. 'ev:x:' .. id, 0, -1)) do redis.call('ZREM', p .. 'ev:c:' .. ARGV[5], m) end
+        redis.call('DEL', p .. 'ev:x:' .. id)
+        for _, b in ipairs(redis.call('SMEMBERS', p .. 'abx:' .. id)) do
+          local sep = string.find(b, '\n', 1, true)
+          redis.call('HDEL', p .. 'ab:' .. string.sub(b, 1, sep - 1), string.sub(b, sep + 1))
+        end
+        redis.call('DEL', p .. 'abx:' .. id)
+        return 1
+        """;
+
+    /// <summary>Retention. ARGV: prefix, alert id, expected version, erased alert. Returns 1, or 0 when the alert changed meanwhile.</summary>
+    public const string PurgeAlert = """
+        local h = ARGV[1] .. 'al:' .. ARGV[2]
+        if redis.call('HGET', h, 'ver') ~= ARGV[3] then return 0 end
+        redis.call('HSET', h, 'rec', ARGV[4], 'ver', tonumber(ARGV[3]) + 1, 'prg', 1)
+        return 1
+        """;
 }
