@@ -7,10 +7,11 @@ using AntiFraud.Exchange.Hub.Storage;
 namespace AntiFraud.Exchange.Hub.Compliance;
 
 /// <summary>
-/// Applies the retention policy: about every <c>purgeEveryMinutes</c> it erases the personal data of exchanges that ended, and of
-/// closed alerts raised, longer ago than the policy keeps them, except cases under a legal hold. It works in batches of one write
-/// each and rests as long as each batch took, so live submissions interleave with a long purge. Each pass that erased anything is
-/// one PURGED audit entry with the counts (the audit log itself holds no clear data and keeps every entry).
+/// Applies the retention policy: about every <c>purgeEveryMinutes</c> it erases the personal data of exchanges that ended, of
+/// closed alerts raised, and of risk-list entries revoked or expired, longer ago than the policy keeps them, except cases under a
+/// legal hold. It works in batches of one write each and rests as long as each batch took, so live submissions interleave with a
+/// long purge. Each pass that erased anything is one PURGED audit entry with the counts (the audit log itself holds no clear data
+/// and keeps every entry).
 /// </summary>
 internal sealed class RetentionPurger(
     ReloadingFile<RetentionRules>? policy,
@@ -47,13 +48,15 @@ internal sealed class RetentionPurger(
         var started = Time.GetTimestamp();
         var exchanges = rules.Exchanges is { } e ? await PassAsync(store.PurgeExchangesAsync, now - e, rules.BatchSize, cancellationToken) : default;
         var alerts = rules.Alerts is { } a ? await PassAsync(store.PurgeAlertsAsync, now - a, rules.BatchSize, cancellationToken) : default;
-        var result = new PurgeResult(exchanges.Erased, alerts.Erased, exchanges.Values + alerts.Values, Time.GetElapsedTime(started));
-        if (result.Exchanges + result.Alerts > 0)
+        var entries = rules.ListEntries is { } l ? await PassAsync(store.PurgeListEntriesAsync, now - l, rules.BatchSize, cancellationToken) : default;
+        var result = new PurgeResult(exchanges.Erased, alerts.Erased, entries.Erased, exchanges.Values + alerts.Values + entries.Values,
+            Time.GetElapsedTime(started));
+        if (result.Exchanges + result.Alerts + result.ListEntries > 0)
         {
             var detail = string.Create(CultureInfo.InvariantCulture,
-                $"Retention purge: erased the personal data of {result.Exchanges} exchanges ended before {now - rules.Exchanges:u} and {result.Alerts} closed alerts raised before {now - rules.Alerts:u} ({result.Values} values); cases under a legal hold were kept");
+                $"Retention purge: erased the personal data of {result.Exchanges} exchanges ended before {now - rules.Exchanges:u}, {result.Alerts} closed alerts raised before {now - rules.Alerts:u} and {result.ListEntries} list entries removed before {now - rules.ListEntries:u} ({result.Values} values); cases under a legal hold were kept");
             await audit.RecordAsync(new AuditEvent(AuditEventKind.Purged, Hub, detail), cancellationToken);
-            RetentionLog.Purged(logger, result.Exchanges, result.Alerts, result.Values, (long)result.Took.TotalMilliseconds);
+            RetentionLog.Purged(logger, result.Exchanges, result.Alerts, result.ListEntries, result.Values, (long)result.Took.TotalMilliseconds);
         }
 
         return result;
@@ -90,11 +93,11 @@ internal sealed class RetentionPurger(
     }
 }
 
-internal readonly record struct PurgeResult(int Exchanges, int Alerts, int Values, TimeSpan Took);
+internal readonly record struct PurgeResult(int Exchanges, int Alerts, int ListEntries, int Values, TimeSpan Took);
 
 internal static partial class RetentionLog
 {
     [LoggerMessage(140, LogLevel.Information,
-        "Retention purge erased the personal data of {Exchanges} exchanges and {Alerts} alerts ({Values} values) in {Milliseconds} ms")]
-    public static partial void Purged(ILogger logger, int exchanges, int alerts, int values, long milliseconds);
+        "Retention purge erased the personal data of {Exchanges} exchanges, {Alerts} alerts and {ListEntries} list entries ({Values} values) in {Milliseconds} ms")]
+    public static partial void Purged(ILogger logger, int exchanges, int alerts, int listEntries, int values, long milliseconds);
 }

@@ -12,15 +12,16 @@ public sealed class HubRetentionOptions
 /// <summary>
 /// How long the hub keeps the personal data of what has ended (config/retention.json, re-read when edited):
 /// <code>
-/// { "exchanges": { "keepDaysAfterEnding": 180 }, "alerts": { "keepDaysAfterRaising": 180 }, "purgeEveryMinutes": 60, "batchSize": 100 }
+/// { "exchanges": { "keepDaysAfterEnding": 180 }, "alerts": { "keepDaysAfterRaising": 180 },
+///   "listEntries": { "keepDaysAfterRemoval": 180 }, "purgeEveryMinutes": 60, "batchSize": 100 }
 /// </code>
 /// A kind left out is kept for ever. Cases under a legal hold are kept whatever the policy says.
 /// </summary>
-internal sealed record RetentionRules(TimeSpan? Exchanges, TimeSpan? Alerts, TimeSpan PurgeEvery, int BatchSize)
+internal sealed record RetentionRules(TimeSpan? Exchanges, TimeSpan? Alerts, TimeSpan? ListEntries, TimeSpan PurgeEvery, int BatchSize)
 {
     public const int MaxDays = 36_500;
 
-    public static readonly RetentionRules KeepEverything = new(null, null, TimeSpan.FromHours(1), 100);
+    public static readonly RetentionRules KeepEverything = new(null, null, null, TimeSpan.FromHours(1), 100);
 
     public static RetentionRules Parse(byte[] json)
     {
@@ -33,15 +34,16 @@ internal sealed record RetentionRules(TimeSpan? Exchanges, TimeSpan? Alerts, Tim
 
         foreach (var property in root.EnumerateObject())
         {
-            if (property.Name is not ("exchanges" or "alerts" or "purgeEveryMinutes" or "batchSize" or "comment"))
+            if (property.Name is not ("exchanges" or "alerts" or "listEntries" or "purgeEveryMinutes" or "batchSize" or "comment"))
             {
-                throw new FormatException($"unknown setting '{property.Name}' (known: exchanges, alerts, purgeEveryMinutes, batchSize)");
+                throw new FormatException($"unknown setting '{property.Name}' (known: exchanges, alerts, listEntries, purgeEveryMinutes, batchSize)");
             }
         }
 
         return new RetentionRules(
             Days(root, "exchanges", "keepDaysAfterEnding"),
             Days(root, "alerts", "keepDaysAfterRaising"),
+            Days(root, "listEntries", "keepDaysAfterRemoval"),
             TimeSpan.FromMinutes(Number(root, "purgeEveryMinutes", 60, 1, 24 * 60)),
             Number(root, "batchSize", 100, 1, 10_000));
     }

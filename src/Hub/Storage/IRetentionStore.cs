@@ -25,4 +25,9 @@ public interface IRetentionStore
     /// <summary>Erases the personal data of up to <paramref name="max"/> closed alerts first raised before
     /// <paramref name="raisedBefore"/>, and their fusion keys. One write.</summary>
     Task<PurgeBatch> PurgeAlertsAsync(DateTimeOffset raisedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken);
+
+    /// <summary>Erases the listed value, reason and officer of up to <paramref name="max"/> risk-list entries revoked or expired before
+    /// <paramref name="removedBefore"/> (their PRF output and sealed details, which open only with the value, stay for screening sync).
+    /// One write.</summary>
+    Task<PurgeBatch> PurgeListEntriesAsync(DateTimeOffset removedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken);
 }

@@ -134,6 +134,8 @@ internal sealed class SqliteExchangeStore : IExchangeStore, IAsyncDisposable
         ("exchanges", "purged", "INTEGER NOT NULL DEFAULT 0",
             "CREATE INDEX IF NOT EXISTS ix_exchanges_purge ON exchanges (purged, submitted_ms, id)"),
         ("alerts", "purged", "INTEGER NOT NULL DEFAULT 0", "CREATE INDEX IF NOT EXISTS ix_alerts_purge ON alerts (purged, first_ms, id)"),
+        ("list_entries", "purged", "INTEGER NOT NULL DEFAULT 0",
+            "CREATE INDEX IF NOT EXISTS ix_list_entries_purge ON list_entries (removed, purged, id)"),
     ];
 
     private readonly string _readConnectionString;

@@ -127,4 +127,44 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
 
             return new PurgeBatch(rows.Count, rows.Count, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));
         }, cancellationToken);
+
+    public Task<PurgeBatch> PurgeListEntriesAsync(DateTimeOffset removedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync(_ =>
+        {
+            var cut = removedBefore.ToUnixTimeMilliseconds();
+            var find = Writer.Command("SELECT id, record FROM list_entries WHERE removed = 1 AND purged = 0 AND id > $id ORDER BY id LIMIT $n",
+                "$id", "$n");
+            find.Parameters[0].Value = after?.Id ?? string.Empty;
+            find.Parameters[1].Value = max;
+            var rows = new List<(string Id, ListEntry Entry)>();
+            using (var reader = find.ExecuteReader())
+            {
+                while (reader.Read())
+                {
+                    rows.Add((reader.GetString(0), exchanges.Cipher.Open(ListEntry.Parser, (byte[])reader[1])));
+                }
+            }
+
+            var erase = Writer.Command("UPDATE list_entries SET purged = 1, record = $r WHERE id = $id", "$r", "$id");
+            int erased = 0, values = 0;
+            foreach (var (id, entry) in rows)
+            {
+                if (RemovedAtMs(entry) >= cut)
+                {
+                    continue;
+                }
+
+                values += PersonalData.Erase(entry);
+                erase.Parameters[0].Value = exchanges.Cipher.Seal(entry);
+                erase.Parameters[1].Value = id;
+                erase.ExecuteNonQuery();
+                erased++;
+            }
+
+            return new PurgeBatch(rows.Count, erased, values, rows.Count < max ? null : new PurgeCursor(0, rows[^1].Id));
+        }, cancellationToken);
+
+    /// <summary>When a removed entry stopped screening: its revocation, else its expiry.</summary>
+    internal static long RemovedAtMs(ListEntry entry) => (entry.RevokedAt ?? entry.ExpiresAt)?.ToDateTimeOffset().ToUnixTimeMilliseconds()
+        ?? long.MaxValue;
 }

@@ -1,6 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Compliance;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
+using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -111,6 +112,43 @@ public abstract class RetentionTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Purge_ErasesTheValueOfAListEntryRevokedLongerAgoThanThePolicyKeeps_NotOneThatExpiredLater()
+    {
+        var lists = _hub.Hub.Services.GetRequiredService<AntiFraud.Exchange.Hub.Storage.IListStore>();
+        var police = _hub.As("police-shenzhen");
+        var publish = new PublishEntriesRequest { IdempotencyKey = Requests.NewKey() };
+        foreach (var account in new[] { "6222660099880001", "6222660099880002" })
+        {
+            publish.Add.Add(new ListEntry
+            {
+                Kind = ListKind.Account,
+                Value = "bank-beta:" + account,
+                Case = new CaseRef { CaseNumber = "SZ-RET-LIST", LegalBasis = LegalBasis.CriminalInvestigation },
+                Confidence = 0.9,
+                Reason = "mule account",
+                ExpiresAt = Timestamp.FromDateTimeOffset(_hub.Clock.GetUtcNow().AddDays(30)),
+            });
+        }
+
+        var ids = (await police.Lists.PublishAsync(publish)).AddedEntryIds;
+        await police.Lists.PublishAsync(new PublishEntriesRequest { IdempotencyKey = Requests.NewKey(), Revoke = { ids[0] } });
+
+        // Day 181: the revoked entry was removed 181 days ago, the other expired at day 30 (151 days ago).
+        for (var day = 0; day < 181; day++)
+        {
+            _hub.Clock.Advance(TimeSpan.FromDays(1));
+        }
+
+        await _hub.Hub.Services.GetRequiredService<AntiFraud.Exchange.Hub.Storage.IListStore>().ExpireAsync(_hub.Clock.GetUtcNow(), CancellationToken.None);
+        await Purger.PurgeAsync(CancellationToken.None);
+        var revoked = (await lists.GetAsync(ids[0], CancellationToken.None))!;
+        Assert.Empty(revoked.Value);
+        Assert.Empty(revoked.Reason);
+        Assert.Equal(ListKind.Account, revoked.Kind);
+        Assert.Equal("bank-beta:6222660099880002", (await lists.GetAsync(ids[1], CancellationToken.None))!.Value);
+    }
+
+    [Fact]
     public async Task LegalHold_OnlyTheCasesCentre_WithAReason()
     {
         await AnsweredAsync("SZ-RET-0101", "6222000000093101");
@@ -184,5 +222,6 @@ public sealed class RetentionPolicyTests
         var rules = RetentionRules.Parse(File.ReadAllBytes(Path.Combine(TestSupport.DevPki.RepoRoot, "config", "retention.json")));
         Assert.Equal(TimeSpan.FromDays(180), rules.Exchanges);
         Assert.Equal(TimeSpan.FromDays(180), rules.Alerts);
+        Assert.Equal(TimeSpan.FromDays(180), rules.ListEntries);
     }
 }

@@ -36,6 +36,7 @@ internal sealed class RedisListStore(RedisConnection redis) : IListStore
             redis.call('HSET', h, 'removed', '1', 'ver', version, 'revoked_ms', ARGV[4])
             redis.call('ZADD', P .. 'lk:' .. redis.call('HGET', h, 'kind'), version, id)
             redis.call('ZREM', P .. 'lexp', id)
+            redis.call('ZADD', P .. 'lremoved', ARGV[4], id)
             revoked = revoked + 1
           end
           at = at + 1
@@ -66,6 +67,7 @@ internal sealed class RedisListStore(RedisConnection redis) : IListStore
           local version = redis.call('INCR', P .. 'seq:lists')
           redis.call('HSET', h, 'removed', '1', 'ver', version)
           redis.call('ZADD', P .. 'lk:' .. redis.call('HGET', h, 'kind'), version, id)
+          redis.call('ZADD', P .. 'lremoved', redis.call('ZSCORE', P .. 'lexp', id), id)
           redis.call('ZREM', P .. 'lexp', id)
         end
         return #due

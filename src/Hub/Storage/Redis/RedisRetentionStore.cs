@@ -6,7 +6,7 @@ namespace AntiFraud.Exchange.Hub.Storage.Redis;
 
 /// <summary>
 /// Legal holds (one hash, sealed values, seen by every replica) and the retention purge on a shared Redis. Exchanges are taken
-/// oldest first from <c>submitted</c>, alerts from <c>alerts</c>; each record is erased in the hub and written back by a script that
+/// oldest first from <c>submitted</c>, alerts from <c>alerts</c>, removed list entries from <c>lremoved</c>; each record is erased in the hub and written back by a script that
 /// checks it did not change meanwhile (two replicas purging at once erase each record once). Alert fusion keys are keyed hashes and
 /// expire with the fusion window; they are not touched.
 /// </summary>
@@ -84,6 +84,35 @@ internal sealed class RedisRetentionStore(RedisConnection redis) : IRetentionSto
                 erased++;
                 values += count;
             }
+        }
+
+        return new PurgeBatch(ids.Count, erased, values, next);
+    }
+
+    public async Task<PurgeBatch> PurgeListEntriesAsync(DateTimeOffset removedBefore, PurgeCursor? after, int max,
+        CancellationToken cancellationToken)
+    {
+        var (ids, next) = await CandidatesAsync(P + "lremoved", removedBefore.ToUnixTimeMilliseconds(), after, max, cancellationToken);
+        int erased = 0, values = 0;
+        foreach (var id in ids)
+        {
+            var record = await redis.Call(db => db.HashGetAsync(P + "le:" + id, "rec"), cancellationToken);
+            if (record.IsNullOrEmpty)
+            {
+                continue;
+            }
+
+            var entry = redis.Cipher.Open(ListEntry.Parser, (byte[])record!);
+            values += PersonalData.Erase(entry);
+            var sealedEntry = redis.Cipher.Seal(entry);
+            await redis.Call(async db =>
+            {
+                var transaction = db.CreateTransaction();
+                _ = transaction.HashSetAsync(P + "le:" + id, [new HashEntry("rec", sealedEntry), new HashEntry("prg", 1)]);
+                _ = transaction.SortedSetRemoveAsync(P + "lremoved", id);
+                return await transaction.ExecuteAsync();
+            }, cancellationToken);
+            erased++;
         }
 
         return new PurgeBatch(ids.Count, erased, values, next);
