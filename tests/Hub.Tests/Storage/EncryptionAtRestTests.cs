@@ -29,7 +29,7 @@ public sealed class EncryptionAtRestTests
     private static readonly string[] Seeded = [VictimName, VictimId, VictimPhone, HeldAccount, OnwardAccount, AlertPhone, ListedAccount, BulkNumber];
 
     [Fact]
-    public async Task NoSeededValue_IsInTheStoreTheWalOrTheAuditFiles_InClear()
+    public async Task NoSeededValue_IsInTheStoreTheWalTheAuditFilesOrABackup_InClear()
     {
         var found = await SeedAndScanAsync(encrypt: true);
         Assert.Empty(found);
@@ -73,6 +73,16 @@ public sealed class EncryptionAtRestTests
             using (var hub = await HubProcess.StartAsync([$"--Hub:Store:Path={dir}/hub.db", $"--Hub:Store:EncryptAtRest={encrypt}", .. storeSettings ?? []]))
             {
                 await SeedAsync(hub.Address);
+                if (storeSettings is null)
+                {
+                    // A backup taken while the hub serves lies in the scanned folder: it must be as sealed as the store.
+                    using var backup = DotnetProcess.Start(HubProcess.HubDll, ["backup", $"{dir}/backup", $"--Hub:Store:Path={dir}/hub.db",
+                        $"--Hub:Store:EncryptAtRest={encrypt}"], null, null, new Dictionary<string, string> { ["DOTNET_ENVIRONMENT"] = "Development" });
+                    using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+                    await backup.WaitForExitAsync(timeout.Token);
+                    Assert.True(File.Exists($"{dir}/backup/hub.db"), "the backup was not written: " + string.Join('\n', backup.Log));
+                }
+
                 hub.Kill();
             }
 
