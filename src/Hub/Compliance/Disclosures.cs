@@ -21,6 +21,9 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
     /// <summary>ListDisclosures returns at most this many, newest first.</summary>
     public const int MaxListed = 1000;
 
+    /// <summary>Pending requests one auditor may have open: an auditor cannot fill the store with requests nobody decides.</summary>
+    public const int MaxPendingPerAuditor = 50;
+
     public async Task<Disclosure> RequestAsync(PartnerIdentity caller, RequestDisclosureRequest request, CancellationToken cancellationToken)
     {
         if (request.ExchangeId.Length == 0)
@@ -35,6 +38,14 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
 
         var record = await exchanges.GetAsync(request.ExchangeId, cancellationToken)
             ?? throw Refusal.NotFound($"exchange_id: exchange '{request.ExchangeId}' does not exist.");
+        var pending = (await evidence.ListDisclosuresAsync(MaxListed, cancellationToken))
+            .Count(d => d.State == DisclosureState.Pending && d.RequestedBy.Id == caller.Id);
+        if (pending >= MaxPendingPerAuditor)
+        {
+            throw Refusal.ResourceExhausted($"'{caller.Id}' has {pending} disclosure requests waiting for a second auditor (at most "
+                + $"{MaxPendingPerAuditor}); have them decided first.");
+        }
+
         var disclosure = new Disclosure
         {
             DisclosureId = "dis-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(8)),
@@ -106,8 +117,15 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
                 $"log_origin: this replica keeps the log '{log.Origin}', not '{request.LogOrigin}'; ask the replica whose checkpoints carry that origin.");
         }
 
-        var note = await log.CheckpointAsync(cancellationToken);
-        var size = Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
+        // The latest checkpoint when it covers the entry; a fresh one (signed with the next batch, shared) only when it does not.
+        var note = log.LatestCheckpoint();
+        var size = note is null ? -1 : Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
+        if (size <= (long)Math.Min(request.LeafIndex, long.MaxValue - 1))
+        {
+            note = await log.CheckpointAsync(cancellationToken);
+            size = Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
+        }
+
         if (request.LeafIndex >= (ulong)size)
         {
             throw Refusal.OutOfRange($"leaf_index: {request.LeafIndex} is not in the log (it holds {size} entries).");

@@ -102,6 +102,30 @@ public sealed class DisclosureTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task BreakGlass_AnAuditorCannotPileUpUndecidedRequests()
+    {
+        var id = (await _police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000094201", 100_00))).ExchangeId;
+        for (var i = 0; i < Compliance.Disclosures.MaxPendingPerAuditor; i++)
+        {
+            await _auditor.Audit.RequestDisclosureAsync(new RequestDisclosureRequest { ExchangeId = id, Reason = "order " + i });
+        }
+
+        var refused = await Assert.ThrowsAsync<RpcException>(() => _auditor.Audit.RequestDisclosureAsync(new RequestDisclosureRequest
+        {
+            ExchangeId = id,
+            Reason = "one too many",
+        }).ResponseAsync);
+        Assert.Equal(StatusCode.ResourceExhausted, refused.StatusCode);
+
+        // Another auditor is not held back by the first one's backlog.
+        Assert.Equal(DisclosureState.Pending, (await _second.Audit.RequestDisclosureAsync(new RequestDisclosureRequest
+        {
+            ExchangeId = id,
+            Reason = "own order",
+        })).State);
+    }
+
+    [Fact]
     public async Task Commitments_APartyOpensWhatItSentOrReceived_ItVerifiesOffline_AndAChangedBodyDoesNot()
     {
         var submitted = await _police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000094101", 200_00));
