@@ -22,31 +22,64 @@ internal static class DisclosureCommands
 
     private static Command Open()
     {
-        var index = new Option<ulong>("--index") { Description = "the entry's leaf index (a receipt's, or from audit query)", Required = true };
-        var output = new Option<FileInfo>("--out") { Description = "where to write the opening (JSON)", Required = true };
+        var index = new Option<ulong?>("--index") { Description = "the entry's leaf index (a receipt's)" };
+        var exchange = new Option<string?>("--exchange") { Description = "instead of --index: every entry of this exchange you may open" };
+        var output = new Option<FileInfo>("--out")
+        {
+            Description = "where to write the opening (JSON); with --exchange a folder, one entry-<index>.json per entry",
+            Required = true,
+        };
         var disclosure = new Option<string?>("--disclosure") { Description = "an auditor's approved disclosure of the entry's exchange" };
         var command = new Command("open", """
-            Open an audit entry's commitment: the hub returns its salt and the exact body, with the inclusion proof and a signed
+            Open audit entries' commitments: the hub returns each one's salt and exact body, with the inclusion proof and a signed
             checkpoint, written to --out for `afx audit verify-opening`. Open to the entry's sender, the recipient of a delivery,
             and an auditor with an approved disclosure.
-            Example:
+            Examples:
               afx audit open --index 42 --out opening-42.json --as police-shenzhen
-            """) { index, output, disclosure };
+              afx audit open --exchange ex-... --out openings/ --as bank-alpha
+            """) { index, exchange, output, disclosure };
         command.SetGuardedAction(async (r, ct) =>
         {
-            using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
-            var opening = await new AuditClient(channel).OpenCommitmentAsync(new OpenCommitmentRequest
+            if (r.GetValue(index) is null == r.GetValue(exchange) is null)
             {
-                LeafIndex = r.GetValue(index),
+                throw new UsageException("give --index N (one entry) or --exchange ID (every entry of it you may open), not both.");
+            }
+
+            using var channel = Connection.Resolve(GlobalOptions.From(r)).Open();
+            var client = new AuditClient(channel);
+            var target = r.GetValue(output)!;
+            if (r.GetValue(index) is { } leaf)
+            {
+                var opening = await client.OpenCommitmentAsync(new OpenCommitmentRequest
+                {
+                    LeafIndex = leaf,
+                    DisclosureId = r.GetValue(disclosure) ?? string.Empty,
+                }, Call(ct));
+                await WriteAsync(opening, target.FullName, ct);
+                return ExitCodes.Ok;
+            }
+
+            var all = await client.OpenExchangeCommitmentsAsync(new OpenExchangeCommitmentsRequest
+            {
+                ExchangeId = r.GetValue(exchange)!,
                 DisclosureId = r.GetValue(disclosure) ?? string.Empty,
             }, Call(ct));
-            var file = r.GetValue(output)!;
-            await File.WriteAllTextAsync(file.FullName, JsonFormatter.Default.Format(opening) + "\n", ct);
-            Console.WriteLine($"entry {opening.Proof.LeafIndex} ({opening.Entry.Kind}, {opening.Entry.ExchangeId}): {opening.BodyType}, "
-                + $"{opening.Body.Length} bytes, written to {file.FullName}; check it with: afx audit verify-opening {file.Name}");
+            Directory.CreateDirectory(target.FullName);
+            foreach (var opening in all.Openings)
+            {
+                await WriteAsync(opening, Path.Combine(target.FullName, $"entry-{opening.Proof.LeafIndex}.json"), ct);
+            }
+
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    private static async Task WriteAsync(CommitmentOpening opening, string path, CancellationToken ct)
+    {
+        await File.WriteAllTextAsync(path, JsonFormatter.Default.Format(opening) + "\n", ct);
+        Console.WriteLine($"entry {opening.Proof.LeafIndex} ({opening.Entry.Kind}, {opening.Entry.ExchangeId}): {opening.BodyType}, "
+            + $"{opening.Body.Length} bytes, written to {path}; check it with: afx audit verify-opening {path}");
     }
 
     private static Command VerifyOpening()

@@ -117,15 +117,7 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
                 $"log_origin: this replica keeps the log '{log.Origin}', not '{request.LogOrigin}'; ask the replica whose checkpoints carry that origin.");
         }
 
-        // The latest checkpoint when it covers the entry; a fresh one (signed with the next batch, shared) only when it does not.
-        var note = log.LatestCheckpoint();
-        var size = note is null ? -1 : Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
-        if (size <= (long)Math.Min(request.LeafIndex, long.MaxValue - 1))
-        {
-            note = await log.CheckpointAsync(cancellationToken);
-            size = Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
-        }
-
+        var (note, size) = await CoveringAsync((long)Math.Min(request.LeafIndex, long.MaxValue - 1), cancellationToken);
         if (request.LeafIndex >= (ulong)size)
         {
             throw Refusal.OutOfRange($"leaf_index: {request.LeafIndex} is not in the log (it holds {size} entries).");
@@ -133,11 +125,8 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
 
         var index = (long)request.LeafIndex;
         var entry = log.Read(index, index + 1).Single();
-        var mayOpen = entry.Actor?.Id == caller.Id
-            || (entry.Kind == AuditEventKind.Delivered && entry.Subject?.Id == caller.Id)
-            || (request.DisclosureId.Length > 0 && (await ApprovedForAsync(caller, request.DisclosureId, cancellationToken)).ExchangeId
-                == entry.ExchangeId && entry.ExchangeId.Length > 0);
-        if (!mayOpen)
+        var approved = request.DisclosureId.Length > 0 ? (await ApprovedForAsync(caller, request.DisclosureId, cancellationToken)).ExchangeId : null;
+        if (!MayOpen(entry, caller, approved))
         {
             throw Refusal.PermissionDenied($"leaf_index: entry {index} was neither sent by '{caller.Id}' nor delivered to it; an auditor "
                 + "needs an approved disclosure of its exchange (disclosure_id).");
@@ -146,20 +135,91 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
         var body = await evidence.GetBodyAsync(log.Origin, index, cancellationToken)
             ?? throw Refusal.NotFound($"leaf_index: no body is kept for entry {index}: it commits to none, it was written before bodies "
                 + "were kept, or the retention policy erased it.");
-        var (proof, leaf) = log.InclusionProof(index, size);
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Disclosure, caller.ToRef(), $"commitment of entry {index} opened",
+            entry.ExchangeId.Length > 0 ? entry.ExchangeId : null, entry.CaseNumber.Length > 0 ? entry.CaseNumber : null, entry.Actor),
+            cancellationToken);
+        return Opening(entry, body, size, note);
+    }
+
+    /// <summary>Every entry of one exchange the caller may open, in log order.</summary>
+    public async Task<CommitmentOpenings> OpenExchangeAsync(PartnerIdentity caller, OpenExchangeCommitmentsRequest request,
+        CancellationToken cancellationToken)
+    {
+        if (request.ExchangeId.Length == 0)
+        {
+            throw Refusal.InvalidArgument("exchange_id: is required.");
+        }
+
+        var approved = request.DisclosureId.Length > 0 ? (await ApprovedForAsync(caller, request.DisclosureId, cancellationToken)).ExchangeId : null;
+        if (approved is not null && approved != request.ExchangeId)
+        {
+            throw Refusal.PermissionDenied($"disclosure_id: {request.DisclosureId} discloses exchange '{approved}', not '{request.ExchangeId}'.");
+        }
+
+        var indexes = await evidence.BodiesOfAsync(log.Origin, request.ExchangeId, cancellationToken);
+        if (indexes.Count == 0)
+        {
+            throw Refusal.NotFound($"exchange_id: this replica's log '{log.Origin}' keeps no committed body of exchange '{request.ExchangeId}' "
+                + "(no such exchange here, or the retention policy erased them).");
+        }
+
+        var (note, size) = await CoveringAsync(indexes[^1], cancellationToken);
+        var openings = new CommitmentOpenings();
+        foreach (var index in indexes.Where(i => i < size))
+        {
+            var entry = log.Read(index, index + 1).Single();
+            if (MayOpen(entry, caller, approved) && await evidence.GetBodyAsync(log.Origin, index, cancellationToken) is { } body)
+            {
+                openings.Openings.Add(Opening(entry, body, size, note));
+            }
+        }
+
+        if (openings.Openings.Count == 0)
+        {
+            throw Refusal.PermissionDenied($"exchange_id: none of the {indexes.Count} entries of '{request.ExchangeId}' was sent by "
+                + $"'{caller.Id}' or delivered to it; an auditor needs an approved disclosure of the exchange (disclosure_id).");
+        }
+
+        await audit.RecordAsync(new AuditEvent(AuditEventKind.Disclosure, caller.ToRef(),
+            $"{openings.Openings.Count} commitments of the exchange opened", request.ExchangeId, openings.Openings[0].Entry.CaseNumber),
+            cancellationToken);
+        return openings;
+    }
+
+    /// <summary>The sender of a body; the recipient of a delivery (it got exactly that body); an auditor with an approved disclosure of
+    /// the entry's exchange.</summary>
+    private static bool MayOpen(AuditEntry entry, PartnerIdentity caller, string? approvedExchange) =>
+        entry.Actor?.Id == caller.Id
+        || (entry.Kind == AuditEventKind.Delivered && entry.Subject?.Id == caller.Id)
+        || (approvedExchange is not null && entry.ExchangeId.Length > 0 && entry.ExchangeId == approvedExchange);
+
+    /// <summary>The latest checkpoint when it covers the entry; a fresh one (signed with the next batch, shared) only when it does not.</summary>
+    private async Task<(string Note, long Size)> CoveringAsync(long index, CancellationToken cancellationToken)
+    {
+        var note = log.LatestCheckpoint();
+        var size = note is null ? -1 : Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
+        if (size <= index)
+        {
+            note = await log.CheckpointAsync(cancellationToken);
+            size = Protocol.Transparency.SignedCheckpoint.Verify(note, log.Origin, log.PublicKeys).Size;
+        }
+
+        return (note!, size);
+    }
+
+    private CommitmentOpening Opening(AuditEntry entry, CommittedBody body, long size, string note)
+    {
+        var (proof, leaf) = log.InclusionProof(body.Index, size);
         var opening = new CommitmentOpening
         {
             Entry = entry,
             Salt = ByteString.CopyFrom(body.Salt),
             Body = ByteString.CopyFrom(body.Body),
             BodyType = body.BodyType,
-            Proof = new InclusionProof { LeafIndex = (ulong)index, TreeSize = (ulong)size, LeafHash = ByteString.CopyFrom(leaf) },
+            Proof = new InclusionProof { LeafIndex = (ulong)body.Index, TreeSize = (ulong)size, LeafHash = ByteString.CopyFrom(leaf) },
             Checkpoint = new Checkpoint { Origin = log.Origin, TreeSize = (ulong)size, SignedNote = note },
         };
         opening.Proof.Hashes.AddRange(proof.Select(ByteString.CopyFrom));
-        await audit.RecordAsync(new AuditEvent(AuditEventKind.Disclosure, caller.ToRef(), $"commitment of entry {index} opened",
-            entry.ExchangeId.Length > 0 ? entry.ExchangeId : null, entry.CaseNumber.Length > 0 ? entry.CaseNumber : null, entry.Actor),
-            cancellationToken);
         return opening;
     }
 

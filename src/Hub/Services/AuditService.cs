@@ -24,6 +24,10 @@ internal sealed class AuditService(AuditLog log, IDeliveryMasker masker, FreshCh
     public override Task<CommitmentOpening> OpenCommitment(OpenCommitmentRequest request, ServerCallContext context) =>
         disclosures.OpenAsync(context.Caller(), request, context.CancellationToken);
 
+    [Authorize(Policy = HubPolicies.ReceiptHolders)]
+    public override Task<CommitmentOpenings> OpenExchangeCommitments(OpenExchangeCommitmentsRequest request, ServerCallContext context) =>
+        disclosures.OpenExchangeAsync(context.Caller(), request, context.CancellationToken);
+
     [Authorize(Policy = HubPolicies.Auditors)]
     public override Task<Disclosure> RequestDisclosure(RequestDisclosureRequest request, ServerCallContext context) =>
         disclosures.RequestAsync(context.Caller(), request, context.CancellationToken);

@@ -15,6 +15,9 @@ public interface IEvidenceStore
 
     Task<CommittedBody?> GetBodyAsync(string origin, long index, CancellationToken cancellationToken);
 
+    /// <summary>The indexes of the entries of one exchange whose bodies are kept in this log, in log order.</summary>
+    Task<IReadOnlyList<long>> BodiesOfAsync(string origin, string exchangeId, CancellationToken cancellationToken);
+
     Task<Disclosure?> GetDisclosureAsync(string disclosureId, CancellationToken cancellationToken);
 
     Task PutDisclosureAsync(Disclosure disclosure, CancellationToken cancellationToken);

@@ -35,6 +35,22 @@ internal sealed class SqliteEvidenceStore(SqliteExchangeStore exchanges) : IEvid
             return reader.Read() ? Open(index, reader.IsDBNull(0) ? null : reader.GetString(0), (byte[])reader[1]) : null;
         }, cancellationToken);
 
+    public Task<IReadOnlyList<long>> BodiesOfAsync(string origin, string exchangeId, CancellationToken cancellationToken) =>
+        Writer.ExecuteAsync<IReadOnlyList<long>>(_ =>
+        {
+            var read = Writer.Command("SELECT idx FROM audit_bodies WHERE exchange_id = $e AND origin = $o ORDER BY idx LIMIT 10000", "$e", "$o");
+            read.Parameters[0].Value = exchangeId;
+            read.Parameters[1].Value = origin;
+            using var reader = read.ExecuteReader();
+            var list = new List<long>();
+            while (reader.Read())
+            {
+                list.Add(reader.GetInt64(0));
+            }
+
+            return list;
+        }, cancellationToken);
+
     public Task<Disclosure?> GetDisclosureAsync(string disclosureId, CancellationToken cancellationToken) =>
         Writer.ExecuteAsync(_ =>
         {

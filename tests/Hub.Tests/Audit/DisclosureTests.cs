@@ -173,6 +173,17 @@ public sealed class DisclosureTests : IAsyncLifetime
         Assert.True(CommitmentVerifier.Verify(delivery, LogKeys).Valid);
         Assert.Equal("antifraud.exchange.v1.InboxItem", delivery.BodyType);
 
+        // Without knowing the indexes: the bank gets exactly what was delivered to it, the police what it sent and was delivered.
+        var banks = await _bank.Audit.OpenExchangeCommitmentsAsync(new OpenExchangeCommitmentsRequest { ExchangeId = submitted.ExchangeId });
+        Assert.Equal([delivered.Index], banks.Openings.Select(o => o.Proof.LeafIndex));
+        var polices = await _police.Audit.OpenExchangeCommitmentsAsync(new OpenExchangeCommitmentsRequest { ExchangeId = submitted.ExchangeId });
+        Assert.Contains(polices.Openings, o => o.Proof.LeafIndex == submitted.Receipt.LeafIndex);
+        Assert.All(polices.Openings, o => Assert.True(CommitmentVerifier.Verify(o, LogKeys).Valid));
+        using var guangzhou = new Partner(_hub, "police-guangzhou");
+        var stranger = await Assert.ThrowsAsync<RpcException>(() => guangzhou.Audit.OpenExchangeCommitmentsAsync(
+            new OpenExchangeCommitmentsRequest { ExchangeId = submitted.ExchangeId }).ResponseAsync);
+        Assert.Equal(StatusCode.PermissionDenied, stranger.StatusCode);
+
         // An auditor needs an approved disclosure of the exchange.
         var auditor = await Assert.ThrowsAsync<RpcException>(() => _auditor.Audit.OpenCommitmentAsync(new OpenCommitmentRequest
         {

@@ -47,6 +47,13 @@ internal sealed class RedisEvidenceStore(RedisConnection redis) : IEvidenceStore
             opened.Body.ToByteArray());
     }
 
+    public async Task<IReadOnlyList<long>> BodiesOfAsync(string origin, string exchangeId, CancellationToken cancellationToken)
+    {
+        var members = await redis.Call(db => db.SetMembersAsync(P + "abx:" + exchangeId), cancellationToken);
+        return [.. members.Select(m => (string)m!).Where(m => m.StartsWith(origin + "\n", StringComparison.Ordinal))
+            .Select(m => long.Parse(m[(origin.Length + 1)..], CultureInfo.InvariantCulture)).Order()];
+    }
+
     public async Task<Disclosure?> GetDisclosureAsync(string disclosureId, CancellationToken cancellationToken)
     {
         var value = await redis.Call(db => db.HashGetAsync(P + "disclosures", disclosureId), cancellationToken);
