@@ -14,7 +14,7 @@ namespace AntiFraud.Exchange.Hub.Compliance;
 /// and keeps every entry).
 /// </summary>
 internal sealed class RetentionPurger(
-    ReloadingFile<RetentionRules>? policy,
+    RetentionPolicy policy,
     IRetentionStore store,
     IAuditSink audit,
     TimeProvider time,
@@ -26,7 +26,7 @@ internal sealed class RetentionPurger(
 
     private DateTimeOffset _lastPass = DateTimeOffset.MinValue;
 
-    public RetentionRules Rules => policy?.Current ?? RetentionRules.KeepEverything;
+    public RetentionRules Rules => policy.Current;
 
     protected override async Task RunOnceAsync(CancellationToken cancellationToken)
     {

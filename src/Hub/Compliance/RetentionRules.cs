@@ -1,4 +1,5 @@
 using System.Text.Json;
+using AntiFraud.Exchange.Hub.Shared;
 
 namespace AntiFraud.Exchange.Hub.Compliance;
 
@@ -7,6 +8,14 @@ public sealed class HubRetentionOptions
 {
     /// <summary>The retention policy file; when empty, nothing is ever purged.</summary>
     public string? PolicyPath { get; set; } = "config/retention.json";
+}
+
+/// <summary>The retention policy file, re-read when the operator edits it; none configured: everything is kept.</summary>
+internal sealed class RetentionPolicy(ReloadingFile<RetentionRules>? file)
+{
+    public RetentionRules Current => file?.Current ?? RetentionRules.KeepEverything;
+
+    public bool Refresh() => file?.Refresh() ?? false;
 }
 
 /// <summary>

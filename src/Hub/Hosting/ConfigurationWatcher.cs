@@ -1,5 +1,6 @@
 using AntiFraud.Exchange.Hub.Alerts;
 using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Compliance;
 using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Masking;
@@ -9,7 +10,7 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 
 /// <summary>
 /// Looks at the operator's files every half second (the partner registry, the CRL, the masking,
-/// deadline and alert policies, the hub's TLS certificate, the pseudonym secret and the audit signing key), so an edit takes effect within a second whether or not a call arrives; a
+/// deadline and alert policies, the hub's TLS certificate, the pseudonym secret, the audit signing key and the retention policy), so an edit takes effect within a second whether or not a call arrives; a
 /// changed registry or CRL ends the open streams of partners it cuts off.
 /// </summary>
 internal sealed class ConfigurationWatcher(
@@ -21,6 +22,7 @@ internal sealed class ConfigurationWatcher(
     ServerCertificate certificate,
     PseudonymKeys pseudonyms,
     AuditSigningKey signingKey,
+    RetentionPolicy retention,
     TimeProvider time,
     BackgroundFaults faults,
     ILogger<ConfigurationWatcher> logger) : PeriodicService(Interval, time, faults, logger)
@@ -37,6 +39,7 @@ internal sealed class ConfigurationWatcher(
         certificate.Refresh();
         pseudonyms.Refresh();
         signingKey.Refresh();
+        retention.Refresh();
         return Task.CompletedTask;
     }
 }

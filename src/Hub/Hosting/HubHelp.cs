@@ -23,15 +23,16 @@ internal static class HubHelp
 
         Settings operators set first:
           --Hub:Listen=127.0.0.1:7443              address:port to listen on (port 0 picks a free one)
-          --Hub:Tls:CertificatePath=FILE           server certificate chain, PEM (+ --Hub:Tls:KeyPath=FILE)
+          --Hub:Tls:CertificatePath=FILE           server certificate chain, PEM (+ --Hub:Tls:KeyPath=FILE); re-read when replaced
           --Hub:Tls:ClientCaPath=FILE              the root CA partner certificates must chain to
           --Hub:Tls:CrlPath=FILE                   the issuing CA's revocation list (re-read when it changes)
           --Hub:Partners:RegistryPath=FILE         the partner registry, config/partners.json (re-read when it changes)
           --Hub:Store:Provider=sqlite|redis|memory sqlite is the durable default; redis for several replicas
           --Hub:Store:Path=data/hub.db             the embedded store (the audit log goes beside it, in audit/)
           --Hub:Store:Redis:Configuration=HOST:PORT and --Hub:ReplicaId=NAME for a replica on a shared Redis
-          --Hub:Audit:SigningKeyPath=FILE          the key that signs audit checkpoints
-          --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from
+          --Hub:Audit:SigningKeyPath=FILE          the key that signs audit checkpoints (re-read; every key used is kept in audit/audit.keys)
+          --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from (re-read when replaced; mode 0600)
+          --Hub:Retention:PolicyPath=FILE          how long personal data of what ended is kept (config/retention.json; empty: for ever)
           --Hub:Alerts:PolicyPath=FILE             early warning: fusion window, locate queue, tier rules (config/alerts.json)
           --Hub:Lists:KeyPath=FILE                 the risk lists' OPRF key; every replica needs the same file
           --Hub:Store:KeyPath=FILE                 encryption at rest: the master key (64 hex digits, mode 0600)

@@ -248,6 +248,7 @@ public static class HubHost
         _ = services.GetRequiredService<PseudonymKeys>();
         var deadlines = services.GetRequiredService<DeadlinePolicy>();
         _ = deadlines.Current;
+        var retention = services.GetRequiredService<RetentionPolicy>().Current;
         return
         [
             $"OK  TLS: server certificate {tls.Server.Subject}, valid until {tls.Server.NotAfter.ToUniversalTime():u}; client root {tls.ClientRoot.Subject}",
@@ -255,9 +256,13 @@ public static class HubHost
             $"OK  revocation list: {crl.Describe()}",
             "OK  masking policy and pseudonym secret",
             $"OK  deadline policy {(deadlines.Path ?? "(built-in defaults)")}",
+            $"OK  retention: exchanges {Kept(retention.Exchanges)} after ending, alerts {Kept(retention.Alerts)} after raising, list entries "
+                + $"{Kept(retention.ListEntries)} after removal; cases under a legal hold are kept",
             "The configuration is valid.",
         ];
     }
+
+    private static string Kept(TimeSpan? period) => period is { } p ? $"{p.TotalDays:0} days" : "for ever";
 
     public static WebApplication MapHub(this WebApplication app)
     {

@@ -39,8 +39,10 @@ public sealed class HubCommandLineTests
         Assert.True(ok == 0, output);
         Assert.Contains("The configuration is valid.", output);
         Assert.Contains("partner registry", output);
+        Assert.Contains("retention: exchanges 180 days after ending", output);
         Assert.DoesNotContain("listening on", output);
         Assert.False(File.Exists(Path.Combine(dir, "audit", "audit.log")), "a configuration check must not open the audit log");
+        Assert.False(File.Exists(Path.Combine(dir, "hub.db")), "a configuration check must not open the store");
 
         Directory.CreateDirectory(dir);
         var registry = Path.Combine(dir, "partners.json");
@@ -51,5 +53,12 @@ public sealed class HubCommandLineTests
         Assert.Contains("NOT valid", refused);
         Assert.Contains(registry, refused);
         Assert.DoesNotContain("   at ", refused);
+
+        var retention = Path.Combine(dir, "retention.json");
+        await File.WriteAllTextAsync(retention, "{ \"exchanges\": { \"keepDaysAfterEnding\": 0 } }");
+        var (wrong, named) = await HubProcess.RunToExitAsync(["--check-config", $"--Hub:Store:Path={dir}/hub.db", $"--Hub:Retention:PolicyPath={retention}"],
+            TimeSpan.FromMinutes(1));
+        Assert.Equal(1, wrong);
+        Assert.Contains("keepDaysAfterEnding", named);
     }
 }
