@@ -166,6 +166,14 @@ public sealed class AfxCommandTests(AfxCommandTests.HubFixture hub) : IClassFixt
         Assert.Equal(1, wrong.Code);
         Assert.StartsWith("FAILED", wrong.Out);
 
+        var exchange = Json(submitted.Out).GetProperty("exchangeId").GetString()!;
+        var folder = Path.Combine(dir, "all");
+        var all = await Afx.RunAsync("audit", "open", "--exchange", exchange, "--out", folder, "--hub", Address, "--as", "police-shenzhen");
+        Assert.True(all.Code == 0, all.Err + all.Out);
+        Assert.True(File.Exists(Path.Combine(folder, $"entry-{index}.json")), all.Out);
+        var both = await Afx.RunAsync("audit", "open", "--index", index, "--exchange", exchange, "--out", folder, "--hub", Address, "--as", "police-shenzhen");
+        Assert.Equal(2, both.Code);
+
         var bank = await Afx.RunAsync("audit", "open", "--index", index, "--out", Path.Combine(dir, "bank.json"), "--hub", Address, "--as", "bank-beta");
         Assert.NotEqual(0, bank.Code);
         Assert.Contains("neither sent by", bank.Err + bank.Out);

@@ -70,6 +70,17 @@ internal static class DisclosureCommands
                 await WriteAsync(opening, Path.Combine(target.FullName, $"entry-{opening.Proof.LeafIndex}.json"), ct);
             }
 
+            // Bodies beyond one answer's size are fetched one by one.
+            foreach (var rest in all.Remaining)
+            {
+                var opening = await client.OpenCommitmentAsync(new OpenCommitmentRequest
+                {
+                    LeafIndex = rest,
+                    DisclosureId = r.GetValue(disclosure) ?? string.Empty,
+                }, Call(ct));
+                await WriteAsync(opening, Path.Combine(target.FullName, $"entry-{rest}.json"), ct);
+            }
+
             return ExitCodes.Ok;
         });
         return command;

@@ -21,6 +21,9 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
     /// <summary>ListDisclosures returns at most this many, newest first.</summary>
     public const int MaxListed = 1000;
 
+    /// <summary>OpenExchangeCommitments carries at most this many bytes of bodies; the rest are named in <c>remaining</c>.</summary>
+    public const int MaxOpeningBytes = 2 << 20;
+
     /// <summary>Pending requests one auditor may have open: an auditor cannot fill the store with requests nobody decides.</summary>
     public const int MaxPendingPerAuditor = 50;
 
@@ -165,12 +168,23 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
 
         var (note, size) = await CoveringAsync(indexes[^1], cancellationToken);
         var openings = new CommitmentOpenings();
+        var bytes = 0L;
         foreach (var index in indexes.Where(i => i < size))
         {
             var entry = log.Read(index, index + 1).Single();
-            if (MayOpen(entry, caller, approved) && await evidence.GetBodyAsync(log.Origin, index, cancellationToken) is { } body)
+            if (!MayOpen(entry, caller, approved))
+            {
+                continue;
+            }
+
+            if (bytes >= MaxOpeningBytes)
+            {
+                openings.Remaining.Add((ulong)index);
+            }
+            else if (await evidence.GetBodyAsync(log.Origin, index, cancellationToken) is { } body)
             {
                 openings.Openings.Add(Opening(entry, body, size, note));
+                bytes += body.Body.Length;
             }
         }
 
