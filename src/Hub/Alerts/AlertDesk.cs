@@ -59,7 +59,7 @@ internal sealed class AlertDesk(
             // Only the salted commitment of the request enters the log: no clear personal data.
             audited = access.AuditAsync(new AuditEvent(AuditEventKind.AlertRaised, caller.ToRef(),
                 $"{AlertValidator.Snake(request.Signal.KindCase)}; {what}; tier {alert.Tier} ({alert.TierReason}); signal {raised.SignalId}",
-                null, alert.AlertId, null, request), cancellationToken);
+                null, alert.AlertId, null, request) { BodyKeptUnder = alert.AlertId }, cancellationToken);
             AlertLog.Raised(logger, alert.AlertId, what, caller.Id, AlertValidator.Snake(request.Signal.KindCase), alert.Tier, alert.TierReason);
         }
 
@@ -174,7 +174,7 @@ internal sealed class AlertDesk(
 
         var receipt = await access.AuditAsync(new AuditEvent(AuditEventKind.AlertOutcome, caller.ToRef(),
             $"{kind}; hold advice {outcome.HoldAdvice}" + (stopPaymentId.Length > 0 ? $"; stop-payment {stopPaymentId}" : string.Empty),
-            null, alert.AlertId, null, request), cancellationToken);
+            null, alert.AlertId, null, request) { BodyKeptUnder = alert.AlertId }, cancellationToken);
         AlertLog.Outcome(logger, alert.AlertId, caller.Id, kind, outcome.HoldAdvice);
         await CloseInstructionsAsync(caller, alert, outcome, isFinal, now, cancellationToken);
         return new ReportOutcomeResponse

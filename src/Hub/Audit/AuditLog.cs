@@ -454,7 +454,10 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         {
             var body = e.Body.ToByteArray();
             entry.BodyCommitment = ByteString.CopyFrom(Commitment(index, body));
-            bodies?.Add(new CommittedBody(index, e.ExchangeId, Salt(index), e.Body.Descriptor.FullName, body));
+            if (e.BodyKeptUnder is { Length: > 0 } keptUnder)
+            {
+                bodies?.Add(new CommittedBody(index, keptUnder, Salt(index), e.Body.Descriptor.FullName, body));
+            }
         }
 
         if (e.Masking is not null)

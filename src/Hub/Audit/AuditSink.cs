@@ -12,7 +12,14 @@ public sealed record AuditEvent(
     string? CaseNumber = null,
     PartnerRef? Subject = null,
     IMessage? Body = null,
-    IReadOnlyList<MaskingDecision>? Masking = null);
+    IReadOnlyList<MaskingDecision>? Masking = null)
+{
+    /// <summary>
+    /// What the committed body is kept under, so its parties can open the commitment and the retention purge erases it with its
+    /// record: by default the exchange; an alert's id for an alert's entries; null, the body is not kept (it can then not be opened).
+    /// </summary>
+    public string? BodyKeptUnder { get; init; } = ExchangeId;
+}
 
 /// <summary>Where every access, delivery, answer and refusal goes.</summary>
 public interface IAuditSink

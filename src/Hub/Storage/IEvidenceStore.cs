@@ -2,7 +2,8 @@ using AntiFraud.Exchange.Contract.V1;
 
 namespace AntiFraud.Exchange.Hub.Storage;
 
-/// <summary>The body an audit entry commits to, with its salt: kept sealed so the commitment can be opened later.</summary>
+/// <summary>The body an audit entry commits to, with its salt: kept sealed so the commitment can be opened later. It is kept under
+/// its exchange's id (or an alert's), so the retention purge erases it with the record.</summary>
 public sealed record CommittedBody(long Index, string? ExchangeId, byte[] Salt, string BodyType, byte[] Body);
 
 /// <summary>

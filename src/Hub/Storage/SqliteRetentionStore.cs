@@ -68,6 +68,9 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
             var erase = Writer.Command("UPDATE exchanges SET purged = 1, record = $r, hold_account = NULL WHERE id = $id", "$r", "$id");
             var events = Writer.Command("DELETE FROM events WHERE exchange_id = $id", "$id");
             var bodies = Writer.Command("DELETE FROM audit_bodies WHERE exchange_id = $id", "$id");
+            var items = Writer.Command("DELETE FROM bulk_items WHERE order_id = $id", "$id");
+            var header = Writer.Command("SELECT header FROM bulk_orders WHERE id = $id", "$id");
+            var eraseHeader = Writer.Command("UPDATE bulk_orders SET header = $h WHERE id = $id", "$h", "$id");
             int erased = 0, values = 0;
             foreach (var (id, _, record) in rows)
             {
@@ -85,6 +88,21 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
                 // The committed bodies hold the same personal data: once erased, a commitment can no longer be opened.
                 bodies.Parameters[0].Value = id;
                 bodies.ExecuteNonQuery();
+                if (record.Request?.KindCase == Request.KindOneofCase.BulkOrder)
+                {
+                    // A bulk order's items and results, and its header, hold the numbers and accounts themselves.
+                    items.Parameters[0].Value = id;
+                    items.ExecuteNonQuery();
+                    header.Parameters[0].Value = id;
+                    if (header.ExecuteScalar() is byte[] blob)
+                    {
+                        var opened = exchanges.Cipher.Open(BulkOrderHeader.Parser, blob);
+                        values += PersonalData.Erase(opened);
+                        eraseHeader.Parameters[0].Value = exchanges.Cipher.Seal(opened);
+                        eraseHeader.Parameters[1].Value = id;
+                        eraseHeader.ExecuteNonQuery();
+                    }
+                }
                 erased++;
             }
 
@@ -114,6 +132,7 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
 
             var erase = Writer.Command("UPDATE alerts SET purged = 1, record = $r WHERE id = $id", "$r", "$id");
             var keys = Writer.Command("DELETE FROM alert_keys WHERE alert_id = $id", "$id");
+            var bodies = Writer.Command("DELETE FROM audit_bodies WHERE exchange_id = $id", "$id");
             var values = 0;
             foreach (var (id, _, alert) in rows)
             {
@@ -123,6 +142,8 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
                 erase.ExecuteNonQuery();
                 keys.Parameters[0].Value = id;
                 keys.ExecuteNonQuery();
+                bodies.Parameters[0].Value = id;
+                bodies.ExecuteNonQuery();
             }
 
             return new PurgeBatch(rows.Count, rows.Count, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));

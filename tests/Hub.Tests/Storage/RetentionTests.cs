@@ -100,6 +100,9 @@ public abstract class RetentionTests : IAsyncLifetime
             Outcome = new AlertOutcome { Kind = AlertOutcomeKind.FalsePositive, Note = "the caller was her nephew" },
         });
         Assert.Equal("+8613712300001", (await alerts.GetAsync(closed.AlertId, CancellationToken.None))!.Victim.Person.Phone.E164);
+        var evidence = _hub.Hub.Services.GetRequiredService<AntiFraud.Exchange.Hub.Storage.IEvidenceStore>();
+        await evidence.SaveBodiesAsync("test-log", [new AntiFraud.Exchange.Hub.Storage.CommittedBody(9, closed.AlertId, new byte[16], "x", [1])],
+            CancellationToken.None);
 
         _hub.Clock.Advance(TimeSpan.FromDays(181));
         await Purger.PurgeAsync(CancellationToken.None);
@@ -109,6 +112,25 @@ public abstract class RetentionTests : IAsyncLifetime
         Assert.DoesNotContain("nephew", erased.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("13712300001", erased.ToString(), StringComparison.Ordinal);
         Assert.Equal("+8613712300002", (await alerts.GetAsync(open.AlertId, CancellationToken.None))!.Victim.Person.Phone.E164);
+        Assert.Null(await evidence.GetBodyAsync("test-log", 9, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task Purge_OfAnAnsweredBulkOrder_DeletesItsItemsAndResults()
+    {
+        var bulk = _hub.Hub.Services.GetRequiredService<AntiFraud.Exchange.Hub.Storage.IBulkStore>();
+        var order = await Protocol.Clients.BulkTransfer.SendAsync(new Protocol.Clients.BulkOrdersClient(_hub.As("police-shenzhen").Channel),
+            Bulk.BulkOrderData.Numbers("carrier-east", 20), after => Bulk.BulkOrderData.Items(after, 20, Bulk.BulkOrderData.NumberItem));
+        var answered = await Protocol.Clients.BulkTransfer.AnswerAsync(new Protocol.Clients.BulkOrdersClient(_hub.As("carrier-east").Channel),
+            order.OrderId, Bulk.BulkOrderData.Results(Enumerable.Range(1, 20).Select(n => (uint)n)));
+        Assert.Equal(ExchangeState.Answered, answered!.State);
+        Assert.Equal(20, (await bulk.ReadItemsAsync(order.OrderId, 0, 100, CancellationToken.None)).Count);
+
+        _hub.Clock.Advance(TimeSpan.FromDays(181));
+        await Purger.PurgeAsync(CancellationToken.None);
+        Assert.Empty(await bulk.ReadItemsAsync(order.OrderId, 0, 100, CancellationToken.None));
+        Assert.Empty(await bulk.ReadResultsAsync(order.OrderId, 0, 100, CancellationToken.None));
+        Assert.Empty((await bulk.GetAsync(order.OrderId, CancellationToken.None))!.Header.Case.ApprovingOfficer);
     }
 
     [Fact]

@@ -51,8 +51,17 @@ internal sealed class RedisRetentionStore(RedisConnection redis) : IRetentionSto
             }
 
             var count = PersonalData.Erase(record);
+            RedisValue header = string.Empty;
+            if (record.Request?.KindCase == Request.KindOneofCase.BulkOrder
+                && await redis.Call(db => db.HashGetAsync(P + "bo:" + id, "hdr"), cancellationToken) is { IsNullOrEmpty: false } stored)
+            {
+                var opened = redis.Cipher.Open(BulkOrderHeader.Parser, (byte[])stored!);
+                count += PersonalData.Erase(opened);
+                header = redis.Cipher.Seal(opened);
+            }
+
             var done = await redis.Call(db => db.ScriptEvaluateAsync(RedisScripts.PurgeExchange, values:
-                [P, id, fields[1], redis.Cipher.Seal(record), record.From.Id + "\n" + record.Case.CaseNumber]), cancellationToken);
+                [P, id, fields[1], redis.Cipher.Seal(record), record.From.Id + "\n" + record.Case.CaseNumber, header]), cancellationToken);
             if ((int)done == 1)
             {
                 erased++;

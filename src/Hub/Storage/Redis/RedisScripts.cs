@@ -72,30 +72,44 @@ internal static class RedisScripts
         """;
 
     /// <summary>
-    /// Retention. ARGV: prefix, id, expected version, erased record, case key. Writes the erased record (marked purged), removes the
-    /// exchange's events from its own and its case's event sets, and deletes the committed bodies listed in <c>abx:&lt;id&gt;</c>.
-    /// Returns 1, or 0 when the record changed since it was read (the next pass tries again).
+    /// Retention. ARGV: prefix, id, expected version, erased record, case key, erased bulk header or ''. Writes the erased record
+    /// (marked purged), removes the exchange's events from its own and its case's event sets, deletes the committed bodies listed in
+    /// <c>abx:&lt;id&gt;</c>, and for a bulk order its items and results and the header's personal data. Returns 1, or 0 when the
+    /// record changed since it was read (the next pass tries again).
     /// </summary>
-    public const string PurgeExchange = """
+    public const string PurgeExchange = DeleteBodies + "\n" + """
         local p, id = ARGV[1], ARGV[2]
         local key = p .. 'ex:' .. id
         if redis.call('HGET', key, 'ver') ~= ARGV[3] then return 0 end
         redis.call('HSET', key, 'rec', ARGV[4], 'ver', tonumber(ARGV[3]) + 1, 'prg', 1)
         for _, m in ipairs(redis.call('ZRANGE', p .. 'ev:x:' .. id, 0, -1)) do redis.call('ZREM', p .. 'ev:c:' .. ARGV[5], m) end
         redis.call('DEL', p .. 'ev:x:' .. id)
-        for _, b in ipairs(redis.call('SMEMBERS', p .. 'abx:' .. id)) do
-          local sep = string.find(b, '\n', 1, true)
-          redis.call('HDEL', p .. 'ab:' .. string.sub(b, 1, sep - 1), string.sub(b, sep + 1))
+        delete_bodies(p, id)
+        if ARGV[6] ~= '' then
+          redis.call('DEL', p .. 'bi:' .. id, p .. 'br:' .. id)
+          redis.call('HSET', p .. 'bo:' .. id, 'hdr', ARGV[6])
         end
-        redis.call('DEL', p .. 'abx:' .. id)
         return 1
         """;
 
-    /// <summary>Retention. ARGV: prefix, alert id, expected version, erased alert. Returns 1, or 0 when the alert changed meanwhile.</summary>
-    public const string PurgeAlert = """
+    /// <summary>Deletes the committed bodies kept under an exchange's or an alert's id (listed in <c>abx:&lt;id&gt;</c>).</summary>
+    private const string DeleteBodies = """
+        local function delete_bodies(p, id)
+          for _, b in ipairs(redis.call('SMEMBERS', p .. 'abx:' .. id)) do
+            local sep = string.find(b, '\n', 1, true)
+            redis.call('HDEL', p .. 'ab:' .. string.sub(b, 1, sep - 1), string.sub(b, sep + 1))
+          end
+          redis.call('DEL', p .. 'abx:' .. id)
+        end
+        """;
+
+    /// <summary>Retention. ARGV: prefix, alert id, expected version, erased alert. Also deletes the alert's committed bodies. Returns 1, or 0
+    /// when the alert changed meanwhile.</summary>
+    public const string PurgeAlert = DeleteBodies + "\n" + """
         local h = ARGV[1] .. 'al:' .. ARGV[2]
         if redis.call('HGET', h, 'ver') ~= ARGV[3] then return 0 end
         redis.call('HSET', h, 'rec', ARGV[4], 'ver', tonumber(ARGV[3]) + 1, 'prg', 1)
+        delete_bodies(ARGV[1], ARGV[2])
         return 1
         """;
 }
