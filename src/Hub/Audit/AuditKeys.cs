@@ -16,9 +16,8 @@ internal static class AuditKeys
     public static IReadOnlyList<ECDsa> Open(string directory, ECDsa current)
     {
         var path = Path.Combine(directory, FileName);
-        var keys = File.Exists(path) && File.ReadAllText(path).Contains("-----BEGIN", StringComparison.Ordinal)
-            ? [.. SignedCheckpoint.ReadPublicKeys(File.ReadAllText(path))]
-            : new List<ECDsa>();
+        var listed = File.Exists(path) ? File.ReadAllText(path) : string.Empty;
+        var keys = listed.Contains("-----BEGIN", StringComparison.Ordinal) ? [.. SignedCheckpoint.ReadPublicKeys(listed)] : new List<ECDsa>();
         if (!keys.Any(k => Same(k, current)))
         {
             Append(directory, current);

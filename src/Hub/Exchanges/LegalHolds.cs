@@ -40,7 +40,4 @@ internal sealed class LegalHolds(ExchangeAccess access, IRetentionStore store, T
             null, request.CaseNumber, null, request), cancellationToken);
         return access.ForSubmitter(caller, hold);
     }
-
-    public Task<LegalHold?> GetAsync(PartnerIdentity caller, string caseNumber, CancellationToken cancellationToken) =>
-        store.GetLegalHoldAsync(caller.Id, caseNumber, cancellationToken);
 }

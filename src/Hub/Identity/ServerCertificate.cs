@@ -28,11 +28,7 @@ internal sealed class ServerCertificate
             journal: journal,
             describe: (old, candidate) => $"handshakes now present {candidate.Describe()} instead of serial {old.Certificate.SerialNumber}",
             companions: [keyPath]);
-        _file.Changed += material => Changed?.Invoke(material);
     }
-
-    /// <summary>Raised after a new certificate took effect.</summary>
-    public event Action<ServerCertificateMaterial>? Changed;
 
     public ServerCertificateMaterial Current => _file.Current;
 

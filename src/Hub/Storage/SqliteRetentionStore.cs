@@ -11,8 +11,7 @@ namespace AntiFraud.Exchange.Hub.Storage;
 /// </summary>
 internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRetentionStore
 {
-    private static readonly string Ended = string.Join(", ", new[] { ExchangeState.Answered, ExchangeState.Rejected, ExchangeState.Cancelled }
-        .Select(s => ((int)s).ToString(System.Globalization.CultureInfo.InvariantCulture)));
+    private static readonly string Ended = ExchangeStates.SqlList(ExchangeStates.IsTerminal);
 
     private SqliteWriter Writer => exchanges.Writer;
 
@@ -45,25 +44,13 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
         Writer.ExecuteAsync(_ =>
         {
             var cut = endedBefore.ToUnixTimeMilliseconds();
-            var find = Writer.Command($"""
+            var rows = Page($"""
                 SELECT e.id, e.submitted_ms, e.record FROM exchanges e
                 WHERE e.purged = 0 AND e.submitted_ms < $cut AND (e.submitted_ms > $at OR (e.submitted_ms = $at AND e.id > $id))
                   AND e.state IN ({Ended})
                   AND NOT EXISTS (SELECT 1 FROM legal_holds h WHERE h.owner = e.submitter AND h.case_number = e.case_number)
                 ORDER BY e.submitted_ms, e.id LIMIT $n
-                """, "$cut", "$at", "$id", "$n");
-            find.Parameters[0].Value = cut;
-            find.Parameters[1].Value = after?.AtMs ?? long.MinValue;
-            find.Parameters[2].Value = after?.Id ?? string.Empty;
-            find.Parameters[3].Value = max;
-            var rows = new List<(string Id, long At, ExchangeRecord Record)>();
-            using (var reader = find.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    rows.Add((reader.GetString(0), reader.GetInt64(1), exchanges.Cipher.Open(ExchangeRecord.Parser, (byte[])reader[2])));
-                }
-            }
+                """, ExchangeRecord.Parser, cut, after, max);
 
             var erase = Writer.Command("UPDATE exchanges SET purged = 1, record = $r, hold_account = NULL WHERE id = $id", "$r", "$id");
             var events = Writer.Command("DELETE FROM events WHERE exchange_id = $id", "$id");
@@ -106,29 +93,17 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
                 erased++;
             }
 
-            return new PurgeBatch(rows.Count, erased, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));
+            return new PurgeBatch(rows.Count, erased, values, Next(rows, max));
         }, cancellationToken);
 
     public Task<PurgeBatch> PurgeAlertsAsync(DateTimeOffset raisedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
         Writer.ExecuteAsync(_ =>
         {
-            var find = Writer.Command("""
+            var rows = Page("""
                 SELECT id, first_ms, record FROM alerts
                 WHERE purged = 0 AND first_ms < $cut AND (first_ms > $at OR (first_ms = $at AND id > $id)) AND closed = 1
                 ORDER BY first_ms, id LIMIT $n
-                """, "$cut", "$at", "$id", "$n");
-            find.Parameters[0].Value = raisedBefore.ToUnixTimeMilliseconds();
-            find.Parameters[1].Value = after?.AtMs ?? long.MinValue;
-            find.Parameters[2].Value = after?.Id ?? string.Empty;
-            find.Parameters[3].Value = max;
-            var rows = new List<(string Id, long At, AlertView Alert)>();
-            using (var reader = find.ExecuteReader())
-            {
-                while (reader.Read())
-                {
-                    rows.Add((reader.GetString(0), reader.GetInt64(1), exchanges.Cipher.Open(AlertView.Parser, (byte[])reader[2])));
-                }
-            }
+                """, AlertView.Parser, raisedBefore.ToUnixTimeMilliseconds(), after, max);
 
             var erase = Writer.Command("UPDATE alerts SET purged = 1, record = $r WHERE id = $id", "$r", "$id");
             var keys = Writer.Command("DELETE FROM alert_keys WHERE alert_id = $id", "$id");
@@ -146,7 +121,7 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
                 bodies.ExecuteNonQuery();
             }
 
-            return new PurgeBatch(rows.Count, rows.Count, values, rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id));
+            return new PurgeBatch(rows.Count, rows.Count, values, Next(rows, max));
         }, cancellationToken);
 
     public Task<PurgeBatch> PurgeListEntriesAsync(DateTimeOffset removedBefore, PurgeCursor? after, int max, CancellationToken cancellationToken) =>
@@ -184,6 +159,33 @@ internal sealed class SqliteRetentionStore(SqliteExchangeStore exchanges) : IRet
 
             return new PurgeBatch(rows.Count, erased, values, rows.Count < max ? null : new PurgeCursor(0, rows[^1].Id));
         }, cancellationToken);
+
+    /// <summary>
+    /// One page of purge candidates, oldest first: <paramref name="sql"/> selects id, time (ms) and sealed record, with $cut (before),
+    /// $at and $id (the cursor) and $n (the page size).
+    /// </summary>
+    private List<(string Id, long At, T Value)> Page<T>(string sql, Google.Protobuf.MessageParser<T> parser, long cut, PurgeCursor? after,
+        int max)
+        where T : Google.Protobuf.IMessage<T>
+    {
+        var find = Writer.Command(sql, "$cut", "$at", "$id", "$n");
+        find.Parameters[0].Value = cut;
+        find.Parameters[1].Value = after?.AtMs ?? long.MinValue;
+        find.Parameters[2].Value = after?.Id ?? string.Empty;
+        find.Parameters[3].Value = max;
+        var rows = new List<(string Id, long At, T Value)>();
+        using var reader = find.ExecuteReader();
+        while (reader.Read())
+        {
+            rows.Add((reader.GetString(0), reader.GetInt64(1), exchanges.Cipher.Open(parser, (byte[])reader[2])));
+        }
+
+        return rows;
+    }
+
+    /// <summary>Where the next page starts; null when this one was the last.</summary>
+    private static PurgeCursor? Next<T>(List<(string Id, long At, T Value)> rows, int max) =>
+        rows.Count < max ? null : new PurgeCursor(rows[^1].At, rows[^1].Id);
 
     /// <summary>When a removed entry stopped screening: its revocation, else its expiry.</summary>
     internal static long RemovedAtMs(ListEntry entry) => (entry.RevokedAt ?? entry.ExpiresAt)?.ToDateTimeOffset().ToUnixTimeMilliseconds()
