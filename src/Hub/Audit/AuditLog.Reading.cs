@@ -46,7 +46,13 @@ internal sealed partial class AuditLog
                 yield break;
             }
 
-            offsets = [.. _offsets.GetRange((int)start, (int)(end - start))];
+            var bytes = new byte[(end - start) * 8];
+            _files.Offsets.Read(start, bytes);
+            offsets = new long[end - start];
+            for (var i = 0; i < offsets.Length; i++)
+            {
+                offsets[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 8));
+            }
         }
 
         using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);

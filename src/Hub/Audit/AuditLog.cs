@@ -26,6 +26,13 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
 {
     private const int MaxBatch = 1024;
 
+    /// <summary>Logs up to this many entries are checked in full when opened; longer ones open from their saved tree (see
+    /// <see cref="AuditTreeFiles"/>) and are checked in full in the background.</summary>
+    public const long DefaultFullCheckBelow = 1_000_000;
+
+    /// <summary>The tree files are synced, and their state saved, each time the log has grown by this many entries.</summary>
+    internal const long SaveTreeEvery = 1 << 16;
+
     /// <summary>Under load a checkpoint is signed with a batch at most this often; between, only on request.</summary>
     internal static readonly TimeSpan SignInterval = TimeSpan.FromSeconds(1);
 
@@ -34,8 +41,9 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     private readonly string _checkpointPath;
     private readonly FileStream _file;
     private readonly FileStream _history;
+    private readonly AuditTreeFiles _files;
     private readonly MerkleTree _tree;
-    private readonly List<long> _offsets;
+    private readonly CancellationTokenSource _stopping = new();
     private readonly Lock _gate = new();
     private readonly Lock _signing = new();
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { SingleReader = true });
@@ -56,11 +64,14 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     // Receipted entries. The tree may briefly hold more (a batch being sealed); readers see only these.
     private long _size;
     private long _signedSize = -1;
+    private long _savedSize;
+    private int _disposed;
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
 
     /// <param name="evidence">Where the committed bodies are kept (sealed) so commitments can be opened; none: they are not kept.</param>
+    /// <param name="fullCheckBelow">Logs with fewer entries than this saved in their tree are read in full when opened.</param>
     public AuditLog(string directory, string origin, ECDsa signingKey, byte[] commitmentKey, TimeProvider time, ILogger<AuditLog> logger,
-        IEvidenceStore? evidence = null)
+        IEvidenceStore? evidence = null, long fullCheckBelow = DefaultFullCheckBelow)
     {
         _evidence = evidence;
         Directory.CreateDirectory(directory);
@@ -75,10 +86,22 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         _time = time;
         _logger = logger;
 
-        // Read-only first: a log that cannot be used is refused before anything on disk changes.
-        var recovered = AuditLogRecovery.Read(_path, _historyPath, _checkpointPath, origin, _keys);
-        _tree = recovered.Tree;
-        _offsets = recovered.Offsets;
+        // The log and its history are read first: a log that cannot be used is refused before either changes on disk. (The tree files
+        // derive from them and are rebuilt whenever they do not match.)
+        _files = new AuditTreeFiles(Path.Combine(directory, "tree"));
+        _tree = new MerkleTree(_files);
+        RecoveredLog recovered;
+        TreeState? quick;
+        try
+        {
+            recovered = Recover(fullCheckBelow, out quick);
+        }
+        catch
+        {
+            _files.Dispose();
+            throw;
+        }
+
         _latestNote = recovered.LatestNote;
         _file = new FileStream(_path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
         _history = new FileStream(_historyPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 1 << 16);
@@ -105,9 +128,102 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         }
 
         _size = _tree.Size;
+        _savedSize = quick?.Size ?? 0;
+        if (_size - _savedSize >= SaveTreeEvery)
+        {
+            // A long log read in full (or a long way past its saved tree): the next start need not read it again, even after a crash.
+            SaveTree();
+        }
+
         _signedSize = _latestNote is null ? -1 : SignedCheckpoint.Verify(_latestNote, Origin, _keys).Size;
-        AuditLogLog.Opened(_logger, _path, _size);
+        AuditLogLog.Opened(_logger, _path, _size, quick is null ? "read in full" : $"the first {quick.Size} from the saved tree, checked in the background");
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        OpenedFrom = quick;
+        TreeChecked = quick is null ? Task.CompletedTask
+            : Task.Factory.StartNew(() => CheckTree(quick), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+    }
+
+    /// <summary>Set when the background check of a quickly opened log found an entry or a tree node altered: the log must be restored.</summary>
+    public string? Damage { get; private set; }
+
+    /// <summary>The saved tree state a quick open started from; null when the log was read in full.</summary>
+    internal TreeState? OpenedFrom { get; }
+
+    /// <summary>Ends when the background check of the entries a quick open took from the saved tree has ended (at once after a full open).</summary>
+    internal Task TreeChecked { get; }
+
+    /// <summary>
+    /// Opens from the saved tree when it covers at least <paramref name="fullCheckBelow"/> entries, its files hold them and its root
+    /// matches (then only the entries after it are read here, and the signed checkpoints are checked against the tree); otherwise reads
+    /// the whole log into fresh tree files. <paramref name="quick"/> is the saved state a quick open trusted, else null.
+    /// </summary>
+    private RecoveredLog Recover(long fullCheckBelow, out TreeState? quick)
+    {
+        var state = _files.Load();
+        if (state is { Size: > 0 } && state.Size >= fullCheckBelow && _files.Holds(state.Size))
+        {
+            _files.Cut(state.Size);
+            if (_tree.Root(state.Size).AsSpan().SequenceEqual(state.Root))
+            {
+                try
+                {
+                    quick = state;
+                    return AuditLogRecovery.Read(_path, _historyPath, _checkpointPath, Origin, _keys, _tree, _files, state, Progress);
+                }
+                catch (AuditLogDamagedException ex)
+                {
+                    AuditLogLog.QuickOpenFailed(_logger, _path, state.Size, ex.Message);
+                }
+            }
+        }
+
+        quick = null;
+        _files.Forget();
+        _files.Cut(0);
+        return AuditLogRecovery.Read(_path, _historyPath, _checkpointPath, Origin, _keys, _tree, _files, TreeState.Empty, Progress);
+
+        void Progress(long entries) => AuditLogLog.Reading(_logger, _path, entries);
+    }
+
+    private void CheckTree(TreeState state)
+    {
+        var started = _time.GetTimestamp();
+        try
+        {
+            Damage = AuditTreeCheck.Run(_path, _files, state, _stopping.Token);
+            if (Damage is null)
+            {
+                AuditLogLog.TreeChecked(_logger, _path, state.Size, _time.GetElapsedTime(started).TotalSeconds);
+            }
+            else
+            {
+                AuditLogLog.Altered(_logger, _path, Damage);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The hub is stopping; the next open checks again.
+        }
+        catch (IOException ex)
+        {
+            Damage = "the log or its tree files could not be read: " + ex.Message;
+            AuditLogLog.Altered(_logger, _path, Damage);
+        }
+    }
+
+    /// <summary>Syncs the tree files and saves their state at the receipted size (the appender's, or after it stopped).</summary>
+    private void SaveTree()
+    {
+        try
+        {
+            _files.Save(new TreeState(_size, _file.Position, _history.Position, _tree.Root(_size), _latestNote));
+            _savedSize = _size;
+        }
+        catch (IOException ex)
+        {
+            // Only the next open's speed depends on it: that open reads the log from the last saved state.
+            AuditLogLog.TreeNotSaved(_logger, _path, ex);
+        }
     }
 
     /// <summary>Why the last append failed (the disk), or null once an append worked.</summary>
@@ -250,7 +366,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                 leaves.Add(_tree.LeafHash(i));
             }
 
-            var logEnd = to < _tree.Size ? _offsets[(int)to] : _file.Length;
+            var logEnd = to < _tree.Size ? _files.Offset(to) : _file.Length;
             var note = SignedCheckpoint.Sign(new CheckpointBody(Origin, to, _tree.Root(to), _time.GetUtcNow()), Origin, _signingKey);
             _history.Write(LogHistory.Encode(new HistoryRecord(from, leaves, logEnd, note)));
             _history.Flush(flushToDisk: true);
@@ -359,7 +475,12 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             string? latest;
             lock (_gate)
             {
-                _offsets.AddRange(offsets);
+                foreach (var offset in offsets)
+                {
+                    _files.AddOffset(offset);
+                }
+
+                _files.Flush();
                 _size = size;
                 if (note is not null)
                 {
@@ -379,6 +500,11 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             foreach (var request in checkpoints)
             {
                 request.Checkpoint!.TrySetResult(latest!);
+            }
+
+            if (_size - _savedSize >= SaveTreeEvery)
+            {
+                SaveTree();
             }
 
             var receipted = batch.ToArray();
@@ -488,8 +614,22 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1)
+        {
+            return;
+        }
+
         _queue.Writer.TryComplete();
+        await _stopping.CancelAsync();
         await _loop;
+        await TreeChecked;
+        if (_size != _savedSize && LastFailure is null)
+        {
+            SaveTree();
+        }
+
+        _files.Dispose();
+        _stopping.Dispose();
         await _file.DisposeAsync();
         await _history.DisposeAsync();
     }

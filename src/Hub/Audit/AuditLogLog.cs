@@ -2,8 +2,8 @@ namespace AntiFraud.Exchange.Hub.Audit;
 
 internal static partial class AuditLogLog
 {
-    [LoggerMessage(500, LogLevel.Information, "Audit log {Path} open: {Size} entries, tree verified")]
-    public static partial void Opened(ILogger logger, string path, long size);
+    [LoggerMessage(500, LogLevel.Information, "Audit log {Path} open: {Size} entries, tree verified ({How})")]
+    public static partial void Opened(ILogger logger, string path, long size, string how);
 
     [LoggerMessage(501, LogLevel.Warning,
         "Audit log {Path}: a torn final write of {Bytes} bytes was cut after entry {Size}; it was never receipted")]
@@ -22,4 +22,23 @@ internal static partial class AuditLogLog
     [LoggerMessage(505, LogLevel.Error,
         "The committed bodies of {Count} audit entries from entry {First} could not be stored: those entries are durable and receipted, but their commitments cannot be opened")]
     public static partial void BodiesNotKept(ILogger logger, int count, long first, Exception exception);
+
+    [LoggerMessage(506, LogLevel.Warning,
+        "Audit log {Path}: the saved tree of its first {Size} entries does not lead to the log as it is ({Problem}); reading the whole log instead")]
+    public static partial void QuickOpenFailed(ILogger logger, string path, long size, string problem);
+
+    [LoggerMessage(507, LogLevel.Information, "Audit log {Path}: {Entries} entries read so far")]
+    public static partial void Reading(ILogger logger, string path, long entries);
+
+    [LoggerMessage(508, LogLevel.Information,
+        "Audit log {Path}: the background check of the {Size} entries opened from the saved tree found them intact ({Seconds:F1} s)")]
+    public static partial void TreeChecked(ILogger logger, string path, long size, double seconds);
+
+    [LoggerMessage(509, LogLevel.Critical,
+        "Audit log {Path} was altered after it was receipted: {Damage}. The hub reports itself unhealthy; restore the log from a copy "
+        + "(afx-hub restore) and locate the damage offline with `afx audit verify-segment`")]
+    public static partial void Altered(ILogger logger, string path, string damage);
+
+    [LoggerMessage(510, LogLevel.Warning, "Audit log {Path}: the tree files could not be saved; the next open reads the log from their last saved state")]
+    public static partial void TreeNotSaved(ILogger logger, string path, Exception exception);
 }

@@ -8,8 +8,7 @@ namespace AntiFraud.Exchange.Hub.Audit;
 
 /// <summary>What opening the log found, and the only repairs it allows: cutting a torn final write.</summary>
 internal sealed record RecoveredLog(
-    MerkleTree Tree,
-    List<long> Offsets,
+    long Size,
     long LogLength,
     long? CutLogAt,
     long HistoryLength,
@@ -30,28 +29,44 @@ internal static class AuditLogRecovery
     /// <summary>No entry the hub writes comes near this; a longer claimed length is a damaged prefix, not a torn write.</summary>
     public const int MaxEntryBytes = 1 << 20;
 
-    public static RecoveredLog Read(string logPath, string historyPath, string checkpointPath, string origin, IReadOnlyList<ECDsa> key)
+    /// <summary>Reads the whole log into an empty tree (and no offsets): what a backup's check and offline tools do.</summary>
+    public static RecoveredLog Read(string logPath, string historyPath, string checkpointPath, string origin, IReadOnlyList<ECDsa> key) =>
+        Read(logPath, historyPath, checkpointPath, origin, key, new MerkleTree(), null, TreeState.Empty, null);
+
+    /// <summary>
+    /// Reads the log after <paramref name="from"/> (entries the tree and <paramref name="files"/> already hold; the caller checked
+    /// them), appending each entry's leaf hash to <paramref name="tree"/> and its position to <paramref name="files"/>, and checks the
+    /// entries against the history records written after it and the tree against the newest signed checkpoints. <paramref name="progress"/> hears the entry count
+    /// every million entries.
+    /// </summary>
+    public static RecoveredLog Read(string logPath, string historyPath, string checkpointPath, string origin, IReadOnlyList<ECDsa> key,
+        MerkleTree tree, AuditTreeFiles? files, TreeState from, Action<long>? progress)
     {
-        var history = File.Exists(historyPath) ? LogHistory.Read(File.ReadAllBytes(historyPath)) : new HistoryReading([], 0, false, null);
+        var history = ReadHistory(logPath, historyPath, from.HistoryEnd);
         if (history.Damage is not null)
         {
             throw Refuse(logPath, $"{Path.GetFileName(historyPath)}: {history.Damage}");
         }
 
         var records = history.Records;
-        CheckHistoryChain(logPath, records);
-        var sealedSize = records.Count == 0 ? 0 : records[^1].Size;
-        var latestNote = records.LastOrDefault(r => r.SignedNote.Length > 0)?.SignedNote;
+        CheckHistoryChain(logPath, records, from);
+        var sealedSize = records.Count == 0 ? from.Size : records[^1].Size;
+        var latestNote = records.LastOrDefault(r => r.SignedNote.Length > 0)?.SignedNote ?? from.LatestNote;
         var sealedLeaves = records.SelectMany(r => r.Leaves).ToList();
         var batchEnds = records.Where(r => r.Leaves.Count > 0).ToDictionary(r => r.Size, r => r.LogEnd);
 
-        var tree = new MerkleTree();
-        var offsets = new List<long>();
         long? cutAt = null;
         using var file = new FileStream(logPath, FileMode.OpenOrCreate, FileAccess.Read, FileShare.ReadWrite, 1 << 20);
         var length = file.Length;
+        if (length < from.LogEnd)
+        {
+            throw Refuse(logPath, $"the log ends at byte {length}, but its first {from.Size} entries ended at byte {from.LogEnd} when it was last "
+                + "closed: receipted entries were cut");
+        }
+
         var header = new byte[4];
-        long position = 0;
+        var position = from.LogEnd;
+        file.Position = position;
         while (position < length)
         {
             var index = tree.Size;
@@ -96,7 +111,7 @@ internal static class AuditLogRecovery
             var leaf = MerkleHash.Leaf(data);
             if (receipted)
             {
-                if (!leaf.AsSpan().SequenceEqual(sealedLeaves[(int)index]))
+                if (!leaf.AsSpan().SequenceEqual(sealedLeaves[(int)(index - from.Size)]))
                 {
                     throw Refuse(logPath, $"entry {index} at byte {position} differs from the entry that was receipted (edited in place, "
                         + $"or the bytes before it shifted)");
@@ -109,8 +124,14 @@ internal static class AuditLogRecovery
             }
 
             tree.Append(leaf);
-            offsets.Add(position);
+            files?.AddOffset(position);
             position += 4 + size;
+            if (tree.Size % 1_000_000 == 0)
+            {
+                files?.Flush();
+                progress?.Invoke(tree.Size);
+            }
+
             if (receipted && batchEnds.TryGetValue(tree.Size, out var end) && position != end)
             {
                 throw Refuse(logPath,
@@ -148,14 +169,36 @@ internal static class AuditLogRecovery
             }
         }
 
-        return new RecoveredLog(tree, offsets, length, cutAt, history.ValidLength, history.TornTail ? history.ValidLength : null,
-            sealedSize, latestNote);
+        files?.Flush();
+        var historyLength = from.HistoryEnd + history.ValidLength;
+        return new RecoveredLog(tree.Size, length, cutAt, historyLength, history.TornTail ? historyLength : null, sealedSize, latestNote);
     }
 
-    private static void CheckHistoryChain(string logPath, IReadOnlyList<HistoryRecord> records)
+    /// <summary>The history records written after byte <paramref name="start"/> (positions in the reading are relative to it).</summary>
+    private static HistoryReading ReadHistory(string logPath, string historyPath, long start)
     {
-        long next = 0;
-        long end = 0;
+        if (!File.Exists(historyPath))
+        {
+            return start == 0 ? new HistoryReading([], 0, false, null)
+                : throw Refuse(logPath, $"{Path.GetFileName(historyPath)} is missing, but it held {start} bytes when the log was last closed");
+        }
+
+        using var stream = new FileStream(historyPath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        if (stream.Length < start)
+        {
+            throw Refuse(logPath, $"{Path.GetFileName(historyPath)} ends at byte {stream.Length}, but it held {start} bytes when the log was last closed");
+        }
+
+        var rest = new byte[stream.Length - start];
+        stream.Position = start;
+        stream.ReadExactly(rest);
+        return LogHistory.Read(rest);
+    }
+
+    private static void CheckHistoryChain(string logPath, IReadOnlyList<HistoryRecord> records, TreeState from)
+    {
+        var next = from.Size;
+        var end = from.LogEnd;
         foreach (var r in records)
         {
             if (r.FirstIndex != next || r.LogEnd < end || (r.Leaves.Count > 0 && r.LogEnd == end))

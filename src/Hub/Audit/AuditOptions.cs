@@ -11,4 +11,8 @@ public sealed class HubAuditOptions
 
     /// <summary>The log's origin line and signing key name.</summary>
     public string Origin { get; set; } = "antifraud.exchange/dev-hub";
+
+    /// <summary>A log whose saved tree covers fewer entries than this is read in full at start; a longer one opens from its saved tree
+    /// (reading only the entries after it) and is checked in full in the background.</summary>
+    public long FullCheckBelowEntries { get; set; } = AuditLog.DefaultFullCheckBelow;
 }

@@ -49,7 +49,7 @@ internal static class BackupCommands
 
         SqliteConnection.ClearAllPools();
         var recovered = Verify(target, options, files);
-        Console.WriteLine($"Backed up {files.Store} and its audit log ({recovered.Tree.Size} entries) to {target}. The store stays sealed under its "
+        Console.WriteLine($"Backed up {files.Store} and its audit log ({recovered.Size} entries) to {target}. The store stays sealed under its "
             + "data keys; restoring it needs the master key (Hub:Store:KeyPath), which is not in the backup.");
         return 0;
     }
@@ -78,7 +78,7 @@ internal static class BackupCommands
             File.Copy(Path.Combine(source, "audit", name), Path.Combine(files.AuditDirectory, name));
         }
 
-        Console.WriteLine($"Restored {source} to {files.Store}: the audit log's {recovered.Tree.Size} entries match its signed history and "
+        Console.WriteLine($"Restored {source} to {files.Store}: the audit log's {recovered.Size} entries match its signed history and "
             + "checkpoint. Start the hub with the master key the store was written with.");
         return 0;
     }

@@ -31,6 +31,8 @@ internal static class HubHelp
           --Hub:Store:Path=data/hub.db             the embedded store (the audit log goes beside it, in audit/)
           --Hub:Store:Redis:Configuration=HOST:PORT and --Hub:ReplicaId=NAME for a replica on a shared Redis
           --Hub:Audit:SigningKeyPath=FILE          the key that signs audit checkpoints (re-read; every key used is kept in audit/audit.keys)
+          --Hub:Audit:FullCheckBelowEntries=N      logs up to N entries are read in full at start (1000000); longer ones open from
+                                                   their saved tree (audit/tree/) and are re-checked in full in the background
           --Hub:Masking:SecretPath=FILE            the secret pseudonyms derive from (re-read when replaced; mode 0600)
           --Hub:Retention:PolicyPath=FILE          how long personal data of what ended is kept (config/retention.json; empty: for ever)
           --Hub:Alerts:PolicyPath=FILE             early warning: fusion window, locate queue, tier rules (config/alerts.json)

@@ -94,7 +94,7 @@ public static class HubHost
         AddHostBasics(builder.Services, options, paths, development);
         builder.Services
             .AddHubIdentity(tls, files.Registry, Path.Combine(files.DataDirectory, "identity"), options.Tls.StaleCrlMode)
-            .AddHubAudit(files.AuditDirectory, AuditOrigin(options), files.SigningKey, files.MaskingSecret)
+            .AddHubAudit(files.AuditDirectory, AuditOrigin(options), files.SigningKey, files.MaskingSecret, options.Audit.FullCheckBelowEntries)
             .AddHubStore(options.Store, files.Store, storeKey, previousStoreKey)
             .AddHubDelivery()
             .AddHubDeadlines(files.DeadlinePolicy)

@@ -45,6 +45,11 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add("Hub:Audit:Origin is required: it names the audit log in every signed checkpoint.");
         }
 
+        if (options.Audit.FullCheckBelowEntries < 0)
+        {
+            failures.Add($"Hub:Audit:FullCheckBelowEntries {options.Audit.FullCheckBelowEntries} must not be negative (0: always open from the saved tree).");
+        }
+
         var limits = options.Limits;
         foreach (var (setting, value) in new[]
         {

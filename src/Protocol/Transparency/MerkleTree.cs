@@ -40,45 +40,61 @@ public static class MerkleHash
 }
 
 /// <summary>
+/// Where a <see cref="MerkleTree"/> keeps its complete subtrees: level h, index i is the hash of leaves
+/// [i·2^h, (i+1)·2^h). Levels only grow at the end, or are cut back to a length.
+/// </summary>
+public interface IMerkleLevels
+{
+    /// <summary>How many levels hold at least one hash.</summary>
+    int Height { get; }
+
+    long Count(int level);
+
+    byte[] Get(int level, long index);
+
+    /// <summary>Appends to a level; level <see cref="Height"/> starts a new one.</summary>
+    void Add(int level, byte[] hash);
+
+    /// <summary>Keeps the first <paramref name="count"/> hashes of the level.</summary>
+    void Truncate(int level, long count);
+}
+
+/// <summary>
 /// An append-only Merkle tree over leaf hashes that keeps every complete power-of-two subtree, so the
 /// root of any prefix and the inclusion and consistency proofs (RFC 6962 §2.1) take O(log² n) hashes
-/// rather than a pass over the leaves. Memory: about two hashes per leaf. Not thread-safe: the log's
-/// single appender owns it.
+/// rather than a pass over the leaves. About two hashes per leaf, in memory by default or wherever the
+/// given <see cref="IMerkleLevels"/> keeps them. Not thread-safe: the log's single appender owns it.
 /// </summary>
-public sealed class MerkleTree
+public sealed class MerkleTree(IMerkleLevels levels)
 {
-    // _levels[h][i] is the hash of leaves [i·2^h, (i+1)·2^h).
-    private readonly List<List<byte[]>> _levels = [[]];
+    public MerkleTree()
+        : this(new MemoryLevels())
+    {
+    }
 
-    public long Size => _levels[0].Count;
+    public long Size => levels.Height == 0 ? 0 : levels.Count(0);
 
     public void Append(byte[] leafHash)
     {
-        _levels[0].Add(leafHash);
-        for (var h = 0; _levels[h].Count % 2 == 0; h++)
+        levels.Add(0, leafHash);
+        for (var h = 0; levels.Count(h) % 2 == 0; h++)
         {
-            if (h + 1 == _levels.Count)
-            {
-                _levels.Add([]);
-            }
-
-            var level = _levels[h];
-            _levels[h + 1].Add(MerkleHash.Node(level[^2], level[^1]));
+            var count = levels.Count(h);
+            levels.Add(h + 1, MerkleHash.Node(levels.Get(h, count - 2), levels.Get(h, count - 1)));
         }
     }
 
-    public byte[] LeafHash(long index) => _levels[0][checked((int)index)];
+    public byte[] LeafHash(long index) => levels.Get(0, index);
 
     /// <summary>Drops every leaf from <paramref name="size"/> on (leaves appended but never committed).</summary>
     public void Truncate(long size)
     {
         Check(size);
-        for (var h = 0; h < _levels.Count; h++)
+        for (var h = 0; h < levels.Height; h++)
         {
-            var keep = (int)(size >> h);
-            if (_levels[h].Count > keep)
+            if (levels.Count(h) > size >> h)
             {
-                _levels[h].RemoveRange(keep, _levels[h].Count - keep);
+                levels.Truncate(h, size >> h);
             }
         }
     }
@@ -174,7 +190,7 @@ public sealed class MerkleTree
         if ((count & (count - 1)) == 0 && start % count == 0)
         {
             var height = System.Numerics.BitOperations.Log2((ulong)count);
-            return _levels[height][checked((int)(start / count))];
+            return levels.Get(height, start / count);
         }
 
         var k = MerkleHash.SplitPoint(count);
@@ -188,6 +204,30 @@ public sealed class MerkleTree
             throw new ArgumentOutOfRangeException(nameof(size), $"The tree has {Size} leaves, not {size}.");
         }
     }
+}
+
+/// <summary>Levels held in lists: for offline tools and trees that fit in memory.</summary>
+internal sealed class MemoryLevels : IMerkleLevels
+{
+    private readonly List<List<byte[]>> _levels = [];
+
+    public int Height => _levels.Count;
+
+    public long Count(int level) => level < _levels.Count ? _levels[level].Count : 0;
+
+    public byte[] Get(int level, long index) => _levels[level][checked((int)index)];
+
+    public void Add(int level, byte[] hash)
+    {
+        if (level == _levels.Count)
+        {
+            _levels.Add([]);
+        }
+
+        _levels[level].Add(hash);
+    }
+
+    public void Truncate(int level, long count) => _levels[level].RemoveRange((int)count, _levels[level].Count - (int)count);
 }
 
 /// <summary>Checks proofs with nothing but hashes (RFC 9162 §2.1.3.2 and §2.1.4.2): what an offline verifier runs.</summary>
