@@ -4,6 +4,9 @@
 #   redis x1   - one hub replica on a private redis-server (appendonly yes, appendfsync always)
 #   redis x2   - two replicas on that Redis; police spread over both, bank-alpha on B, bank-beta on A
 # A full exchange: police Submit -> bank inbox delivery -> Ack -> Respond -> police Watch (on replica A) sees ANSWERED.
+# Over the measured one-replica run it also reads what each exchange costs: hub and redis-server CPU (/proc/<pid>/stat),
+# the commands Redis executed (INFO stats: those the hub sent and those its Lua scripts ran) and the bytes both ways,
+# and the commands by name (INFO commandstats); from those it projects N replicas against one Redis primary.
 #   bench/replicas.sh [SECONDS] [CONCURRENCY]
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -37,6 +40,8 @@ start_hub() { # port name settings...
 }
 stop_hubs() { kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=(); }
 run() { exchange "$1" 5 "$C" >/dev/null; exchange "$1" "$S" "$C"; }
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
+redis_stat() { redis-cli -p 7460 info stats | tr -d '\r' | awk -F: -v k="$1" '$1 == k {print $2}'; }
 REDIS=(--Hub:Store:Provider=redis --Hub:Store:Redis:Configuration=127.0.0.1:7460)
 
 start_hub 7450 sqlite
@@ -45,7 +50,13 @@ stop_hubs
 
 start_redis
 start_hub 7450 a "${REDIS[@]}" --Hub:ReplicaId=a
-one=$(run https://127.0.0.1:7450)
+exchange https://127.0.0.1:7450 5 "$C" >/dev/null
+redis-cli -p 7460 config resetstat >/dev/null
+hub0=$(cpu_ms "${PIDS[0]}"); redis0=$(cpu_ms "$REDIS_PID")
+one=$(exchange https://127.0.0.1:7450 "$S" "$C")
+hub1=$(cpu_ms "${PIDS[0]}"); redis1=$(cpu_ms "$REDIS_PID")
+commands=$(redis_stat total_commands_processed); bytes_in=$(redis_stat total_net_input_bytes); bytes_out=$(redis_stat total_net_output_bytes)
+redis-cli -p 7460 info commandstats | tr -d '\r' > "$work/commandstats"
 stop_hubs
 redis-cli -p 7460 flushall >/dev/null
 start_hub 7450 a2 "${REDIS[@]}" --Hub:ReplicaId=a
@@ -61,3 +72,37 @@ for r in "sqlite, one hub:$sqlite" "redis, one replica:$one" "redis, two replica
   name=${r%%:\{*}; json=${r#*:}
   echo "$json" | python3 -c "import json,sys; d=json.load(sys.stdin); print('| $name | %s | %s | %s | %s | %s |' % (d['ops_per_s'], d['p50_ms'], d['p99_ms'], d.get('full_p50_ms','-'), d.get('full_p99_ms','-')))"
 done
+
+echo
+n=$(echo "$one" | sed -E 's/.*"completed":([0-9]+).*/\1/')
+python3 - "$n" "$hub0" "$hub1" "$redis0" "$redis1" "$commands" "$bytes_in" "$bytes_out" "$work/commandstats" <<'PY'
+import re, sys
+n, hub0, hub1, r0, r1, commands, bin_, bout = (float(x) for x in sys.argv[1:9])
+n = max(n, 1)
+hub, redis = (hub1 - hub0) * 1000 / n, (r1 - r0) * 1000 / n
+print(f"One replica, per full exchange ({n:.0f} exchanges): hub CPU {hub:.0f} µs, redis-server CPU {redis:.0f} µs, "
+      f"{commands / n:.1f} commands executed by Redis (those the hub sent and those inside its scripts), {bin_ / n:.0f} bytes to Redis and {bout / n:.0f} back")
+print()
+print("| Redis command | calls per exchange | µs per call | Redis µs per exchange |")
+print("|---|---:|---:|---:|")
+rows = []
+for line in open(sys.argv[9]):
+    m = re.match(r"cmdstat_([^:]+):calls=(\d+),usec=(\d+),usec_per_call=([\d.]+)", line)
+    if m and int(m.group(2)) > 0:
+        rows.append((m.group(1), int(m.group(2)) / n, float(m.group(4)), int(m.group(3)) / n))
+for name, calls, per, total in sorted(rows, key=lambda r: -r[3]):
+    print(f"| {name} | {calls:.2f} | {per:.1f} | {total:.1f} |")
+# Projection: N replicas, each on C cores of its own, against one Redis primary (one core executes commands) on a 10 Gbit/s link.
+cores = 2
+link = 10e9 / 8
+print()
+print(f"Projection (replicas of {cores} cores each; one Redis primary core; 10 Gbit/s): capacity = min(N × {cores} × 10^6 / {hub:.0f}, "
+      f"10^6 / {redis:.0f}, {link:.3g} / {(bin_ + bout) / n:.0f})")
+print()
+print("| replicas | hub-bound exchanges/s | Redis-bound | network-bound | capacity | first bottleneck |")
+print("|---:|---:|---:|---:|---:|---|")
+for replicas in (1, 2, 4, 8, 16):
+    limits = {"replica CPU": replicas * cores * 1e6 / hub, "Redis primary CPU": 1e6 / redis, "network": link / ((bin_ + bout) / n)}
+    first = min(limits, key=limits.get)
+    print(f"| {replicas} | {limits['replica CPU']:,.0f} | {limits['Redis primary CPU']:,.0f} | {limits['network']:,.0f} | {limits[first]:,.0f} | {first} |")
+PY

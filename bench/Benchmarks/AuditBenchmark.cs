@@ -57,45 +57,59 @@ internal static class AuditBenchmark
                 Report("group commit, 512 concurrent appenders", appended / watch.Elapsed.TotalSeconds);
             }
 
-            // Proofs on a big tree (leaf hashes only: what proof generation touches).
-            var tree = new MerkleTree();
-            var build = Stopwatch.StartNew();
-            var buffer = new byte[8];
-            for (var i = 0; i < leaves; i++)
-            {
-                BitConverter.TryWriteBytes(buffer, (long)i);
-                tree.Append(MerkleHash.Leaf(buffer));
-            }
-
-            Console.WriteLine($"tree of {leaves:N0} leaves built in {build.Elapsed.TotalSeconds:F1} s");
-            var size = tree.Size;
-            var root = tree.Root(size);
-            var random = new Random(42);
-            const int proofs = 10_000;
-            var watchProofs = Stopwatch.StartNew();
-            for (var i = 0; i < proofs; i++)
-            {
-                var index = random.NextInt64(size);
-                var proof = tree.InclusionProof(index, size);
-                if (i == 0 && !MerkleVerifier.VerifyInclusion(index, size, tree.LeafHash(index), proof, root))
-                {
-                    throw new InvalidOperationException("proof did not verify");
-                }
-            }
-
-            Console.WriteLine($"inclusion proof at {leaves:N0}: {watchProofs.Elapsed.TotalMicroseconds / proofs:F1} µs each");
-            var watchConsistency = Stopwatch.StartNew();
-            for (var i = 0; i < proofs; i++)
-            {
-                tree.ConsistencyProof(1 + random.NextInt64(size - 1), size);
-            }
-
-            Console.WriteLine($"consistency proof at {leaves:N0}: {watchConsistency.Elapsed.TotalMicroseconds / proofs:F1} µs each");
+            // Proofs on a big tree (leaf hashes only: what proof generation touches): held in memory, then in files as the hub keeps it.
+            Proofs("in memory", new MerkleTree(), leaves, null);
+            using var files = new AuditTreeFiles(Path.Combine(dir, "tree"));
+            Proofs("in files (the hub's)", new MerkleTree(files), leaves, files);
         }
         finally
         {
             Directory.Delete(dir, recursive: true);
         }
+    }
+
+    private static void Proofs(string name, MerkleTree tree, int leaves, AuditTreeFiles? files)
+    {
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        var build = Stopwatch.StartNew();
+        var buffer = new byte[8];
+        for (var i = 0; i < leaves; i++)
+        {
+            BitConverter.TryWriteBytes(buffer, (long)i);
+            tree.Append(MerkleHash.Leaf(buffer));
+            if (i % 1024 == 1023)
+            {
+                files?.Flush();
+            }
+        }
+
+        files?.Flush();
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        Console.WriteLine($"tree {name} of {leaves:N0} leaves built in {build.Elapsed.TotalSeconds:F1} s; managed memory held {held / 1048576.0:N0} MiB");
+        var size = tree.Size;
+        var root = tree.Root(size);
+        var random = new Random(42);
+        const int proofs = 10_000;
+        var watchProofs = Stopwatch.StartNew();
+        for (var i = 0; i < proofs; i++)
+        {
+            var index = random.NextInt64(size);
+            var proof = tree.InclusionProof(index, size);
+            if (i == 0 && !MerkleVerifier.VerifyInclusion(index, size, tree.LeafHash(index), proof, root))
+            {
+                throw new InvalidOperationException("proof did not verify");
+            }
+        }
+
+        Console.WriteLine($"  inclusion proof: {watchProofs.Elapsed.TotalMicroseconds / proofs:F1} µs each");
+        var watchConsistency = Stopwatch.StartNew();
+        for (var i = 0; i < proofs; i++)
+        {
+            tree.ConsistencyProof(1 + random.NextInt64(size - 1), size);
+        }
+
+        Console.WriteLine($"  consistency proof: {watchConsistency.Elapsed.TotalMicroseconds / proofs:F1} µs each");
+        GC.KeepAlive(tree);
     }
 
     private static void Report(string what, double perSecond) => Console.WriteLine($"{what}: {perSecond:N0} appends/s");

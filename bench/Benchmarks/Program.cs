@@ -33,4 +33,12 @@ if (args.Length > 0 && args[0] == "purge")
     return;
 }
 
+// `startup [AUDIT_ENTRIES] [EXCHANGES]` measures the hub's start on a big store and audit log.
+if (args.Length > 0 && args[0] == "startup")
+{
+    await StartupBenchmark.RunAsync(args.Length > 1 ? long.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 10_000_000,
+        args.Length > 2 ? int.Parse(args[2], System.Globalization.CultureInfo.InvariantCulture) : 1_000_000);
+    return;
+}
+
 BenchmarkSwitcher.FromAssembly(typeof(MaskingBenchmarks).Assembly).Run(args);

@@ -26,31 +26,9 @@ internal static partial class PurgeBenchmark
         var dir = Directory.CreateTempSubdirectory("afx-purge-bench-").FullName;
         var db = Path.Combine(dir, "hub.db");
         var now = DateTimeOffset.UtcNow;
-        var master = StoreKeyring.ReadMasterKey(Path.Combine(DevPki.CertsDir, "store", "master.key"), "Hub:Store:KeyPath", developmentMaterial: true);
         var seeding = Stopwatch.StartNew();
-        await using (var store = new SqliteExchangeStore(db, durable: true, NullLogger<SqliteExchangeStore>.Instance, master))
-        {
-            var pending = new List<Task>();
-            for (var day = 0; day < 365; day++)
-            {
-                for (var i = 0; i < perDay; i++)
-                {
-                    var submitted = now.AddDays(-365 + day).AddSeconds(i * 86_400.0 / perDay);
-                    var record = Answered(day, i, submitted);
-                    pending.Add(store.SubmitAsync(record, [
-                        ExchangeLifecycle.Event(record, submitted, new Transition { From = ExchangeState.Unspecified, To = ExchangeState.Submitted }),
-                        ExchangeLifecycle.Event(record, submitted.AddMinutes(40), new Transition { From = ExchangeState.Acknowledged, To = ExchangeState.Answered }),
-                    ], CancellationToken.None));
-                    if (pending.Count == 4096)
-                    {
-                        await Task.WhenAll(pending);
-                        pending.Clear();
-                    }
-                }
-            }
-
-            await Task.WhenAll(pending);
-        }
+        await SeedAsync(db, 365 * perDay, n => (n / perDay, n % perDay, now.AddDays(-365 + (n / perDay)).AddSeconds(n % perDay * 86_400.0 / perDay)),
+            null);
 
         var total = 365 * perDay;
         Console.WriteLine($"seeded {total:N0} answered exchanges over 365 days in {seeding.Elapsed.TotalSeconds:F1} s; store {new FileInfo(db).Length / 1048576.0:F0} MiB");
@@ -118,7 +96,7 @@ internal static partial class PurgeBenchmark
             : $"| {name} | {inside.Length / seconds:N0} | {inside[inside.Length / 2]:F1} | {inside[(int)(inside.Length * 0.99)]:F1} | {inside[^1]:F1} |");
     }
 
-    private static double CpuMs(int pid)
+    internal static double CpuMs(int pid)
     {
         var fields = File.ReadAllText($"/proc/{pid}/stat").Split(')')[1].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) * 1000.0 / 100;
@@ -126,6 +104,36 @@ internal static partial class PurgeBenchmark
 
     [GeneratedRegex(@"Retention purge erased the personal data of (?<n>\d+) exchanges.* in (?<ms>\d+) ms")]
     private static partial Regex PurgedLine();
+
+    /// <summary>Stores <paramref name="count"/> answered freeze notices (sealed under the dev master key, with their events), the n-th
+    /// as <see cref="Answered"/> of (day, i, submitted) from <paramref name="of"/>; <paramref name="progress"/> hears every 250,000.</summary>
+    internal static async Task SeedAsync(string db, int count, Func<int, (int Day, int I, DateTimeOffset Submitted)> of, Action<int>? progress)
+    {
+        var master = StoreKeyring.ReadMasterKey(Path.Combine(DevPki.CertsDir, "store", "master.key"), "Hub:Store:KeyPath", developmentMaterial: true);
+        await using var store = new SqliteExchangeStore(db, durable: true, NullLogger<SqliteExchangeStore>.Instance, master);
+        var pending = new List<Task>();
+        for (var n = 0; n < count; n++)
+        {
+            var (day, i, submitted) = of(n);
+            var record = Answered(day, i, submitted);
+            pending.Add(store.SubmitAsync(record, [
+                ExchangeLifecycle.Event(record, submitted, new Transition { From = ExchangeState.Unspecified, To = ExchangeState.Submitted }),
+                ExchangeLifecycle.Event(record, submitted.AddMinutes(40), new Transition { From = ExchangeState.Acknowledged, To = ExchangeState.Answered }),
+            ], CancellationToken.None));
+            if (pending.Count == 4096)
+            {
+                await Task.WhenAll(pending);
+                pending.Clear();
+            }
+
+            if ((n + 1) % 250_000 == 0)
+            {
+                progress?.Invoke(n + 1);
+            }
+        }
+
+        await Task.WhenAll(pending);
+    }
 
     private static ExchangeRecord Answered(int day, int i, DateTimeOffset submitted)
     {

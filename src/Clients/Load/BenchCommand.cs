@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Globalization;
 using System.Text.Json;
 using AntiFraud.Exchange.Clients.Cli;
 using AntiFraud.Exchange.Clients.Demo;
@@ -159,7 +160,8 @@ internal static class BenchCommand
                     counts = new { submitted, answered, audited_submitted = audited.Submitted, audited_answered = audited.Answered, match = !lost },
                     // This process's CPU over the runs and the audit check: the load generator's own cost, beside the hub's.
                     client_cpu_ms = Math.Round((Environment.CpuUsage.TotalTime - cpuAtStart).TotalMilliseconds),
-                    memory = memory.Count == 0 ? null : new { samples = memory.Count, first_mb = memory[0].Bytes / 1e6, last_mb = memory[^1].Bytes / 1e6, max_mb = memory.Max(m => m.Bytes) / 1e6, flat = memoryFlat, note = memoryNote },
+                    memory = memory.Count == 0 ? null : new { samples = memory.Count, first_mb = memory[0].Bytes / 1e6, last_mb = memory[^1].Bytes / 1e6, max_mb = memory.Max(m => m.Bytes) / 1e6, flat = memoryFlat, note = memoryNote,
+                        every_20_s_mb = memory.Where((_, i) => i % 10 == 0).Select(m => Math.Round(m.Bytes / 1e6)).ToArray() },
                 }));
             }
             else
@@ -185,6 +187,8 @@ internal static class BenchCommand
                 {
                     AnsiConsole.MarkupLine($"Hub memory: {memory[0].Bytes / 1e6:F0} MB at start, {memory[^1].Bytes / 1e6:F0} MB at the end, max {memory.Max(m => m.Bytes) / 1e6:F0} MB: "
                         + (memoryFlat ? "[green]flat[/]" : "[red]growing[/]") + $" ({Markup.Escape(memoryNote)})");
+                    AnsiConsole.WriteLine("Hub memory every 20 s (MB): " + string.Join(", ", memory.Where((_, i) => i % 10 == 0)
+                        .Select(m => (m.Bytes / 1e6).ToString("F0", CultureInfo.InvariantCulture))));
                 }
             }
 
