@@ -211,11 +211,28 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Writes the tree's new hashes and offsets. The batch is durable in the log and its history already, so a failure here does not
+    /// fail it: what was not written stays in memory (proofs read it from there) and goes with the next batch's write.
+    /// </summary>
+    private void FlushTree()
+    {
+        try
+        {
+            _files.Flush();
+        }
+        catch (IOException ex)
+        {
+            AuditLogLog.TreeNotWritten(_logger, _path, ex);
+        }
+    }
+
     /// <summary>Syncs the tree files and saves their state at the receipted size (the appender's, or after it stopped).</summary>
     private void SaveTree()
     {
         try
         {
+            _files.Flush();
             _files.Save(new TreeState(_size, _file.Position, _history.Position, _tree.Root(_size), _latestNote));
             _savedSize = _size;
         }
@@ -480,7 +497,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                     _files.AddOffset(offset);
                 }
 
-                _files.Flush();
+                FlushTree();
                 _size = size;
                 if (note is not null)
                 {

@@ -41,4 +41,7 @@ internal static partial class AuditLogLog
 
     [LoggerMessage(510, LogLevel.Warning, "Audit log {Path}: the tree files could not be saved; the next open reads the log from their last saved state")]
     public static partial void TreeNotSaved(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(511, LogLevel.Warning, "Audit log {Path}: the tree files could not be written; the batch is durable and receipted, and its hashes are written with the next batch")]
+    public static partial void TreeNotWritten(ILogger logger, string path, Exception exception);
 }

@@ -114,6 +114,10 @@ internal sealed class RecordFile : IDisposable
         {
             Flush();
         }
+        catch (IOException)
+        {
+            // Derived data: the next open rebuilds whatever is past the last saved state from the log.
+        }
         finally
         {
             _handle.Dispose();
