@@ -52,7 +52,7 @@ internal static class AuditLogRecovery
         CheckHistoryChain(logPath, records, from);
         var sealedSize = records.Count == 0 ? from.Size : records[^1].Size;
         var latestNote = records.LastOrDefault(r => r.SignedNote.Length > 0)?.SignedNote ?? from.LatestNote;
-        var sealedLeaves = records.SelectMany(r => r.Leaves).ToList();
+        var sealedLeaves = new LeafCursor(records);
         var batchEnds = records.Where(r => r.Leaves.Count > 0).ToDictionary(r => r.Size, r => r.LogEnd);
 
         long? cutAt = null;
@@ -111,7 +111,7 @@ internal static class AuditLogRecovery
             var leaf = MerkleHash.Leaf(data);
             if (receipted)
             {
-                if (!leaf.AsSpan().SequenceEqual(sealedLeaves[(int)(index - from.Size)]))
+                if (!leaf.AsSpan().SequenceEqual(sealedLeaves.Next()))
                 {
                     throw Refuse(logPath, $"entry {index} at byte {position} differs from the entry that was receipted (edited in place, "
                         + $"or the bytes before it shifted)");
@@ -255,3 +255,21 @@ internal static class AuditLogRecovery
 
 /// <summary>The audit log on disk lost or altered entries the hub gave receipts for: the hub must not start.</summary>
 internal sealed class AuditLogDamagedException(string message) : IOException(message);
+
+/// <summary>The history's leaf hashes in index order, one at a time (a long history is not copied out whole).</summary>
+internal sealed class LeafCursor(IReadOnlyList<HistoryRecord> records)
+{
+    private int _record;
+    private int _leaf;
+
+    public byte[] Next()
+    {
+        while (_leaf >= records[_record].Leaves.Count)
+        {
+            _record++;
+            _leaf = 0;
+        }
+
+        return records[_record].Leaves[_leaf++];
+    }
+}

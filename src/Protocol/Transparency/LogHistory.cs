@@ -59,9 +59,11 @@ public static class LogHistory
         return bytes;
     }
 
-    /// <summary>Reads every record; stops at a torn final record or at the first damaged one.</summary>
-    public static HistoryReading Read(ReadOnlySpan<byte> data)
+    /// <summary>Reads every record; stops at a torn final record or at the first damaged one. The records' leaf hashes are views of
+    /// <paramref name="history"/> (each read copies one hash out), not one array per hash.</summary>
+    public static HistoryReading Read(byte[] history)
     {
+        ReadOnlySpan<byte> data = history;
         var records = new List<HistoryRecord>();
         var position = 0;
         Span<byte> digest = stackalloc byte[32];
@@ -108,11 +110,7 @@ public static class LogHistory
                     $"history record {records.Count} at byte {position} (entries {first}..{first + count - 1}) fails its checksum");
             }
 
-            var leaves = new byte[count][];
-            for (var i = 0; i < count; i++)
-            {
-                leaves[i] = rest.Slice(HeaderSize + (32 * i), 32).ToArray();
-            }
+            var leaves = new LeafHashes(new ReadOnlyMemory<byte>(history, position + HeaderSize, 32 * count));
 
             if (count == 0 && noteLength == 0)
             {
@@ -126,4 +124,24 @@ public static class LogHistory
 
         return new HistoryReading(records, position, false, null);
     }
+}
+
+/// <summary>Leaf hashes stored back to back (32 bytes each), read one at a time.</summary>
+internal sealed class LeafHashes(ReadOnlyMemory<byte> hashes) : IReadOnlyList<byte[]>
+{
+    public int Count => hashes.Length / 32;
+
+    public byte[] this[int index] => (uint)index < (uint)Count
+        ? hashes.Slice(32 * index, 32).ToArray()
+        : throw new ArgumentOutOfRangeException(nameof(index));
+
+    public IEnumerator<byte[]> GetEnumerator()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return this[i];
+        }
+    }
+
+    System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
 }
