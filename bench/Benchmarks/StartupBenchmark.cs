@@ -45,7 +45,7 @@ internal static class StartupBenchmark
         using var hub = await HubProcess.StartAsync([$"--Hub:Store:Path={db}", .. settings]);
         var listening = started.Elapsed.TotalSeconds;
         var cpu = PurgeBenchmark.CpuMs(hub.Pid) / 1000;
-        var rss = Rss(hub.Pid);
+        var rss = ProcessMemory.RssBytes(hub.Pid) / 1048576.0;
         string check = "-";
         for (var look = 0; look < 6000; look++)
         {
@@ -65,10 +65,6 @@ internal static class StartupBenchmark
 
         Console.WriteLine($"| {name} | {listening:F2} | {cpu:F2} | {rss:N0} | {check} |");
     }
-
-    private static double Rss(int pid) =>
-        long.Parse(File.ReadAllLines($"/proc/{pid}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal))
-            .Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024.0;
 
     private static async Task SeedStoreAsync(string db, int exchanges)
     {

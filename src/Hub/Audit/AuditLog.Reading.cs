@@ -46,13 +46,7 @@ internal sealed partial class AuditLog
                 yield break;
             }
 
-            var bytes = new byte[(end - start) * 8];
-            _files.Offsets.Read(start, bytes);
-            offsets = new long[end - start];
-            for (var i = 0; i < offsets.Length; i++)
-            {
-                offsets[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 8));
-            }
+            offsets = _files.ReadOffsets(start, (int)(end - start));
         }
 
         using var reader = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 1 << 16);

@@ -17,19 +17,19 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
 
     private readonly string _directory;
     private readonly List<RecordFile> _levels = [];
+    private readonly RecordFile _offsets;
 
     public AuditTreeFiles(string directory)
     {
         _directory = directory;
         Directory.CreateDirectory(directory);
-        Offsets = new RecordFile(OffsetsPath, 8);
+        _offsets = new RecordFile(OffsetsPath, 8);
         while (File.Exists(LevelPath(_levels.Count)))
         {
             _levels.Add(new RecordFile(LevelPath(_levels.Count), MerkleHash.Size));
         }
     }
 
-    public RecordFile Offsets { get; }
 
     public string StatePath => Path.Combine(_directory, "state");
 
@@ -60,18 +60,27 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
 
     public string LevelPath(int level) => Path.Combine(_directory, $"level-{level:D2}");
 
-    public long Offset(long index)
+    public long Offset(long index) => ReadOffsets(index, 1)[0];
+
+    /// <summary>Where entries [start, start + count) begin in the log.</summary>
+    public long[] ReadOffsets(long start, int count)
     {
-        Span<byte> record = stackalloc byte[8];
-        Offsets.Read(index, record);
-        return BinaryPrimitives.ReadInt64LittleEndian(record);
+        var bytes = new byte[count * 8];
+        _offsets.Read(start, bytes);
+        var offsets = new long[count];
+        for (var i = 0; i < count; i++)
+        {
+            offsets[i] = BinaryPrimitives.ReadInt64LittleEndian(bytes.AsSpan(i * 8));
+        }
+
+        return offsets;
     }
 
     public void AddOffset(long offset)
     {
         Span<byte> record = stackalloc byte[8];
         BinaryPrimitives.WriteInt64LittleEndian(record, offset);
-        Offsets.Append(record);
+        _offsets.Append(record);
     }
 
     /// <summary>Keeps entries [0, size): every level and the offsets.</summary>
@@ -82,7 +91,7 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
             _levels[h].Truncate(size >> h);
         }
 
-        Offsets.Truncate(size);
+        _offsets.Truncate(size);
     }
 
     /// <summary>Whether the files hold at least entries [0, size) of a tree: every level its share, and the offsets.</summary>
@@ -96,7 +105,7 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
             }
         }
 
-        return Offsets.Count >= size;
+        return _offsets.Count >= size;
     }
 
     public void Flush()
@@ -106,7 +115,7 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
             level.Flush();
         }
 
-        Offsets.Flush();
+        _offsets.Flush();
     }
 
     /// <summary>Syncs every file (as last flushed), then records <paramref name="state"/> (written to a temporary file, synced and renamed into place).</summary>
@@ -117,7 +126,7 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
             level.Sync();
         }
 
-        Offsets.Sync();
+        _offsets.Sync();
         var text = new StringBuilder()
             .Append(StateHeader).Append('\n')
             .Append(CultureInfo.InvariantCulture, $"size {state.Size}\n")
@@ -185,7 +194,7 @@ internal sealed class AuditTreeFiles : IMerkleLevels, IDisposable
             level.Dispose();
         }
 
-        Offsets.Dispose();
+        _offsets.Dispose();
     }
 }
 
