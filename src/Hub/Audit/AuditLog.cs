@@ -48,6 +48,10 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     private readonly Lock _signing = new();
     private readonly Channel<Pending> _queue = Channel.CreateBounded<Pending>(new BoundedChannelOptions(100_000) { SingleReader = true });
     private readonly Task _loop;
+
+    // Durable batches whose bodies are still to be stored; one store write takes every batch waiting when the previous one finished.
+    private readonly Channel<BodiesToKeep> _bodies = Channel.CreateUnbounded<BodiesToKeep>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Task _bodiesKept;
     private readonly TimeProvider _time;
     private readonly IEvidenceStore? _evidence;
     private readonly string _directory;
@@ -138,6 +142,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         _signedSize = _latestNote is null ? -1 : SignedCheckpoint.Verify(_latestNote, Origin, _keys).Size;
         AuditLogLog.Opened(_logger, _path, _size, quick is null ? "read in full" : $"the first {quick.Size} from the saved tree, checked in the background");
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
+        _bodiesKept = _evidence is null ? Task.CompletedTask : Task.Run(KeepBodiesAsync);
         OpenedFrom = quick;
         TreeChecked = quick is null ? Task.CompletedTask
             : Task.Factory.StartNew(() => CheckTree(quick), CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
@@ -527,9 +532,9 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             var receipted = batch.ToArray();
             if (bodies is { Count: > 0 })
             {
-                // The entries are durable; their bodies are stored (one write to the store) before the receipts go out, so every
-                // receipted commitment can be opened. The next batch does not wait for it.
-                _ = ReceiptAfterBodiesAsync(receipted, next, [.. leaves], bodies);
+                // The entries are durable; their bodies are stored before the receipts go out, so every receipted commitment can be
+                // opened. The next batch does not wait for it.
+                _bodies.Writer.TryWrite(new BodiesToKeep(receipted, next, [.. leaves], bodies));
             }
             else
             {
@@ -562,20 +567,41 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         }
     }
 
-    private async Task ReceiptAfterBodiesAsync(Pending[] batch, long first, byte[][] leaves, List<CommittedBody> bodies)
+    /// <summary>Stores the bodies of durable batches, then gives their receipts. Batches that became durable while the previous
+    /// store write ran go together in the next one: one write to the store for many audit batches, not one each.</summary>
+    private async Task KeepBodiesAsync()
     {
-        try
+        var reader = _bodies.Reader;
+        var waiting = new List<BodiesToKeep>();
+        var bodies = new List<CommittedBody>();
+        while (await reader.WaitToReadAsync())
         {
-            await _evidence!.SaveBodiesAsync(Origin, bodies, CancellationToken.None);
-        }
-        catch (Exception ex)
-        {
-            // The entries themselves are durable and receipted; only the opening of these commitments is lost. Said loudly.
-            AuditLogLog.BodiesNotKept(_logger, bodies.Count, first, ex);
-        }
+            waiting.Clear();
+            bodies.Clear();
+            while (bodies.Count < MaxBatch && reader.TryRead(out var kept))
+            {
+                waiting.Add(kept);
+                bodies.AddRange(kept.Bodies);
+            }
 
-        Receipt(batch, first, leaves);
+            try
+            {
+                await _evidence!.SaveBodiesAsync(Origin, bodies, CancellationToken.None);
+            }
+            catch (Exception ex)
+            {
+                // The entries themselves are durable and receipted; only the opening of these commitments is lost. Said loudly.
+                AuditLogLog.BodiesNotKept(_logger, bodies.Count, waiting[0].First, ex);
+            }
+
+            foreach (var kept in waiting)
+            {
+                Receipt(kept.Batch, kept.First, kept.Leaves);
+            }
+        }
     }
+
+    private sealed record BodiesToKeep(Pending[] Batch, long First, byte[][] Leaves, List<CommittedBody> Bodies);
 
     /// <summary>The canonical entry: no personal data, the body only as a salted commitment (the body itself, with its salt, goes to
     /// <paramref name="bodies"/> when they are kept).</summary>
@@ -639,6 +665,8 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
         _queue.Writer.TryComplete();
         await _stopping.CancelAsync();
         await _loop;
+        _bodies.Writer.TryComplete();
+        await _bodiesKept;
         await TreeChecked;
         if (_size != _savedSize && LastFailure is null)
         {

@@ -135,8 +135,9 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
                 + "needs an approved disclosure of its exchange (disclosure_id).");
         }
 
-        var body = await evidence.GetBodyAsync(log.Origin, index, cancellationToken)
-            ?? throw Refusal.NotFound($"leaf_index: no body is kept for entry {index}: it commits to none, it was written before bodies "
+        var kept = await evidence.GetBodyAsync(log.Origin, index, cancellationToken);
+        var body = kept is not null && Opens(entry, kept) ? kept
+            : throw Refusal.NotFound($"leaf_index: no body is kept for entry {index}: it commits to none, it was written before bodies "
                 + "were kept, or the retention policy erased it.");
         await audit.RecordAsync(new AuditEvent(AuditEventKind.Disclosure, caller.ToRef(), $"commitment of entry {index} opened",
             entry.ExchangeId.Length > 0 ? entry.ExchangeId : null, entry.CaseNumber.Length > 0 ? entry.CaseNumber : null, entry.Actor),
@@ -169,23 +170,31 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
         var (note, size) = await CoveringAsync(indexes[^1], cancellationToken);
         var openings = new CommitmentOpenings();
         var bytes = 0L;
+        var mayOpen = 0;
         foreach (var index in indexes.Where(i => i < size))
         {
             var entry = log.Read(index, index + 1).Single();
-            if (!MayOpen(entry, caller, approved))
+            if (entry.ExchangeId != request.ExchangeId || !MayOpen(entry, caller, approved))
             {
                 continue;
             }
 
+            mayOpen++;
             if (bytes >= MaxOpeningBytes)
             {
                 openings.Remaining.Add((ulong)index);
             }
-            else if (await evidence.GetBodyAsync(log.Origin, index, cancellationToken) is { } body)
+            else if (await evidence.GetBodyAsync(log.Origin, index, cancellationToken) is { } body && Opens(entry, body))
             {
                 openings.Openings.Add(Opening(entry, body, size, note));
                 bytes += body.Body.Length;
             }
+        }
+
+        if (openings.Openings.Count == 0 && mayOpen > 0)
+        {
+            throw Refusal.NotFound($"exchange_id: '{caller.Id}' may open {mayOpen} entries of '{request.ExchangeId}', but none has a body kept "
+                + "(the retention policy erased them, or they were written before bodies were kept).");
         }
 
         if (openings.Openings.Count == 0)
@@ -206,6 +215,11 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
         entry.Actor?.Id == caller.Id
         || (entry.Kind == AuditEventKind.Delivered && entry.Subject?.Id == caller.Id)
         || (approvedExchange is not null && entry.ExchangeId.Length > 0 && entry.ExchangeId == approvedExchange);
+
+    /// <summary>A body opens an entry's commitment only when it is the body the commitment was made of: bodies are stored while their
+    /// entries are written, so a batch that never became durable can leave one under an index a later entry took.</summary>
+    private bool Opens(AuditEntry entry, CommittedBody body) =>
+        entry.BodyCommitment.Length > 0 && CryptographicOperations.FixedTimeEquals(log.Commitment(body.Index, body.Body), entry.BodyCommitment.Span);
 
     /// <summary>The latest checkpoint when it covers the entry; a fresh one (signed with the next batch, shared) only when it does not.</summary>
     private async Task<(string Note, long Size)> CoveringAsync(long index, CancellationToken cancellationToken)

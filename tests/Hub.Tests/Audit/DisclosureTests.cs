@@ -1,5 +1,9 @@
 using System.Security.Cryptography;
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Audit;
+using AntiFraud.Exchange.Hub.Storage;
+using Google.Protobuf;
+using Microsoft.Extensions.DependencyInjection;
 using AntiFraud.Exchange.Hub.Tests.Exchanges;
 using AntiFraud.Exchange.Protocol.Transparency;
 using AntiFraud.Exchange.TestSupport;
@@ -198,5 +202,40 @@ public sealed class DisclosureTests : IAsyncLifetime
             DisclosureId = asked.DisclosureId,
         });
         Assert.True(CommitmentVerifier.Verify(byAuditor, LogKeys).Valid);
+    }
+
+    [Fact]
+    public async Task Commitments_ABodyLeftUnderAnIndexByAnotherEntry_IsNeverOpened()
+    {
+        // Bodies are stored while their entries are written, so a batch that never became durable can leave one under an index a
+        // later entry takes. Such a body must not be handed out as the opening of that entry.
+        var submitted = await _police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000094201", 300_00));
+        var acked = await _bank.Inbox.AckAsync(new AckRequest { ExchangeId = submitted.ExchangeId });
+        var log = _hub.Services.GetRequiredService<AuditLog>();
+        var evidence = _hub.Services.GetRequiredService<IEvidenceStore>();
+        var leftOver = new SubmitRequest { Request = new Request { Freeze = new FreezeNotice { Account = new AccountRef { AccountNumber = "6222000000094299" } } } };
+        var ackIndex = (long)acked.Receipt.LeafIndex;
+        var submitIndex = (long)submitted.Receipt.LeafIndex;
+        await evidence.SaveBodiesAsync(log.Origin,
+        [
+            // Under the acknowledgement's entry, which commits to no body; and over the submission's own body.
+            new CommittedBody(ackIndex, submitted.ExchangeId, log.Salt(ackIndex), SubmitRequest.Descriptor.FullName, leftOver.ToByteArray()),
+            new CommittedBody(submitIndex, submitted.ExchangeId, log.Salt(submitIndex), SubmitRequest.Descriptor.FullName, leftOver.ToByteArray()),
+        ], CancellationToken.None);
+
+        foreach (var (partner, index) in new[] { (_bank, ackIndex), (_police, submitIndex) })
+        {
+            var refused = await Assert.ThrowsAsync<RpcException>(() => partner.Audit.OpenCommitmentAsync(new OpenCommitmentRequest
+            {
+                LeafIndex = (ulong)index,
+            }).ResponseAsync);
+            Assert.Equal(StatusCode.NotFound, refused.StatusCode);
+            Assert.Contains($"no body is kept for entry {index}", refused.Status.Detail, StringComparison.Ordinal);
+        }
+
+        var none = await Assert.ThrowsAsync<RpcException>(() => _police.Audit.OpenExchangeCommitmentsAsync(
+            new OpenExchangeCommitmentsRequest { ExchangeId = submitted.ExchangeId }).ResponseAsync);
+        Assert.Equal(StatusCode.NotFound, none.StatusCode);
+        Assert.Contains("may open 1 entries of", none.Status.Detail, StringComparison.Ordinal);
     }
 }
