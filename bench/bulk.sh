@@ -11,7 +11,7 @@ dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build src/Clients -c Release -nologo -clp:ErrorsOnly >/dev/null
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 AFX=src/Clients/bin/Release/net10.0/afx.dll
-work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 rss_mib() { awk '/^'"$2"':/ {print int($2 / 1024)}' "/proc/$1/status"; }
 now_ms() { date +%s%3N; }

@@ -18,7 +18,7 @@ dotnet build bench/HubBench bench/WireBench -c Release -nologo -clp:ErrorsOnly >
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 BENCH=bench/HubBench/bin/Release/net10.0/AntiFraud.Exchange.HubBench
 source bench/exchange.sh    # exchange URL SECONDS CONCURRENCY [RATE]: full exchanges through afx bench
-work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 
 start_hub() { # provider
   dotnet "$HUB" --Hub:Listen=127.0.0.1:7450 --Hub:Store:Provider="$1" --Hub:Store:Path="$work/$1-$RANDOM.db" \

@@ -12,7 +12,7 @@ TRACE="${DOTNET_TRACE:-$HOME/.dotnet/tools/dotnet-trace}"
 dotnet build src/Hub -c Release -nologo -clp:ErrorsOnly >/dev/null
 dotnet build src/Clients -c Release -nologo -clp:ErrorsOnly >/dev/null
 source bench/exchange.sh
-work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 dotnet src/Hub/bin/Release/net10.0/afx-hub.dll --Hub:Listen=127.0.0.1:7453 --Hub:Store:Path="$work/hub.db" \
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information > "$work/hub.log" 2>&1 &
 pid=$!

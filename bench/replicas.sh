@@ -19,7 +19,7 @@ dotnet build bench/HubBench -c Release -nologo -clp:ErrorsOnly >/dev/null
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 BENCH=bench/HubBench/bin/Release/net10.0/AntiFraud.Exchange.HubBench
 source bench/exchange.sh    # exchange URL SECONDS CONCURRENCY [RATE]: full exchanges through afx bench
-work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 PIDS=()
 
 start_redis() {

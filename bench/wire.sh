@@ -16,7 +16,7 @@ command -v h2load >/dev/null || { echo "installing h2load (apt-get install nghtt
 
 dotnet build bench/WireBench -c Release -nologo -clp:ErrorsOnly >/dev/null
 BIN=bench/WireBench/bin/Release/net10.0/AntiFraud.Exchange.WireBench
-work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null; rm -rf "$work"' EXIT
+work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
 "$BIN" body "$work/body.bin"
 
 declare -A PID
