@@ -74,10 +74,10 @@ public sealed class RedisServer : IDisposable
         _process.ErrorDataReceived += (_, _) => { };
         _process.BeginOutputReadLine();
         _process.BeginErrorReadLine();
-        var until = DateTime.UtcNow.AddSeconds(60);
-        while (untilLoaded ? !Ping() : !Answers())
+        // Bounded by count (3,000 tries, a minute when idle), not by the clock.
+        for (var attempt = 0; untilLoaded ? !Ping() : !Answers(); attempt++)
         {
-            if (DateTime.UtcNow > until || _process.HasExited)
+            if (attempt == 3000 || _process.HasExited)
             {
                 throw new InvalidOperationException($"redis-server did not start on port {Port}");
             }
