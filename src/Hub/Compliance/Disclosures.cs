@@ -216,8 +216,8 @@ internal sealed class Disclosures(IEvidenceStore evidence, IExchangeStore exchan
         || (entry.Kind == AuditEventKind.Delivered && entry.Subject?.Id == caller.Id)
         || (approvedExchange is not null && entry.ExchangeId.Length > 0 && entry.ExchangeId == approvedExchange);
 
-    /// <summary>A body opens an entry's commitment only when it is the body the commitment was made of: bodies are stored while their
-    /// entries are written, so a batch that never became durable can leave one under an index a later entry took.</summary>
+    /// <summary>A body opens an entry's commitment only when it is the body the commitment was made of: the store and the log are
+    /// restored from backups separately, and an index the log has reused may still hold the body its earlier entry had.</summary>
     private bool Opens(AuditEntry entry, CommittedBody body) =>
         entry.BodyCommitment.Length > 0 && CryptographicOperations.FixedTimeEquals(log.Commitment(body.Index, body.Body), entry.BodyCommitment.Span);
 

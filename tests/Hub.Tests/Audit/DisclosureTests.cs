@@ -207,8 +207,8 @@ public sealed class DisclosureTests : IAsyncLifetime
     [Fact]
     public async Task Commitments_ABodyLeftUnderAnIndexByAnotherEntry_IsNeverOpened()
     {
-        // Bodies are stored while their entries are written, so a batch that never became durable can leave one under an index a
-        // later entry takes. Such a body must not be handed out as the opening of that entry.
+        // The store and the log are restored from backups separately: an index the log has reused may still hold the body its
+        // earlier entry had. Such a body must not be handed out as the opening of the entry that has the index now.
         var submitted = await _police.Exchange.SubmitAsync(Requests.Freeze("bank-alpha", "6222000000094201", 300_00));
         var acked = await _bank.Inbox.AckAsync(new AckRequest { ExchangeId = submitted.ExchangeId });
         var log = _hub.Services.GetRequiredService<AuditLog>();
