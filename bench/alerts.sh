@@ -16,7 +16,6 @@ dotnet build src/Clients -c Release -nologo -clp:ErrorsOnly >/dev/null
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 source bench/exchange.sh    # exchange URL SECONDS CONCURRENCY [RATE]: full exchanges through afx bench
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 alerts() { # SECONDS CONCURRENCY [RATE]
   dotnet "$AFX" bench alerts --hub https://127.0.0.1:7450 --duration "$(date -u -d "@$1" +%H:%M:%S)" --concurrency "$2" --rate "${3:-0}" --json 2>/dev/null
 }

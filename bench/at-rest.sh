@@ -12,7 +12,6 @@ dotnet build src/Clients -c Release -nologo -clp:ErrorsOnly >/dev/null
 HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 source bench/exchange.sh    # exchange URL SECONDS CONCURRENCY [RATE]: full exchanges through afx bench
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 
 run() { # true|false -> "ops_per_s cpu_us_per_exchange"
   dotnet "$HUB" --Hub:Listen=127.0.0.1:7452 --Hub:Store:Path="$work/$1-$RANDOM.db" --Hub:Store:EncryptAtRest="$1" \

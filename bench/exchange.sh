@@ -1,5 +1,7 @@
 # Sourced by bench/hub.sh and bench/replicas.sh (from the repository root).
 AFX=src/Clients/bin/Release/net10.0/afx.dll
+# CPU time (ms) a process used so far: utime + stime from /proc/<pid>/stat, in clock ticks.
+cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 # Full exchanges come from the one load generator, afx bench (freezes only, its simulated banks answer at once),
 # reported in the shape the tables below read.
 exchange() { # URL[,URL] SECONDS CONCURRENCY [RATE]
@@ -18,13 +20,12 @@ measured_hub() { # HUB PROVIDER WORK WARM SECONDS CONCURRENCY [NAME=VALUE...]
   mkdir -p "$work/run"
   env "$@" dotnet "$hub" --Hub:Listen=127.0.0.1:7450 --Hub:Store:Provider="$provider" --Hub:Store:Path="$work/run/hub.db" \
     --Logging:LogLevel:Default=Warning --Logging:LogLevel:Microsoft.Hosting.Lifetime=Information > "$work/hub.log" 2>&1 &
-  local pid=$! hz c0 c1 r
-  hz=$(getconf CLK_TCK)
+  local pid=$! c0 c1 r
   for _ in $(seq 1 100); do grep -q "Application started" "$work/hub.log" 2>/dev/null && break; sleep 0.2; done
   exchange https://127.0.0.1:7450 "$warm" "$concurrency" >/dev/null
-  c0=$(awk -v hz="$hz" '{print ($14 + $15) * 1000 / hz}' "/proc/$pid/stat")
+  c0=$(cpu_ms "$pid")
   r=$(exchange https://127.0.0.1:7450 "$seconds" "$concurrency")
-  c1=$(awk -v hz="$hz" '{print ($14 + $15) * 1000 / hz}' "/proc/$pid/stat")
+  c1=$(cpu_ms "$pid")
   kill "$pid"; wait "$pid" 2>/dev/null || true
   rm -rf "$work/run"
   echo "$r" | python3 -c "import json,sys; d=json.load(sys.stdin); n=max(d['completed'],1); print('%s|%.0f|%.0f|%s' % (d['ops_per_s'], ($c1-$c0)*1000/n, d['client_cpu_ms']*1000/n, d['p99_ms']))"

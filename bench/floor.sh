@@ -19,7 +19,6 @@ HUB=src/Hub/bin/Release/net10.0/afx-hub.dll
 BENCH=bench/HubBench/bin/Release/net10.0/AntiFraud.Exchange.HubBench
 source bench/exchange.sh
 work=$(mktemp -d); trap 'kill $(jobs -p) 2>/dev/null || true; rm -rf "$work"' EXIT
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 count() { python3 -c "import json,sys; d=json.load(sys.stdin); print(d.get('completed') or d.get('count'))"; }
 per_op() { python3 -c "print('%.0f' % (($2 - $1) * 1000 / max($3, 1)))"; }
 

@@ -28,8 +28,6 @@ start_hub() { # provider
   cat "$work/hub.log"; exit 1
 }
 stop_hub() { kill "$HUB_PID"; wait "$HUB_PID" 2>/dev/null || true; }
-# CPU time (ms) a process used so far: utime + stime from /proc/<pid>/stat, in clock ticks.
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 
 start_hub sqlite
 exchange https://127.0.0.1:7450 "$WARM" "$C" >/dev/null     # warm-up

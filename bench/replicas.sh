@@ -40,7 +40,6 @@ start_hub() { # port name settings...
 }
 stop_hubs() { kill "${PIDS[@]}"; wait "${PIDS[@]}" 2>/dev/null || true; PIDS=(); }
 run() { exchange "$1" 5 "$C" >/dev/null; exchange "$1" "$S" "$C"; }
-cpu_ms() { awk -v hz="$(getconf CLK_TCK)" '{print ($14 + $15) * 1000 / hz}' "/proc/$1/stat"; }
 redis_stat() { redis-cli -p 7460 info stats | tr -d '\r' | awk -F: -v k="$1" '$1 == k {print $2}'; }
 REDIS=(--Hub:Store:Provider=redis --Hub:Store:Redis:Configuration=127.0.0.1:7460)
 
