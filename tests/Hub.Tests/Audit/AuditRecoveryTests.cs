@@ -50,18 +50,7 @@ public sealed class AuditRecoveryTests : IDisposable
     }
 
     /// <summary>Byte offsets of every entry's length prefix.</summary>
-    private List<long> Offsets()
-    {
-        var bytes = File.ReadAllBytes(LogPath);
-        var offsets = new List<long>();
-        for (long position = 0; position + 4 <= bytes.Length;)
-        {
-            offsets.Add(position);
-            position += 4 + BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)position));
-        }
-
-        return offsets;
-    }
+    private List<long> Offsets() => AuditLogFiles.EntryOffsets(LogPath);
 
     private Dictionary<string, byte[]> Snapshot() =>
         Directory.GetFiles(_dir).ToDictionary(p => Path.GetFileName(p), File.ReadAllBytes);

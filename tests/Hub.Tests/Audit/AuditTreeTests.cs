@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Security.Cryptography;
 using System.Text;
 using AntiFraud.Exchange.Contract.V1;
@@ -68,17 +67,7 @@ public sealed class AuditTreeTests : IDisposable
         }
     }
 
-    private long EntryOffset(int index)
-    {
-        var bytes = File.ReadAllBytes(Path.Combine(_dir, "audit.log"));
-        long position = 0;
-        for (var i = 0; i < index; i++)
-        {
-            position += 4 + BinaryPrimitives.ReadUInt32BigEndian(bytes.AsSpan((int)position));
-        }
-
-        return position;
-    }
+    private long EntryOffset(int index) => AuditLogFiles.EntryOffsets(Path.Combine(_dir, "audit.log"))[index];
 
     /// <summary>A crash after the tree was saved: the files hold more than the state says, and the entries after it are read again.</summary>
     [Fact]
