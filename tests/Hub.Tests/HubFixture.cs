@@ -19,6 +19,9 @@ public sealed class HubFixture : IAsyncLifetime
 
     public string Address => $"https://127.0.0.1:{Port}";
 
+    /// <summary>The operations port (plain HTTP: /healthz, /readyz, /metrics), or null when it is off.</summary>
+    public Uri? OpsAddress { get; private set; }
+
     public IServiceProvider Services => _app.Services;
 
     public static WebApplication Build(params string[] settings) => Build(null, settings);
@@ -45,8 +48,9 @@ public sealed class HubFixture : IAsyncLifetime
     {
         _app = app;
         await _app.StartAsync();
-        var address = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        Port = new Uri(address).Port;
+        var addresses = _app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
+        Port = new Uri(addresses.First(a => a.StartsWith("https://", StringComparison.Ordinal))).Port;
+        OpsAddress = addresses.FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal)) is { } ops ? new Uri(ops) : null;
     }
 
     /// <summary>A channel presenting the certificate in these PEM files.</summary>

@@ -20,6 +20,9 @@ public sealed class HubProcess : IDisposable
 
     public string Address => $"https://127.0.0.1:{Port}";
 
+    /// <summary>The operations port (plain HTTP: /healthz, /readyz, /metrics), or null when it is off.</summary>
+    public Uri? OpsAddress { get; private init; }
+
     public IReadOnlyList<string> Log => _process.Log;
 
     /// <summary>The hub binary built beside the test binaries (same configuration).</summary>
@@ -40,7 +43,7 @@ public sealed class HubProcess : IDisposable
         {
             var address = await HubAddressFile.WaitAsync(addressFile, () => process.HasExited);
             return address is not null
-                ? new HubProcess(process, address.Port)
+                ? new HubProcess(process, address.Port) { OpsAddress = HubAddressFile.Ops(addressFile) }
                 : throw new InvalidOperationException((process.HasExited ? "afx-hub exited before listening:\n" : "afx-hub did not listen within 60 s:\n")
                     + string.Join('\n', process.Log));
         }

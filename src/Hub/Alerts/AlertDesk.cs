@@ -60,6 +60,7 @@ internal sealed class AlertDesk(
             audited = access.AuditAsync(new AuditEvent(AuditEventKind.AlertRaised, caller.ToRef(),
                 $"{AlertValidator.Snake(request.Signal.KindCase)}; {what}; tier {alert.Tier} ({alert.TierReason}); signal {raised.SignalId}",
                 null, alert.AlertId, null, request) { BodyKeptUnder = alert.AlertId }, cancellationToken);
+            HubMetrics.AlertsRaised.Add(1, new KeyValuePair<string, object?>("tier", HubMetrics.Label(alert.Tier)));
             AlertLog.Raised(logger, alert.AlertId, what, caller.Id, AlertValidator.Snake(request.Signal.KindCase), alert.Tier, alert.TierReason);
         }
 

@@ -71,6 +71,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
     private long _savedSize;
     private int _disposed;
     private DateTimeOffset _lastSigned = DateTimeOffset.MinValue;
+    private DateTimeOffset? _signedAt;
 
     /// <param name="evidence">Where the committed bodies are kept (sealed) so commitments can be opened; none: they are not kept.</param>
     /// <param name="fullCheckBelow">Logs with fewer entries than this saved in their tree are read in full when opened.</param>
@@ -139,7 +140,9 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
             SaveTree();
         }
 
-        _signedSize = _latestNote is null ? -1 : SignedCheckpoint.Verify(_latestNote, Origin, _keys).Size;
+        var newest = _latestNote is null ? null : SignedCheckpoint.Verify(_latestNote, Origin, _keys);
+        _signedSize = newest?.Size ?? -1;
+        _signedAt = newest?.Time;
         AuditLogLog.Opened(_logger, _path, _size, quick is null ? "read in full" : $"the first {quick.Size} from the saved tree, checked in the background");
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
         _bodiesKept = _evidence is null ? Task.CompletedTask : Task.Run(KeepBodiesAsync);
@@ -286,6 +289,19 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
 
         await CheckpointAsync(cancellationToken);
         return SignCheckpoint();
+    }
+
+    /// <summary>The size and signing time of the newest signed checkpoint (size -1 before the first), for the operations
+    /// metrics: a checkpoint that stops advancing while entries are added is an alert.</summary>
+    public (long Size, DateTimeOffset? At) Checkpointed
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return (_signedSize, _signedAt);
+            }
+        }
     }
 
     /// <summary>Receipted entries: every one of them is on disk and in the history.</summary>
@@ -509,6 +525,7 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
                     _latestNote = note;
                     _signedSize = size;
                     _lastSigned = now;
+                    _signedAt = now;
                 }
 
                 if (handoverFrom is not null)
@@ -560,8 +577,10 @@ internal sealed partial class AuditLog : IAuditSink, IAsyncDisposable
 
     private void Receipt(Pending[] batch, long first, IReadOnlyList<byte[]> leaves)
     {
+        var now = _time.GetUtcNow();
         for (var i = 0; i < batch.Length; i++)
         {
+            HubMetrics.AuditAppend.Record((now - batch[i].At).TotalSeconds);
             batch[i].Completion.TrySetResult(new Receipt { LeafIndex = (ulong)(first + i), LeafHash = ByteString.CopyFrom(leaves[i]),
                 LogOrigin = Origin });
         }

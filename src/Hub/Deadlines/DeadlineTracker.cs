@@ -209,6 +209,8 @@ internal sealed class DeadlineTracker(
 
             var record = committed.Record;
             bus.Publish(record.From.Id, committed.Events);
+            HubMetrics.Escalations.Add(1, new("level", HubMetrics.Label(level)), new("kind", HubMetrics.Label(record.Request.KindCase)),
+                new("tier", HubMetrics.Label(record.Priority)));
             DeadlineLog.Escalated(logger, level, id, record.To.Id, record.From.Id, record.Case.CaseNumber,
                 (level == EscalationLevel.HoldExpiring ? record.HoldExpiresAt : record.Deadline).ToDateTimeOffset());
             await audit.RecordAsync(new AuditEvent(

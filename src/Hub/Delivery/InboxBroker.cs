@@ -50,6 +50,19 @@ internal sealed class InboxBroker
     /// <summary>Items waiting or leased for a recipient (for operators and tests).</summary>
     public int Pending(string recipient) => Queue(recipient).Count;
 
+    /// <summary>Items waiting or leased, by recipient and priority rank (1 critical .. 4 low, 99 unspecified); for the operations
+    /// metrics. Takes each queue's lock briefly in turn.</summary>
+    public IEnumerable<(string Recipient, int Rank, int Count)> Depths()
+    {
+        foreach (var (recipient, queue) in _queues)
+        {
+            foreach (var (rank, count) in queue.CountByRank())
+            {
+                yield return (recipient, rank, count);
+            }
+        }
+    }
+
     private readonly record struct Key(int Priority, long Order, string Id) : IComparable<Key>
     {
         public int CompareTo(Key other)
@@ -67,6 +80,14 @@ internal sealed class InboxBroker
         private readonly Dictionary<string, InboxLease> _leased = new(StringComparer.Ordinal);
         private readonly Dictionary<string, uint> _attempts = new(StringComparer.Ordinal);
         private readonly List<InboxLease> _streams = [];
+
+        public List<(int Rank, int Count)> CountByRank()
+        {
+            lock (_gate)
+            {
+                return [.. _keys.Values.GroupBy(k => k.Priority).Select(g => (g.Key, g.Count()))];
+            }
+        }
 
         public int Count
         {

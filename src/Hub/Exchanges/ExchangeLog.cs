@@ -10,6 +10,9 @@ internal static partial class ExchangeLog
         string recipient,
         string caseNumber, DateTimeOffset deadline);
 
+    [LoggerMessage(408, LogLevel.Information, "Answered {ExchangeId}: {State} by {Recipient} for {Submitter}")]
+    public static partial void Answered(ILogger logger, string exchangeId, ExchangeState state, string recipient, string submitter);
+
     [LoggerMessage(401, LogLevel.Information, "{Partner} subscribed to its inbox (window {Window}, {Pending} waiting)")]
     public static partial void Subscribed(ILogger logger, string partner, int window, int pending);
 

@@ -169,6 +169,11 @@ internal sealed class InboxDelivery(
         broker.Complete(caller.Id, record.ExchangeId);
         bus.Publish(record.From.Id, committed.Events);
         var answered = committed.Record;
+        if (committed.Events.Count > 0)
+        {
+            ExchangeLog.Answered(logger, record.ExchangeId, answered.State, caller.Id, record.From.Id);
+        }
+
         if (answered.HoldExpiresAt is not null && committed.Events.Count > 0)
         {
             deadlines.Track(answered);

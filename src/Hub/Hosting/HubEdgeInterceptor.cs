@@ -1,6 +1,9 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using AntiFraud.Exchange.Hub.Shared;
 using AntiFraud.Exchange.Protocol.Contract;
 using Google.Protobuf;
+using Google.Protobuf.Reflection;
 using Grpc.Core;
 using Grpc.Core.Interceptors;
 
@@ -10,14 +13,18 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 /// The service edge of every RPC: a request outside the contract's bounds (an undeclared enum value, a
 /// Timestamp out of range, an over-long field) is INVALID_ARGUMENT naming the field before any handler
 /// runs; a <see cref="Refusal"/> becomes its gRPC status, and a store that cannot take writes becomes
-/// UNAVAILABLE. Below this edge, nothing knows the transport.
+/// UNAVAILABLE. Below this edge, nothing knows the transport. A request that names an exchange (a field exchange_id) puts it
+/// in the log scope of everything the call logs, and on the call's trace span.
 /// </summary>
-internal sealed class HubEdgeInterceptor : Interceptor
+internal sealed class HubEdgeInterceptor(ILogger<HubEdgeInterceptor> logger) : Interceptor
 {
+    private static readonly ConcurrentDictionary<MessageDescriptor, FieldDescriptor?> ExchangeIdFields = new();
+
     public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context,
         UnaryServerMethod<TRequest, TResponse> continuation)
     {
         Bound(request);
+        using var scope = ExchangeScope(request);
         try
         {
             return await continuation(request, context);
@@ -33,6 +40,7 @@ internal sealed class HubEdgeInterceptor : Interceptor
         ServerCallContext context, ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         Bound(request);
+        using var scope = ExchangeScope(request);
         try
         {
             await continuation(request, responseStream, context);
@@ -72,6 +80,23 @@ internal sealed class HubEdgeInterceptor : Interceptor
             return true;
         }
     }
+
+    /// <summary>A log scope "ExchangeId" for a request with a non-empty exchange_id field; the id also tags the trace span.</summary>
+    private IDisposable? ExchangeScope<TRequest>(TRequest request)
+    {
+        if (request is not IMessage message
+            || ExchangeIdFields.GetOrAdd(message.Descriptor, static d => d.FindFieldByName("exchange_id") is
+                { FieldType: FieldType.String, IsRepeated: false } f ? f : null) is not { } field
+            || field.Accessor.GetValue(message) is not string { Length: > 0 } id)
+        {
+            return null;
+        }
+
+        Activity.Current?.SetTag("afx.exchange_id", id);
+        return ExchangeIdScope(logger, id);
+    }
+
+    private static readonly Func<ILogger, string, IDisposable?> ExchangeIdScope = LoggerMessage.DefineScope<string>("ExchangeId:{ExchangeId}");
 
     private static void Bound<TRequest>(TRequest request)
     {

@@ -39,6 +39,12 @@ internal static class HubHelp
           --Hub:Lists:KeyPath=FILE                 the risk lists' OPRF key; every replica needs the same file
           --Hub:Store:KeyPath=FILE                 encryption at rest: the master key (64 hex digits, mode 0600)
           --Hub:AddressFile=FILE                   write the bound address (https://host:port) here once listening
+                                                   (then a line "ops http://host:port" for the operations port)
+          --Hub:Ops:Listen=127.0.0.1:8443|none     the operations port: plain HTTP, /healthz, /readyz, /metrics only, no
+                                                   personal data (default: loopback, partner port + 1000)
+          --Hub:Ops:OtlpEndpoint=URL               send traces and metrics to an OTLP collector (+ --Hub:Ops:OtlpProtocol=
+                                                   grpc|http/protobuf)
+          --Logging:Console:FormatterName=json     one JSON object per log line, with the call's trace id and exchange id
 
         The committed development PKI (certs-dev/) is refused unless DOTNET_ENVIRONMENT=Development
         (dotnet run sets it through the launch profile). Exit codes: 0 stopped normally, 1 could not start

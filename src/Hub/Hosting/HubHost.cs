@@ -1,3 +1,4 @@
+using System.Net;
 using System.Reflection;
 using System.Security.Cryptography.X509Certificates;
 using AntiFraud.Exchange.Hub.Identity;
@@ -12,6 +13,7 @@ using AntiFraud.Exchange.Hub.Deadlines;
 using AntiFraud.Exchange.Hub.Delivery;
 using AntiFraud.Exchange.Hub.Exchanges;
 using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Observability;
 using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Replication;
 using AntiFraud.Exchange.Hub.Services;
@@ -91,6 +93,8 @@ public static class HubHost
         }
 
         builder.Logging.AddConsole();
+        builder.AddHubObservability(options.Ops, options.Ops.EndPoint(options.ListenEndPoint), options.Store.Provider,
+            options.Store.Provider == "redis" ? ReplicaId(options) : Environment.MachineName.ToLowerInvariant());
         AddHostBasics(builder.Services, options, paths, development);
         builder.Services
             .AddHubIdentity(tls, files.Registry, Path.Combine(files.DataDirectory, "identity"), options.Tls.StaleCrlMode)
@@ -157,6 +161,11 @@ public static class HubHost
                 listen.Protocols = HttpProtocols.Http2;
                 listen.UseHttps(kestrel.ApplicationServices.GetRequiredService<TlsHandshake>().Options());
             });
+            if (options.Ops.EndPoint(endpoint) is { } ops)
+            {
+                // Plain HTTP/1.1 for probes and scrapers; it answers /healthz, /readyz and /metrics only (MapOps).
+                kestrel.Listen(ops, listen => listen.Protocols = HttpProtocols.Http1);
+            }
         });
     }
 
@@ -179,6 +188,7 @@ public static class HubHost
             ];
             o.Interceptors.Add<HubEdgeInterceptor>();
         });
+        builder.Services.AddSingleton<HubEdgeInterceptor>();
         builder.Services.AddStrictRequestParsing();
         builder.Services.AddGrpcReflection();
         builder.Services.AddGrpcHealthChecks(o =>
@@ -272,8 +282,11 @@ public static class HubHost
         _ = app.Services.GetRequiredService<IExchangeStore>();
         _ = app.Services.GetRequiredService<IDeliveryMasker>();
         _ = app.Services.GetRequiredService<AuditLog>();
+        var hubOptions = app.Services.GetRequiredService<IOptions<HubOptions>>().Value;
+        app.MapOps(hubOptions.Ops.EndPoint(hubOptions.ListenEndPoint) is not null);
         app.Use(app.Services.GetRequiredService<RequestBodyBudget>().InvokeAsync);
         app.UseAuthentication();
+        app.UseMiddleware<RpcMetrics>();
         app.UseAuthorization();
         app.MapGrpcService<ExchangeService>();
         app.MapGrpcService<InboxService>();
@@ -295,16 +308,23 @@ public static class HubHost
             {
                 HubLog.DevelopmentMaterial(logger, app.Services.GetRequiredService<HubPaths>().Root);
             }
-            foreach (var address in app.Urls)
+            var partnerUrl = app.Urls.First(u => u.StartsWith("https://", StringComparison.Ordinal));
+            var opsUrl = app.Urls.FirstOrDefault(u => u.StartsWith("http://", StringComparison.Ordinal));
+            HubLog.Listening(logger, partnerUrl.Replace("https://", string.Empty, StringComparison.Ordinal));
+            if (opsUrl is not null)
             {
-                HubLog.Listening(logger, address.Replace("https://", string.Empty, StringComparison.Ordinal));
+                HubLog.OpsListening(logger, opsUrl);
+                if (!IPAddress.IsLoopback(options.Ops.EndPoint(options.ListenEndPoint)!.Address))
+                {
+                    HubLog.OpsNotLoopback(logger, opsUrl);
+                }
             }
 
             if (addressFile is not null)
             {
                 // Written whole, then renamed: a tool polling for the file never reads half an address.
                 Directory.CreateDirectory(Path.GetDirectoryName(addressFile)!);
-                File.WriteAllText(addressFile + ".tmp", app.Urls.First() + "\n");
+                File.WriteAllText(addressFile + ".tmp", partnerUrl + "\n" + (opsUrl is null ? string.Empty : "ops " + opsUrl + "\n"));
                 File.Move(addressFile + ".tmp", addressFile, overwrite: true);
             }
         });

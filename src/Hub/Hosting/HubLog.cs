@@ -6,6 +6,14 @@ internal static partial class HubLog
         "AntiFraud.Exchange hub listening on https://{Endpoint} (HTTP/2, TLS, client certificates required)")]
     public static partial void Listening(ILogger logger, string endpoint);
 
+    [LoggerMessage(103, LogLevel.Information,
+        "Operations port on {Url}: /healthz, /readyz, /metrics (plain HTTP, no partner calls, no personal data)")]
+    public static partial void OpsListening(ILogger logger, string url);
+
+    [LoggerMessage(104, LogLevel.Warning,
+        "The operations port {Url} is not on loopback (Hub:Ops:Listen): anyone who reaches it reads the hub's metrics; keep it behind the network's own controls")]
+    public static partial void OpsNotLoopback(ILogger logger, string url);
+
     [LoggerMessage(101, LogLevel.Information, "Hub stopping: new streams refused, in-flight calls finishing (up to {Seconds} s)")]
     public static partial void Stopping(ILogger logger, int seconds);
 

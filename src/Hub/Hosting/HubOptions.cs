@@ -7,6 +7,7 @@ using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Bulk;
 using AntiFraud.Exchange.Hub.Lists;
 using AntiFraud.Exchange.Hub.Masking;
+using AntiFraud.Exchange.Hub.Observability;
 using AntiFraud.Exchange.Hub.Storage;
 
 namespace AntiFraud.Exchange.Hub.Hosting;
@@ -56,6 +57,9 @@ public sealed class HubOptions
     public int ShutdownTimeoutSeconds { get; set; } = 20;
 
     public HubLimitOptions Limits { get; set; } = new();
+
+    /// <summary>The operations port (health, readiness, metrics) and telemetry export.</summary>
+    public HubOpsOptions Ops { get; set; } = new();
 
     /// <summary>
     /// This replica's name among several on one Redis: stable across restarts and unique, since it names the

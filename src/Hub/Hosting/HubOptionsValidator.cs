@@ -20,6 +20,22 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add($"Hub:Listen '{options.Listen}' is not an address:port such as 127.0.0.1:7443.");
         }
 
+        var ops = options.Ops;
+        if (ops.Listen is { Length: > 0 } opsListen && opsListen != "none" && !IPEndPoint.TryParse(opsListen, out _))
+        {
+            failures.Add($"Hub:Ops:Listen '{opsListen}' is not an address:port such as 127.0.0.1:8443 (or none to turn the operations port off).");
+        }
+
+        if (!string.IsNullOrWhiteSpace(ops.OtlpEndpoint) && !Uri.TryCreate(ops.OtlpEndpoint, UriKind.Absolute, out _))
+        {
+            failures.Add($"Hub:Ops:OtlpEndpoint '{ops.OtlpEndpoint}' is not an absolute URL such as http://127.0.0.1:4317.");
+        }
+
+        if (ops.OtlpProtocol is not ("grpc" or "http/protobuf"))
+        {
+            failures.Add($"Hub:Ops:OtlpProtocol '{ops.OtlpProtocol}' is not grpc or http/protobuf.");
+        }
+
         if (options.Tls.StaleCrl is not ("refuse" or "warn"))
         {
             failures.Add($"Hub:Tls:StaleCrl '{options.Tls.StaleCrl}' is not refuse or warn.");

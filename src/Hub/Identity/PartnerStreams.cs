@@ -19,10 +19,13 @@ internal sealed class PartnerStreams
     private readonly PartnerAuthenticator _authenticator;
     private readonly IAuditSink _audit;
     private readonly CancellationToken _stopping;
+    private readonly TimeProvider _time;
+    private readonly ConcurrentDictionary<string, Presence> _presence = new(StringComparer.Ordinal);
 
     public PartnerStreams(PartnerAuthenticator authenticator, PartnerRegistry registry, CrlStore crl, IAuditSink audit,
-        IHostApplicationLifetime lifetime)
+        IHostApplicationLifetime lifetime, TimeProvider time)
     {
+        _time = time;
         _authenticator = authenticator;
         _audit = audit;
         _stopping = lifetime.ApplicationStopping;
@@ -33,6 +36,19 @@ internal sealed class PartnerStreams
     /// <summary>Open streams (for operators and tests).</summary>
     public int Count => _open.Count;
 
+    /// <summary>
+    /// Every partner that has had a stream open since the hub started: how many it has open now, and since when it has had none
+    /// (null while one is open). For the operations metrics: a bank whose inbox stream stays down is an alert.
+    /// </summary>
+    public IEnumerable<(string Partner, int Open, DateTimeOffset? NoneSince)> Presences() =>
+        _presence.Select(p => (p.Key, p.Value.Open, p.Value.Open > 0 ? null : p.Value.LastEnded));
+
+    private sealed class Presence
+    {
+        public int Open;
+        public DateTimeOffset? LastEnded;
+    }
+
     /// <summary>Runs a stream handler with a writer that re-checks the partner before each message, and a token cancelled when it is cut
     /// off.</summary>
     public async Task RunAsync<T>(ServerCallContext context, IAsyncStreamWriter<T> writer, Func<IAsyncStreamWriter<T>, CancellationToken,
@@ -40,6 +56,8 @@ internal sealed class PartnerStreams
     {
         var session = new Session(this, context.GetHttpContext().Connection.ClientCertificate, context.Caller());
         _open.TryAdd(session, 0);
+        var presence = _presence.GetOrAdd(session.Partner.Id, static _ => new Presence());
+        Interlocked.Increment(ref presence.Open);
         try
         {
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.CancellationToken, session.CutOff, _stopping);
@@ -56,6 +74,8 @@ internal sealed class PartnerStreams
         }
         finally
         {
+            presence.LastEnded = _time.GetUtcNow();
+            Interlocked.Decrement(ref presence.Open);
             _open.TryRemove(session, out _);
             session.Dispose();
         }

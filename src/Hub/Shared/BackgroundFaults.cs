@@ -19,6 +19,7 @@ internal sealed class BackgroundFaults
     public void Record(string service, Exception exception, ILogger logger)
     {
         var count = _counts.AddOrUpdate(service, 1, static (_, n) => n + 1);
+        HubMetrics.BackgroundFaults.Add(1, new KeyValuePair<string, object?>("service", service));
         SharedLog.BackgroundFault(logger, service, count, exception);
     }
 }

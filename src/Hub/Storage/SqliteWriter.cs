@@ -24,11 +24,14 @@ internal sealed class SqliteWriter : IAsyncDisposable
     });
     private readonly Task _loop;
     private readonly ILogger _logger;
+    private readonly TimeProvider _time;
 
-    public SqliteWriter(SqliteConnection connection, ILogger logger)
+    /// <param name="time">Times each commit for <see cref="HubMetrics.StoreCommit"/>; the system clock when null.</param>
+    public SqliteWriter(SqliteConnection connection, ILogger logger, TimeProvider? time = null)
     {
         _connection = connection;
         _logger = logger;
+        _time = time ?? TimeProvider.System;
         _loop = Task.Factory.StartNew(RunAsync, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default).Unwrap();
     }
 
@@ -52,6 +55,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 batch.Add(write);
             }
 
+            var started = _time.GetTimestamp();
             try
             {
                 using var transaction = _connection.BeginTransaction();
@@ -81,6 +85,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
 
                 transaction.Commit();
+                HubMetrics.StoreCommit.Record(_time.Since(started));
                 LastFailure = null;
                 Committed?.Invoke();
                 foreach (var write in batch)

@@ -3,12 +3,29 @@ namespace AntiFraud.Exchange.Protocol.Clients;
 /// <summary>
 /// How a tool learns where a hub it started listens: it starts afx-hub with --Hub:AddressFile=PATH and
 /// Hub:Listen on port 0, and the hub writes its bound address there (whole, then renamed) once it
-/// listens. Used by the demo, the load tool and the tests alike; no log line is parsed.
+/// listens: the partner address (https://host:port) on the first line, then "ops http://host:port" when the
+/// operations port is on. Used by the demo, the load tool and the tests alike; no log line is parsed.
 /// </summary>
 public static class HubAddressFile
 {
     /// <summary>A fresh file name for a hub to write its address to.</summary>
     public static string NewPath(string folder) => Path.Combine(folder, "afx-hub-address-" + Guid.NewGuid().ToString("N")[..12]);
+
+    /// <summary>The hub's operations port (http://host:port: /healthz, /readyz, /metrics) from a file it wrote, or null when it has
+    /// none (Hub:Ops:Listen=none) or the file is gone.</summary>
+    public static Uri? Ops(string path)
+    {
+        try
+        {
+            return File.ReadAllLines(path).FirstOrDefault(l => l.StartsWith("ops ", StringComparison.Ordinal)) is { } line
+                ? new Uri(line[4..].Trim())
+                : null;
+        }
+        catch (FileNotFoundException)
+        {
+            return null;
+        }
+    }
 
     /// <summary>
     /// The address once the hub wrote it; null when the hub exited first or did not listen within
@@ -20,7 +37,7 @@ public static class HubAddressFile
         {
             if (File.Exists(path))
             {
-                return new Uri((await File.ReadAllTextAsync(path, cancellationToken)).Trim());
+                return new Uri((await File.ReadAllLinesAsync(path, cancellationToken))[0].Trim());
             }
 
             if (exited())

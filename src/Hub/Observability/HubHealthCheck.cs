@@ -2,7 +2,7 @@ using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Storage;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace AntiFraud.Exchange.Hub.Hosting;
+namespace AntiFraud.Exchange.Hub.Observability;
 
 /// <summary>
 /// Whether the hub can do its work: the store takes writes (its last commit worked; Redis answers), the
@@ -13,25 +13,31 @@ namespace AntiFraud.Exchange.Hub.Hosting;
 /// </summary>
 internal sealed class HubHealthCheck(IExchangeStore store, AuditLog audit, IHostApplicationLifetime lifetime) : IHealthCheck
 {
+    /// <summary>The part that failed, in an unhealthy result's data under "component": host, store or audit.</summary>
+    public const string Component = "component";
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         if (lifetime.ApplicationStopping.IsCancellationRequested)
         {
-            return HealthCheckResult.Unhealthy("the hub is stopping");
+            return Unhealthy("host", "the hub is stopping");
         }
 
         if (await store.UnwritableReasonAsync(cancellationToken) is { } unwritable)
         {
-            return HealthCheckResult.Unhealthy(unwritable);
+            return Unhealthy("store", unwritable);
         }
 
         if (audit.Damage is { } damage)
         {
-            return HealthCheckResult.Unhealthy("the audit log was altered: " + damage);
+            return Unhealthy("audit", "the audit log was altered: " + damage);
         }
 
         return audit.LastFailure is { } failure
-            ? HealthCheckResult.Unhealthy("the audit log cannot be written: " + failure)
+            ? Unhealthy("audit", "the audit log cannot be written: " + failure)
             : HealthCheckResult.Healthy();
     }
+
+    private static HealthCheckResult Unhealthy(string component, string reason) =>
+        HealthCheckResult.Unhealthy(reason, data: new Dictionary<string, object> { [Component] = component });
 }
