@@ -7,7 +7,7 @@
 #
 # Placeholders a reader fills in (ex-..., 42, <hex>) are filled from the output of the commands
 # before them; commands that run until stopped (watch, inbox --follow, serve-sim, the bridge, the
-# hub) run for a few seconds. It needs ports 7443, 7444 and 6379 free on 127.0.0.1.
+# hub) run for a few seconds. It needs ports 7443, 7444, their operations ports 8443, 8444, and 6379 free on 127.0.0.1.
 set -euo pipefail
 here=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 source_repo="${1:-$here}"
@@ -26,7 +26,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-for port in 7443 7444 6379; do
+for port in 7443 7444 8443 8444 6379; do
   if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then fail "port $port is in use; the README's commands need it"; fi
 done
 
@@ -120,6 +120,14 @@ run 'afx compliance --as auditor-national --days 7'
 run 'afx audit verify --as auditor-national'
 run 'afx audit query --as auditor-national --case SZ-2026-0042'
 run 'afx health --as bank-alpha'
+
+say "the operations port"
+run 'curl -s http://127.0.0.1:8443/healthz'
+out | grep -qx "ok" || fail "/healthz did not answer ok"
+run 'curl -s http://127.0.0.1:8443/readyz'
+out | grep -qx "ready" || fail "/readyz did not answer ready"
+run "curl -s http://127.0.0.1:8443/metrics | grep '^afx_rpc_calls_total'"
+out | grep -q 'method="antifraud.exchange.v1.Exchange/Submit",partner_kind="police",status="OK"' || fail "the metrics did not count the police's submissions"
 
 say "early warning"
 run 'afx alert raise --as carrier-east --victim-phone +8613800138000 --division 440304001 --calls 3 --suspect-number +85230001234 --international --spoofed --minutes 42 --tier high'

@@ -35,6 +35,12 @@ internal static class BridgeHost
         builder.Services.AddSingleton<IdentityRefused>();
         builder.Services.AddSingleton(sp => new HubConnection(sp.GetRequiredService<IOptions<BridgeOptions>>().Value));
         builder.Services.AddSingleton<InboxPump>();
+        if (!string.IsNullOrEmpty(builder.Configuration["Bridge:Metrics"]))
+        {
+            builder.Services.AddHostedService(sp => new BridgeMetrics(sp.GetRequiredService<IOptions<BridgeOptions>>().Value,
+                sp.GetRequiredService<DeadLetters>(), sp.GetRequiredService<ILogger<BridgeMetrics>>()));
+        }
+
         var options = builder.Configuration.GetSection(BridgeOptions.Section).Get<BridgeOptions>() ?? new BridgeOptions();
         if (IsPolice(options))
         {

@@ -59,4 +59,10 @@ internal static partial class BridgeLog
 
     [LoggerMessage(17, LogLevel.Information, "Bulk order {OrderId}: results from {File} sent; {Answered}/{Total} items answered")]
     public static partial void BulkAnswered(ILogger logger, string orderId, string file, uint answered, uint total);
+
+    [LoggerMessage(18, LogLevel.Information, "Bridge metrics on http://{Endpoint}/metrics")]
+    public static partial void MetricsListening(ILogger logger, string endpoint);
+
+    [LoggerMessage(19, LogLevel.Error, "Bridge metrics could not listen on {Endpoint}: {Reason}; the bridge carries on without them")]
+    public static partial void MetricsFailed(ILogger logger, string endpoint, string reason);
 }

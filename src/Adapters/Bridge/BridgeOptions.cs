@@ -38,6 +38,10 @@ public sealed class BridgeOptions
     /// <summary>The longest wait between reconnection attempts.</summary>
     public TimeSpan MaxBackoff { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>Where the bridge serves its own metrics (Prometheus text at /metrics, plain HTTP), e.g. 127.0.0.1:9465; off when
+    /// empty. Dead letters by direction, for an alert when they pile up.</summary>
+    public string? Metrics { get; set; }
+
     public string ResolvedFolder => Folder ?? Path.Combine("bridge", PartnerId);
 
     public string ResolvedCertificate => Certificate ?? Path.Combine("certs-dev", "partners", PartnerId + ".crt");
@@ -51,6 +55,11 @@ public sealed class BridgeOptions
         if (PartnerId.Length == 0)
         {
             problems.Add("Bridge:PartnerId is required (the partner id registered at the hub, e.g. bank-beta).");
+        }
+
+        if (!string.IsNullOrEmpty(Metrics) && !System.Net.IPEndPoint.TryParse(Metrics, out _))
+        {
+            problems.Add($"Bridge:Metrics '{Metrics}' is not an address:port such as 127.0.0.1:9465.");
         }
 
         if (!Uri.TryCreate(Hub, UriKind.Absolute, out var hub) || hub.Scheme != Uri.UriSchemeHttps)

@@ -20,12 +20,18 @@ internal sealed record DeadLetter(string Name, string Path, IReadOnlyDictionary<
 /// </summary>
 internal sealed class DeadLetters(BridgeFolders folders, TimeProvider time)
 {
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, long> _kept = new(StringComparer.Ordinal);
+
+    /// <summary>How many files this bridge has dead-lettered since it started, by direction (for its metrics).</summary>
+    public IReadOnlyDictionary<string, long> KeptSinceStart => _kept;
+
     /// <summary>Moves <paramref name="path"/> into dead-letter/ and writes its reason; returns the new name.</summary>
     public string Keep(string path, string direction, IReadOnlyDictionary<string, string> details)
     {
         var target = BridgeFolders.Unique(System.IO.Path.Combine(folders.DeadLetter, System.IO.Path.GetFileName(path)));
         WriteReason(target, direction, System.IO.Path.GetRelativePath(folders.Root, path), details);
         File.Move(path, target);
+        _kept.AddOrUpdate(direction, 1, static (_, n) => n + 1);
         return System.IO.Path.GetFileName(target);
     }
 
@@ -35,6 +41,7 @@ internal sealed class DeadLetters(BridgeFolders folders, TimeProvider time)
         var target = BridgeFolders.Unique(System.IO.Path.Combine(folders.DeadLetter, name));
         WriteReason(target, direction, "(inbox item " + name + ")", details);
         BridgeFolders.WriteDurably(target, content);
+        _kept.AddOrUpdate(direction, 1, static (_, n) => n + 1);
         return System.IO.Path.GetFileName(target);
     }
 

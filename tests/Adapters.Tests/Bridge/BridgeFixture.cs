@@ -39,9 +39,9 @@ public sealed class BridgeFixture : IAsyncLifetime
         $"--Bridge:Ca={DevPki.RootCaPath}", "--Bridge:PollInterval=00:00:00.200",
     ];
 
-    public IHost StartBridge(string partner, string folder, string? hub = null)
+    public IHost StartBridge(string partner, string folder, string? hub = null, params string[] extra)
     {
-        var builder = BridgeHost.CreateBuilder(BridgeSettings(partner, folder, hub));
+        var builder = BridgeHost.CreateBuilder([.. BridgeSettings(partner, folder, hub), .. extra]);
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         var host = BridgeHost.Build(builder, Console.Error) ?? throw new InvalidOperationException("bridge settings refused");
         host.Start();
