@@ -71,13 +71,14 @@ internal static class OperatorCommands
                 return ExitCodes.Ok;
             }
 
-            var table = new Table().Border(TableBorder.Rounded).AddColumns("Responder", "On time", "Answered", "Expired", "Open",
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("Responder", "On time", "Answered", "Refused", "Expired", "Open",
                 "Overdue", "Ack p50", "Answer p50", "Answer p95");
             foreach (var p in report.Partners)
             {
                 var rate = p.OnTimeRate;
                 var colour = rate >= 0.95 ? "green" : rate >= 0.8 ? "yellow" : "red";
-                table.AddRow(Markup.Escape(p.Partner.Id), $"[{colour}]{rate:P1}[/]", p.Answered.ToString(), p.Expired.ToString(),
+                table.AddRow(Markup.Escape(p.Partner.Id), $"[{colour}]{rate:P1}[/]", p.Answered.ToString(),
+                    p.Rejected == 0 ? "0" : $"{p.Rejected} ({p.RefusalRate:P0})", p.Expired.ToString(),
                     p.Open.ToString(),
                     p.OpenOverdue > 0 ? $"[red]{p.OpenOverdue}[/]" : "0", D(p.MedianTimeToAck), D(p.MedianTimeToAnswer), D(p.P95TimeToAnswer));
             }

@@ -8,7 +8,8 @@ namespace AntiFraud.Exchange.Hub.Compliance;
 /// <summary>
 /// How each responder keeps its legal deadlines, from the stored exchanges: on-time rate, median and
 /// p95 time to acknowledge and to answer (from acceptance by the hub, since the clock runs while a
-/// partner is offline), and what is open and already overdue.
+/// partner is offline), and what is open and already overdue. Refusals are counted apart: a REJECTED
+/// answer is not an answer on time, or the fastest way to a good rate would be to refuse everything.
 /// </summary>
 internal sealed class ComplianceCalculator(IExchangeStore store, TimeProvider time)
 {
@@ -31,7 +32,7 @@ internal sealed class ComplianceCalculator(IExchangeStore store, TimeProvider ti
     {
         var ack = new List<TimeSpan>();
         var answer = new List<TimeSpan>();
-        ulong answered = 0, onTime = 0, expired = 0, open = 0, overdue = 0;
+        ulong answered = 0, onTime = 0, expired = 0, open = 0, overdue = 0, rejected = 0;
         foreach (var r in records)
         {
             var submitted = r.SubmittedAt.ToDateTimeOffset();
@@ -43,8 +44,11 @@ internal sealed class ComplianceCalculator(IExchangeStore store, TimeProvider ti
 
             switch (r.State)
             {
-                case ExchangeState.Answered or ExchangeState.Rejected:
-                    var at = (r.AnsweredAt ?? r.RejectedAt).ToDateTimeOffset();
+                case ExchangeState.Rejected:
+                    rejected++;
+                    break;
+                case ExchangeState.Answered:
+                    var at = r.AnsweredAt.ToDateTimeOffset();
                     answered++;
                     answer.Add(at - submitted);
                     if (at <= deadline)
@@ -83,6 +87,8 @@ internal sealed class ComplianceCalculator(IExchangeStore store, TimeProvider ti
             Open = open,
             OpenOverdue = overdue,
             Expired = expired,
+            Rejected = rejected,
+            RefusalRate = answered + rejected + expired == 0 ? 0 : (double)rejected / (answered + rejected + expired),
         };
     }
 
