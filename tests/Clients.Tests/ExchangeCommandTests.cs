@@ -55,6 +55,35 @@ public sealed class ExchangeCommandTests(AfxCommandTests.HubFixture hub) : IClas
     }
 
     [Fact]
+    public async Task ReturnFunds_PaysOutOfAnAnsweredHold_AndCaseShowAddsUpTheMoney()
+    {
+        var freeze = await SubmitAsync("freeze", "--case", "SZ-CMD-RETURN", "--officer", "Inspector Wang", "--bank", "bank-beta",
+            "--account", "6217002870055550009", "--amount", "800.00", "--loss", "2000.00");
+        var held = await Afx.RunAsync("respond", "--hub", Address, "--as", "bank-beta", "--exchange", freeze, "--kind", "freeze", "--status", "executed",
+            "--amount", "800.00");
+        Assert.True(held.Code == 0, held.Err);
+
+        var order = await Afx.RunAsync("return-funds", freeze, "--hub", Address, "--as", "police-shenzhen", "--amount", "500.00", "--to-bank", "bank-alpha",
+            "--to-account", "6222020200998877", "--to-name", "李小梅", "--decision", "深公返字〔2026〕7号", "--json");
+        Assert.True(order.Code == 0, order.Err);
+        var orderId = Json(order.Out).GetProperty("exchangeId").GetString()!;
+        var paid = await Afx.RunAsync("respond", "--hub", Address, "--as", "bank-beta", "--exchange", orderId, "--kind", "return", "--status", "returned",
+            "--amount", "500.00");
+        Assert.True(paid.Code == 0, paid.Err);
+
+        // More than the 300.00 the freeze still has: refused by the hub, exit 1, the figures named.
+        var over = await Afx.RunAsync("return-funds", freeze, "--hub", Address, "--as", "police-shenzhen", "--amount", "300.01", "--to-bank", "bank-alpha",
+            "--to-account", "6222020200998877", "--decision", "深公返字〔2026〕8号");
+        Assert.Equal(1, over.Code);
+        Assert.Contains("30000 left", over.Err + over.Out);
+
+        var shown = await Afx.RunAsync("case", "show", "SZ-CMD-RETURN", "--hub", Address, "--as", "police-shenzhen");
+        Assert.True(shown.Code == 0, shown.Err);
+        Assert.Contains("reported loss CNY 2,000.00; stopped CNY 0.00, frozen CNY 800.00, returned CNY 500.00, released CNY 0.00; recovery rate 25.0%",
+            shown.Out + "\n" + shown.Err);
+    }
+
+    [Fact]
     public async Task SubmitFile_SendsTheCanonicalJsonSample_AndTwiceGivesTheSameExchange()
     {
         var sample = Path.Combine(DevPki.RepoRoot, "docs", "samples", "json", "police-freeze-submit.json");

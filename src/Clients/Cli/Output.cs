@@ -17,6 +17,7 @@ internal static class Output
         Request.KindOneofCase.StopPayment => "stop-payment",
         Request.KindOneofCase.Freeze => "freeze",
         Request.KindOneofCase.FreezeRelease => "release",
+        Request.KindOneofCase.FundReturn => "fund return",
         Request.KindOneofCase.AccountQuery => "account query",
         Request.KindOneofCase.CallTrace => "call trace",
         Request.KindOneofCase.NumberSuspension => "suspension",

@@ -22,6 +22,8 @@ internal static class CaseTable
         {
             Result.KindOneofCase.StopPayment or Result.KindOneofCase.Freeze => Hold(result.StopPayment ?? result.Freeze),
             Result.KindOneofCase.FreezeRelease => result.FreezeRelease.Status.ToString(),
+            Result.KindOneofCase.FundReturn => $"{result.FundReturn.Status} {Output.Money(result.FundReturn.AmountReturned)}"
+                + (result.FundReturn.TransferReference.Length > 0 ? $" (transfer {result.FundReturn.TransferReference})" : ""),
             Result.KindOneofCase.AccountQuery => $"{result.AccountQuery.Status}, {result.AccountQuery.Transactions.Count} transactions",
             Result.KindOneofCase.CallTrace => $"{result.CallTrace.Status}, {result.CallTrace.Hops.Count} legs"
                 + (result.CallTrace.CallerIdSpoofed ? ", caller id SPOOFED" : "")
@@ -31,6 +33,27 @@ internal static class CaseTable
             _ when r.BulkProgress is { } progress => Output.Progress(progress),
             _ => "",
         };
+    }
+
+    /// <summary>The case's money as lines for a terminal: the sums, the recovery rate against the 25% target, and each transfer
+    /// that left the hub's network.</summary>
+    public static IEnumerable<string> MoneyLines(CaseMoney? money)
+    {
+        if (money is null)
+        {
+            yield break;
+        }
+
+        yield return $"Money: reported loss {Output.Money(money.ReportedLoss)}; stopped {Output.Money(money.Stopped)}, frozen "
+            + $"{Output.Money(money.Frozen)}, returned {Output.Money(money.Returned)}, released {Output.Money(money.Released)}; recovery rate "
+            + (money.ReportedLoss?.MinorUnits > 0 ? (money.RecoveryRate * 100).ToString("0.0", System.Globalization.CultureInfo.InvariantCulture) + "%"
+                : "- (no reported loss: give --loss)") + " (target 25%)";
+        foreach (var exit in money.TrailLeftNetwork)
+        {
+            var t = exit.Transfer;
+            yield return $"  the trail left the network: {Output.Money(t.Amount)} to {t.Counterparty?.BankId} {t.Counterparty?.AccountNumber}"
+                + $" ({t.TransactionId}, reported by {exit.ExchangeId})";
+        }
     }
 
     private static string Hold(HoldResult h) =>

@@ -8,12 +8,13 @@ using Grpc.Core;
 
 namespace AntiFraud.Exchange.Clients.Police;
 
-/// <summary>afx get | cancel | release-freeze | renew-stop-payment | submit --file: a police centre's work on its exchanges.</summary>
+/// <summary>afx get | cancel | release-freeze | renew-stop-payment | return-funds | submit --file: a police centre's work on its
+/// exchanges.</summary>
 internal static class ExchangeCommands
 {
     private static readonly Argument<string> ExchangeId = new("exchange-id") { Description = "the exchange (ex-...), as Submit returned it" };
 
-    public static IEnumerable<Command> All() => [Get(), Cancel(), ReleaseFreeze(), RenewStopPayment(), Submit()];
+    public static IEnumerable<Command> All() => [Get(), Cancel(), ReleaseFreeze(), RenewStopPayment(), ReturnFunds(), Submit()];
 
     private static Command Get()
     {
@@ -115,6 +116,49 @@ internal static class ExchangeCommands
             renewed.HoldPeriod = r.GetValue(hours) is { } h ? Duration.FromTimeSpan(TimeSpan.FromHours(h)) : null;
             return await SubmitCommands.SendAsync(r, FollowOn(previous, r.GetValue(officer), "renewal",
                 new Request { StopPayment = renewed }), ct);
+        });
+        return command;
+    }
+
+    private static Command ReturnFunds()
+    {
+        var amount = new Option<string>("--amount") { Description = "how much to return, CNY (at most what the hold still has)", Required = true };
+        var toBank = new Option<string>("--to-bank") { Description = "the bank of the victim's own account (any bank)", Required = true };
+        var toAccount = new Option<string>("--to-account") { Description = "the victim's own account number", Required = true };
+        var toName = new Option<string?>("--to-name") { Description = "the holder of the victim's account" };
+        var decision = new Option<string>("--decision") { Description = "the return decision's number (返还决定书)", Required = true };
+        var officer = new Option<string?>("--officer") { Description = "approving officer (default: the hold's)" };
+        var reason = new Option<string?>("--reason") { Description = "reason, shown to the bank" };
+        var command = new Command("return-funds", """
+            Return held money to the victim (资金返还): the bank that made a stop-payment or freeze you issued pays an amount out of it
+            into the victim's own account, on your return decision. The hub refuses more than the hold still has.
+            Example:
+              afx return-funds ex-0193... --as police-shenzhen --amount 30000.00 --to-bank bank-beta --to-account 6217009900001111 --to-name 李小梅 --decision "深公(南)返字〔2026〕042号"
+            """) { ExchangeId, amount, toBank, toAccount, toName, decision, officer, reason };
+        command.SetGuardedAction(async (r, ct) =>
+        {
+            var hold = await GetAsync(r, r.GetValue(ExchangeId)!, ct);
+            var (account, victim) = hold.Request.KindCase switch
+            {
+                Request.KindOneofCase.StopPayment => (hold.Request.StopPayment.Account, hold.Request.StopPayment.Victim),
+                Request.KindOneofCase.Freeze => (hold.Request.Freeze.Account, hold.Request.Freeze.Victim),
+                _ => throw new UsageException($"{hold.ExchangeId} is a {Output.Kind(hold.Request)}, not a stop-payment or freeze."),
+            };
+            var submit = FollowOn(hold, r.GetValue(officer), "return", new Request
+            {
+                FundReturn = new FundReturn
+                {
+                    HoldExchangeId = hold.ExchangeId, Account = account, Amount = SubmitCommands.Cny(r.GetValue(amount)!, "--amount"),
+                    VictimAccount = new AccountRef
+                    {
+                        BankId = r.GetValue(toBank)!, AccountNumber = r.GetValue(toAccount)!, AccountName = r.GetValue(toName) ?? "",
+                    },
+                    Victim = victim, DecisionReference = r.GetValue(decision)!, Reason = r.GetValue(reason) ?? "",
+                },
+            });
+            // Returning money is not an emergency: a day by default, not the hold's minutes.
+            submit.Priority = Priority.Medium;
+            return await SubmitCommands.SendAsync(r, submit, ct);
         });
         return command;
     }

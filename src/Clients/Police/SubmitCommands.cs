@@ -17,6 +17,7 @@ internal static class SubmitCommands
     private static readonly Option<string?> Officer = new("--officer") { Description = "approving officer (required by the hub except for an emergency stop-payment)" };
     private static readonly Option<string?> PriorityOption = new("--priority") { Description = "critical | high | medium | low (default: critical for stop-payment, high otherwise)" };
     private static readonly Option<bool> Confidential = new("--confidential") { Description = "no tipping off: the responder must not alert the holder or subscriber" };
+    private static readonly Option<string?> Loss = new("--loss") { Description = "the victims' reported loss in the whole case, CNY (the case's recovery rate divides by it)" };
     private static readonly Option<string?> IdempotencyKey = new("--idempotency-key") { Description = "idempotency key; repeating a command with the same key returns the same exchange (default: new)" };
 
     private static readonly Option<string> Bank = new("--bank") { Description = "the bank's partner id", Required = true };
@@ -44,7 +45,7 @@ internal static class SubmitCommands
 
     private static Command WithCase(Command command, params Option[] options)
     {
-        foreach (var o in (Option[])[Case, Basis, Reference, Officer, PriorityOption, Confidential, IdempotencyKey, .. options])
+        foreach (var o in (Option[])[Case, Basis, Reference, Officer, PriorityOption, Confidential, Loss, IdempotencyKey, .. options])
         {
             command.Options.Add(o);
         }
@@ -231,6 +232,7 @@ internal static class SubmitCommands
                 LegalReference = r.GetValue(Reference) ?? "",
                 ApprovingOfficer = r.GetValue(Officer) ?? "",
                 Confidential = r.GetValue(Confidential),
+                ReportedLoss = r.GetValue(Loss) is { } loss ? Cny(loss, "--loss") : null,
             },
             Request = request,
         };

@@ -168,7 +168,8 @@ internal static class WatchCommands
     {
         var number = new Argument<string>("case-number") { Description = "the case number" };
         var show = new Command("show", """
-            Show every exchange of a case as a fund-trace tree, with states, deadlines and outcomes.
+            Show every exchange of a case as a fund-trace tree, with states, deadlines and outcomes, then the case's money:
+            reported loss, stopped, frozen, returned, released, the recovery rate, and transfers that left the hub's network.
             Example:
               afx case show SZ-2026-0042 --as police-shenzhen
             """) { number };
@@ -185,6 +186,11 @@ internal static class WatchCommands
             else
             {
                 AnsiConsole.Write(CaseTable.Render("case " + view.CaseNumber, view.Exchanges, DateTimeOffset.UtcNow));
+                foreach (var line in CaseTable.MoneyLines(view.Money))
+                {
+                    Console.WriteLine(line);
+                }
+
                 if (view.LegalHold is { Held: true } held)
                 {
                     Console.WriteLine($"legal hold since {held.At.ToDateTimeOffset():u} by {held.SetBy?.Id}: {held.Reason}");

@@ -110,7 +110,7 @@ internal static class ResponderCommands
     {
         var exchange = new Option<string>("--exchange") { Description = "the exchange to answer", Required = true };
         var file = new Option<FileInfo?>("--file") { Description = "a RespondRequest (or Result) in protobuf JSON; native formats go through afx-bridge" };
-        var kind = new Option<string?>("--kind") { Description = "stop-payment | freeze | release | query | trace | suspension (with --status)" };
+        var kind = new Option<string?>("--kind") { Description = "stop-payment | freeze | release | return | query | trace | suspension (with --status)" };
         var status = new Option<string?>("--status") { Description = "the result status, e.g. executed, partial, account-not-found, found, suspended" };
         var amount = new Option<string?>("--amount") { Description = "amount held or released, CNY" };
         var reason = new Option<string?>("--reason") { Description = "a note for the police" };
@@ -208,10 +208,11 @@ internal static class ResponderCommands
             "stop-payment" => new Result { StopPayment = new HoldResult { Status = Parse<HoldStatus>("hold"), AmountHeld = money, ExecutedAt = now, Reason = reason } },
             "freeze" => new Result { Freeze = new HoldResult { Status = Parse<HoldStatus>("hold"), AmountHeld = money, ExecutedAt = now, Reason = reason } },
             "release" => new Result { FreezeRelease = new FreezeReleaseResult { Status = Parse<ReleaseStatus>("release"), AmountReleased = money, ReleasedAt = now, Reason = reason } },
+            "return" => new Result { FundReturn = new FundReturnResult { Status = Parse<ReturnStatus>("return"), AmountReturned = money, ReturnedAt = now, Reason = reason } },
             "query" => new Result { AccountQuery = new AccountQueryResult { Status = Parse<QueryStatus>("query"), Reason = reason } },
             "trace" => new Result { CallTrace = new CallTraceResult { Status = Parse<TraceStatus>("trace"), Reason = reason } },
             "suspension" => new Result { NumberSuspension = new SuspensionResult { Status = Parse<SuspensionStatus>("suspension"), SuspendedAt = now, Reason = reason } },
-            _ => throw new UsageException($"--kind '{kind}': use stop-payment, freeze, release, query, trace or suspension."),
+            _ => throw new UsageException($"--kind '{kind}': use stop-payment, freeze, release, return, query, trace or suspension."),
         };
     }
 

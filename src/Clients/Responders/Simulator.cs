@@ -159,6 +159,14 @@ internal sealed class Simulator(GrpcChannel channel, string partnerId, Simulator
                 request.Freeze.FreezePeriod?.ToTimeSpan()) },
             Request.KindOneofCase.FreezeRelease =>
                 new Result { FreezeRelease = new FreezeReleaseResult { Status = ReleaseStatus.Released, ReleasedAt = at } },
+            Request.KindOneofCase.FundReturn => new Result
+            {
+                FundReturn = new FundReturnResult
+                {
+                    Status = ReturnStatus.Returned, AmountReturned = request.FundReturn.Amount, ReturnedAt = at,
+                    TransferReference = "SIM-" + item.ExchangeId[^8..],
+                },
+            },
             Request.KindOneofCase.AccountQuery => new Result { AccountQuery = Query(now) },
             Request.KindOneofCase.CallTrace => new Result { CallTrace = Trace(request.CallTrace, now) },
             Request.KindOneofCase.NumberSuspension => new Result

@@ -32,7 +32,8 @@ internal static partial class RequestValidator
 
     private static PartnerKind RecipientKindFor(Request.KindOneofCase kind) => kind switch
     {
-        Request.KindOneofCase.StopPayment or Request.KindOneofCase.Freeze or Request.KindOneofCase.FreezeRelease or Request.KindOneofCase.AccountQuery => PartnerKind.Bank,
+        Request.KindOneofCase.StopPayment or Request.KindOneofCase.Freeze or Request.KindOneofCase.FreezeRelease or Request.KindOneofCase.AccountQuery
+            or Request.KindOneofCase.FundReturn => PartnerKind.Bank,
         Request.KindOneofCase.CallTrace or Request.KindOneofCase.NumberSuspension => PartnerKind.Carrier,
         Request.KindOneofCase.WarnVictim => PartnerKind.Police,
         _ => PartnerKind.Unspecified,
@@ -45,7 +46,7 @@ internal static partial class RequestValidator
         Require(request.Priority != Priority.Unspecified, "priority", "is required: CRITICAL, HIGH, MEDIUM or LOW");
         ValidateCase(request.Case, request.Request?.KindCase ?? Request.KindOneofCase.None);
         Require(request.Request is not null && request.Request.KindCase != Request.KindOneofCase.None, "request",
-            "must carry one of stop_payment, freeze, freeze_release, account_query, call_trace, number_suspension");
+            "must carry one of stop_payment, freeze, freeze_release, fund_return, account_query, call_trace, number_suspension");
         Require(request.Request!.KindCase != Request.KindOneofCase.WarnVictim, "request.warn_victim",
             "only the hub opens dissuasion instructions, from alerts: raise an alert with the Alerts/Raise call");
 
@@ -94,6 +95,20 @@ internal static partial class RequestValidator
                 Require(r.FreezeRelease.FreezeExchangeId.Length > 0, "request.freeze_release.freeze_exchange_id",
                     "is required: the exchange whose freeze is released");
                 ValidateAccount(r.FreezeRelease.Account, "request.freeze_release.account", entry.Id);
+                break;
+            case Request.KindOneofCase.FundReturn:
+                Require(r.FundReturn.HoldExchangeId.Length > 0, "request.fund_return.hold_exchange_id",
+                    "is required: the stop-payment or freeze whose held money is returned");
+                ValidateAccount(r.FundReturn.Account, "request.fund_return.account", entry.Id);
+                ValidateAmount(r.FundReturn.Amount, "request.fund_return.amount");
+                Require(r.FundReturn.VictimAccount is { AccountNumber.Length: > 0, BankId.Length: > 0 }, "request.fund_return.victim_account",
+                    "is required: the victim's own account (bank_id and account_number) the money is paid into");
+                Require(r.FundReturn.VictimAccount!.AccountNumber != r.FundReturn.Account.AccountNumber
+                    || r.FundReturn.VictimAccount.BankId != entry.Id, "request.fund_return.victim_account",
+                    "is the held account itself: money is returned to the victim's own account");
+                Require(r.FundReturn.DecisionReference.Length > 0, "request.fund_return.decision_reference",
+                    "is required: the return decision the bank files with the transfer");
+                ValidatePerson(r.FundReturn.Victim, "request.fund_return.victim");
                 break;
             case Request.KindOneofCase.AccountQuery:
                 ValidateAccount(r.AccountQuery.Account, "request.account_query.account", entry.Id);
@@ -226,6 +241,7 @@ internal static partial class RequestValidator
         Request.KindOneofCase.StopPayment => "stop-payment notice",
         Request.KindOneofCase.Freeze => "freeze notice",
         Request.KindOneofCase.FreezeRelease => "freeze release",
+        Request.KindOneofCase.FundReturn => "fund return",
         Request.KindOneofCase.AccountQuery => "account query",
         Request.KindOneofCase.CallTrace => "call trace request",
         Request.KindOneofCase.NumberSuspension => "number suspension request",
@@ -250,6 +266,7 @@ internal static partial class RequestValidator
             Request.KindOneofCase.StopPayment => Result.KindOneofCase.StopPayment,
             Request.KindOneofCase.Freeze => Result.KindOneofCase.Freeze,
             Request.KindOneofCase.FreezeRelease => Result.KindOneofCase.FreezeRelease,
+            Request.KindOneofCase.FundReturn => Result.KindOneofCase.FundReturn,
             Request.KindOneofCase.AccountQuery => Result.KindOneofCase.AccountQuery,
             Request.KindOneofCase.CallTrace => Result.KindOneofCase.CallTrace,
             _ => Result.KindOneofCase.NumberSuspension,
@@ -264,6 +281,7 @@ internal static partial class RequestValidator
             Result.KindOneofCase.StopPayment => ((int)result.StopPayment.Status, "result.stop_payment.status"),
             Result.KindOneofCase.Freeze => ((int)result.Freeze.Status, "result.freeze.status"),
             Result.KindOneofCase.FreezeRelease => ((int)result.FreezeRelease.Status, "result.freeze_release.status"),
+            Result.KindOneofCase.FundReturn => ((int)result.FundReturn.Status, "result.fund_return.status"),
             Result.KindOneofCase.AccountQuery => ((int)result.AccountQuery.Status, "result.account_query.status"),
             Result.KindOneofCase.CallTrace => ((int)result.CallTrace.Status, "result.call_trace.status"),
             _ => ((int)result.NumberSuspension.Status, "result.number_suspension.status"),
@@ -292,6 +310,20 @@ internal static partial class RequestValidator
                 ? (limits.MaxHoldPeriod, "limits.maxHoldPeriod")
                 : (limits.MaxFreezePeriod, "limits.maxFreezePeriod");
             ValidateUntil(hold.HoldExpiresAt, prefix + ".hold_expires_at", max, limit, now);
+        }
+        else if (result.KindCase == Result.KindOneofCase.FundReturn)
+        {
+            var returned = result.FundReturn;
+            ValidatePast(returned.ReturnedAt, "result.fund_return.returned_at", limits, now);
+            if (returned.AmountReturned is { } paid)
+            {
+                Require(paid.MinorUnits >= 0, "result.fund_return.amount_returned.minor_units", $"must not be negative (got {paid.MinorUnits})");
+                Require(paid.MinorUnits <= exchange.Request.FundReturn.Amount.MinorUnits, "result.fund_return.amount_returned.minor_units",
+                    $"is {paid.MinorUnits}, more than the {exchange.Request.FundReturn.Amount.MinorUnits} the return asked for");
+            }
+
+            Require(returned.Status is not (ReturnStatus.Returned or ReturnStatus.Partial) || returned.AmountReturned is { MinorUnits: > 0 },
+                "result.fund_return.amount_returned", "is required when money was returned");
         }
         else if (result.KindCase == Result.KindOneofCase.FreezeRelease)
         {
@@ -325,6 +357,7 @@ internal static partial class RequestValidator
         Result.KindOneofCase.StopPayment => "stop_payment",
         Result.KindOneofCase.Freeze => "freeze",
         Result.KindOneofCase.FreezeRelease => "freeze_release",
+        Result.KindOneofCase.FundReturn => "fund_return",
         Result.KindOneofCase.AccountQuery => "account_query",
         Result.KindOneofCase.CallTrace => "call_trace",
         Result.KindOneofCase.NumberSuspension => "number_suspension",

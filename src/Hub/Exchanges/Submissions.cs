@@ -88,10 +88,52 @@ internal sealed class Submissions(
                 await ReferencedAsync(caller, r.FreezeRelease.FreezeExchangeId, "request.freeze_release.freeze_exchange_id",
                     Request.KindOneofCase.Freeze, request.Recipient.Id, r.FreezeRelease.Account.AccountNumber, "freeze", cancellationToken);
                 break;
+            case Request.KindOneofCase.FundReturn:
+                var hold = await ReferencedAsync(caller, r.FundReturn.HoldExchangeId, "request.fund_return.hold_exchange_id",
+                    [Request.KindOneofCase.StopPayment, Request.KindOneofCase.Freeze], request.Recipient.Id,
+                    r.FundReturn.Account.AccountNumber, "stop-payment or freeze", cancellationToken);
+                await ValidateReturnableAsync(caller, hold, r.FundReturn.Amount, cancellationToken);
+                break;
         }
     }
 
-    private async Task<ExchangeRecord> ReferencedAsync(PartnerIdentity caller, string id, string field, Request.KindOneofCase kind,
+    /// <summary>
+    /// A return pays out of what the hold still has: its answer held money (executed or partial), and the amount is at most what
+    /// it held less what earlier returns of it paid or may still pay (answered returns count what they paid, open ones what they
+    /// ask), so two return orders can never pay the same money twice.
+    /// </summary>
+    private async Task ValidateReturnableAsync(PartnerIdentity caller, ExchangeRecord hold, Money amount, CancellationToken cancellationToken)
+    {
+        const string field = "request.fund_return.amount";
+        var held = CaseMoneyView.Held(hold);
+        if (held is null)
+        {
+            var answer = CaseMoneyView.HoldOf(hold) is { } result ? $", answered {result.Status}" : string.Empty;
+            throw Refusal.FailedPrecondition($"request.fund_return.hold_exchange_id: the {RequestValidator.KindName(hold.Request.KindCase)} "
+                + $"'{hold.ExchangeId}' holds no money (state {hold.State}{answer}): only an answered stop-payment or freeze that held "
+                + "money can be returned from.");
+        }
+
+        if (amount.Currency != held.Currency)
+        {
+            throw Refusal.InvalidArgument($"{field}.currency: is {amount.Currency}, but the hold is in {held.Currency}.");
+        }
+
+        var committed = CaseMoneyView.CommittedReturns(await store.GetCaseAsync(caller.Id, hold.Case.CaseNumber, cancellationToken),
+            hold.ExchangeId);
+        var left = held.MinorUnits - committed;
+        if (amount.MinorUnits > left)
+        {
+            throw Refusal.FailedPrecondition($"{field}.minor_units: {amount.MinorUnits} is more than the hold '{hold.ExchangeId}' still has: "
+                + $"{held.MinorUnits} held, {committed} returned or being returned, {Math.Max(left, 0)} left.");
+        }
+    }
+
+    private Task<ExchangeRecord> ReferencedAsync(PartnerIdentity caller, string id, string field, Request.KindOneofCase kind,
+        string bank, string account, string kindName, CancellationToken cancellationToken) =>
+        ReferencedAsync(caller, id, field, [kind], bank, account, kindName, cancellationToken);
+
+    private async Task<ExchangeRecord> ReferencedAsync(PartnerIdentity caller, string id, string field, Request.KindOneofCase[] kinds,
         string bank, string account, string kindName, CancellationToken cancellationToken)
     {
         var referenced = ExchangeIds.IsWellFormed(id) ? await store.GetAsync(id, cancellationToken) : null;
@@ -102,7 +144,7 @@ internal sealed class Submissions(
             throw Refusal.PermissionDenied($"{field}: {RequestValidator.Shown(id)} is not a {kindName} submitted by '{caller.Id}'.");
         }
 
-        if (referenced.Request.KindCase != kind)
+        if (!kinds.Contains(referenced.Request.KindCase))
         {
             throw Refusal.InvalidArgument($"{field}: '{id}' is a {RequestValidator.KindName(referenced.Request.KindCase)}, not a {kindName}.");
         }
@@ -157,7 +199,10 @@ internal sealed class Submissions(
         await access.AuditAsync(new AuditEvent(AuditEventKind.Accessed, caller.ToRef(), "Exchange/GetCase", null, caseNumber),
             cancellationToken);
         var view = new CaseView { CaseNumber = caseNumber };
-        view.Exchanges.AddRange(records.Select(r => access.ForSubmitter(caller, r)));
+        var shown = records.Select(r => access.ForSubmitter(caller, r)).ToList();
+        view.Exchanges.AddRange(shown);
+        // From what the caller may see: amounts are never masked, the trail's accounts are as the caller's masking shows them.
+        view.Money = CaseMoneyView.Of(shown, registry);
         if (await retention.GetLegalHoldAsync(caller.Id, caseNumber, cancellationToken) is { } hold)
         {
             view.LegalHold = access.ForSubmitter(caller, hold);

@@ -87,6 +87,7 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
         "stop_payment" => Request.KindOneofCase.StopPayment,
         "freeze" => Request.KindOneofCase.Freeze,
         "freeze_release" => Request.KindOneofCase.FreezeRelease,
+        "fund_return" => Request.KindOneofCase.FundReturn,
         "account_query" => Request.KindOneofCase.AccountQuery,
         "call_trace" => Request.KindOneofCase.CallTrace,
         "number_suspension" => Request.KindOneofCase.NumberSuspension,
