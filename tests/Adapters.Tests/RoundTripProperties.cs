@@ -71,7 +71,7 @@ public sealed class RoundTripProperties
         select new AccountRef { BankId = bank, AccountNumber = number, AccountName = name };
 
     private static readonly Gen<Request> Notice =
-        from kind in Gen.Choose(0, 2)
+        from kind in Gen.Choose(0, 3)
         from account in Account
         from currency in Currency
         from amount in MoneyIn(currency)
@@ -83,8 +83,11 @@ public sealed class RoundTripProperties
         from related in OptionalCode(40)
         from freezeId in Code(40)
         from reason in Text(200)
+        from to in Maybe(Account)
+        from decision in Text(64)
         select kind switch
         {
+            3 => new Request { FundReturn = new FundReturn { HoldExchangeId = freezeId, Account = account, Amount = amount, Victim = victim, VictimAccount = to, DecisionReference = decision, Reason = reason } },
             0 => new Request { StopPayment = new StopPaymentNotice { Account = account, Amount = amount, Victim = victim, ReportedTransfer = transfer, HoldPeriod = period, RenewsExchangeId = related, Reason = reason } },
             1 => new Request { Freeze = new FreezeNotice { Account = account, Amount = amount, Victim = victim, ReportedTransfer = transfer, FreezePeriod = period, Reason = reason } },
             _ => new Request { FreezeRelease = new FreezeRelease { FreezeExchangeId = freezeId, Account = account, Reason = reason } },
@@ -98,7 +101,7 @@ public sealed class RoundTripProperties
 
     private static readonly Gen<RespondRequest> HoldAnswer =
         from id in Code(40)
-        from kind in Gen.Choose(0, 3)
+        from kind in Gen.Choose(0, 4)
         from currency in Currency
         from amount in Maybe(MoneyIn(currency))
         from balance in Maybe(from m in MoneyIn(currency) from negative in Gen.Elements(true, false) select negative ? new Money { Currency = currency, MinorUnits = -m.MinorUnits } : m)
@@ -108,7 +111,11 @@ public sealed class RoundTripProperties
         from onward in Gen.ListOf(Onward)
         from reason in Text(200)
         from refusal in Text(200).Where(r => r.Length > 0)
-        select Hold(id, kind, amount, balance, executed, expires, hold, release, onward, reason, refusal);
+        from returned in Gen.Elements(ReturnStatus.Returned, ReturnStatus.Partial, ReturnStatus.NotHeld, ReturnStatus.Rejected)
+        from reference in OptionalCode(40)
+        select kind == 4
+            ? new RespondRequest { ExchangeId = id, Result = new Result { FundReturn = new FundReturnResult { Status = returned, Reason = reason, ReturnedAt = executed, AmountReturned = amount, TransferReference = reference } } }
+            : Hold(id, kind, amount, balance, executed, expires, hold, release, onward, reason, refusal);
 
     private static RespondRequest Hold(string id, int kind, Money? amount, Money? balance, Timestamp? executed, Timestamp? expires, HoldStatus hold,
         ReleaseStatus release, IEnumerable<Transaction> onward, string reason, string refusal)

@@ -305,12 +305,59 @@ internal static class Samples
         },
     };
 
+    /// <summary>A return decision: 30,000 CNY out of the freeze at bank-beta back to the victim's own account at bank-alpha.</summary>
+    public static IReadOnlyList<InboxItem> FundReturnNotices =>
+    [
+        new InboxItem
+        {
+            ExchangeId = "ex-019a9d11c4e27f3086b1a2c3d4e5f607",
+            From = Police,
+            Priority = Priority.Medium,
+            SubmittedAt = At(28, 10, 0, 0),
+            Deadline = At(30, 10, 0, 0),
+            Case = Case(LegalBasis.CriminalInvestigation),
+            Request = new Request
+            {
+                FundReturn = new FundReturn
+                {
+                    HoldExchangeId = "ex-019a8f3d7c2e7b11b2d4e6f8a0c1e3b5",
+                    Account = MuleAccount,
+                    Amount = new Money { Currency = "CNY", MinorUnits = 3_000_000 },
+                    Victim = new Person { Name = "张三", NationalId = "440301********1234", Phone = new PhoneNumber { E164 = "+86138****8000" } },
+                    VictimAccount = new AccountRef { BankId = "bank-alpha", AccountNumber = "6222020200112233445", AccountName = "张三" },
+                    DecisionReference = "深公(南)返字〔2026〕042号",
+                    Reason = "Return decision after the freeze: the victim's own money.",
+                },
+            },
+        },
+    ];
+
+    public static IReadOnlyList<RespondRequest> FundReturnResults =>
+    [
+        new RespondRequest
+        {
+            ExchangeId = "ex-019a9d11c4e27f3086b1a2c3d4e5f607",
+            Result = new Result
+            {
+                FundReturn = new FundReturnResult
+                {
+                    Status = ReturnStatus.Returned,
+                    AmountReturned = new Money { Currency = "CNY", MinorUnits = 3_000_000 },
+                    ReturnedAt = At(28, 15, 20, 0),
+                    TransferReference = "BETA-RTN-20261128-0007",
+                },
+            },
+        },
+    ];
+
     /// <summary>Every sample file: its name under docs/samples, how to write it, how to read it back.</summary>
     public static IEnumerable<(string File, Func<byte[]> Write, Func<byte[], object> Read, object Expected)> Files()
     {
         var clock = Clock();
         yield return ("fixed-width/notices.dat", () => new FixedWidthNotices(clock).Write(Notices), b => new FixedWidthNotices(clock).Read(b), Notices);
         yield return ("fixed-width/results.dat", () => new FixedWidthResults(clock, "bank-beta").Write(Results), b => new FixedWidthResults(clock, "bank-beta").Read(b), Results);
+        yield return ("fixed-width/fund-return-notice.dat", () => new FixedWidthNotices(clock).Write(FundReturnNotices), b => new FixedWidthNotices(clock).Read(b), FundReturnNotices);
+        yield return ("fixed-width/fund-return-result.dat", () => new FixedWidthResults(clock, "bank-beta").Write(FundReturnResults), b => new FixedWidthResults(clock, "bank-beta").Read(b), FundReturnResults);
         yield return ("iso20022/auth001-account-query.xml", () => new Auth001Queries().Write([AccountQuery]), b => new Auth001Queries().Read(b), new[] { AccountQuery });
         yield return ("iso20022/auth002-account-answer.xml", () => new Auth002Answers().Write([AccountAnswer]), b => new Auth002Answers().Read(b), new[] { AccountAnswer });
         yield return ("etsi-102657/trace-request.xml", () => new EtsiTraceRequests("CN").Write([TraceRequest]), b => new EtsiTraceRequests("CN").Read(b), new[] { TraceRequest });

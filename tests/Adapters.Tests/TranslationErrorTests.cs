@@ -92,6 +92,24 @@ public sealed class TranslationErrorTests
     }
 
     [Fact]
+    public void FixedWidth_FundReturnWithoutItsVRecord_IsRejected_NotReadWithoutTheVictimsAccount()
+    {
+        // Drop line 3 (the V record after the RT notice on line 2): the return would have nowhere to pay.
+        var bytes = Sample("fixed-width/fund-return-notice.dat");
+        var third = Array.IndexOf(bytes, (byte)'\n', Array.IndexOf(bytes, (byte)'\n') + 1) + 1;
+        var fourth = Array.IndexOf(bytes, (byte)'\n', third) + 1;
+        Assert.Equal((byte)'V', bytes[third]);
+        var error = Assert.Throws<TranslationException>(() => new FixedWidthNotices(TimeProvider.System).Read([.. bytes[..third], .. bytes[fourth..]]));
+        Assert.Equal("line 2", error.Position);
+        Assert.StartsWith("NOTICE-KIND", error.Field);
+        Assert.Contains("must be followed by its V record", error.Message);
+
+        var returned = Assert.Single(new FixedWidthNotices(TimeProvider.System).Read(Sample("fixed-width/fund-return-notice.dat")));
+        Assert.Equal("6222020200112233445", returned.Request.FundReturn.VictimAccount.AccountNumber);
+        Assert.Equal("深公(南)返字〔2026〕042号", returned.Request.FundReturn.DecisionReference);
+    }
+
+    [Fact]
     public void FixedWidth_NoticeThatDoesNotFit_IsRefusedOnWriting_NotTruncated()
     {
         var item = Samples.Notices[0].Clone();

@@ -24,6 +24,7 @@ internal sealed class BridgeTranslators
         [Request.KindOneofCase.StopPayment] = FixedWidthFormat.Name,
         [Request.KindOneofCase.Freeze] = FixedWidthFormat.Name,
         [Request.KindOneofCase.FreezeRelease] = FixedWidthFormat.Name,
+        [Request.KindOneofCase.FundReturn] = FixedWidthFormat.Name,
         [Request.KindOneofCase.AccountQuery] = Auth001Queries.Name,
         [Request.KindOneofCase.CallTrace] = RetainedData.Name,
         [Request.KindOneofCase.NumberSuspension] = CanonicalJson<InboxItem>.Name,

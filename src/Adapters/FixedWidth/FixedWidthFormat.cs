@@ -56,7 +56,7 @@ internal static class FixedWidthFormat
             if (layout is null)
             {
                 throw new TranslationException(Name, $"line {line}, column 1", "REC-TYPE",
-                    $"unknown record type '{(char)bytes[0]}'; expected H, {(fileKind == 'N' ? "N" : "R, O")} or T");
+                    $"unknown record type '{(char)bytes[0]}'; expected H, {(fileKind == 'N' ? "N, V" : "R, O, V")} or T");
             }
 
             if (bytes.Length != layout.Length)
@@ -172,7 +172,8 @@ internal static class FixedWidthFormat
     public static readonly CodeTable<Contract.V1.Request.KindOneofCase> Kinds = new(
         ("SP", Contract.V1.Request.KindOneofCase.StopPayment),
         ("FZ", Contract.V1.Request.KindOneofCase.Freeze),
-        ("FR", Contract.V1.Request.KindOneofCase.FreezeRelease));
+        ("FR", Contract.V1.Request.KindOneofCase.FreezeRelease),
+        ("RT", Contract.V1.Request.KindOneofCase.FundReturn));
 }
 
 internal delegate void RecordVisitor(FixedRecord record, RecordLayout layout);

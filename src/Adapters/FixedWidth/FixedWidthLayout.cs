@@ -104,10 +104,10 @@ internal static class FixedWidthLayout
 
     public static class Notice
     {
-        private static readonly RecordLayout.Builder B = new('N', "Notice: one stop-payment, freeze or freeze release");
+        private static readonly RecordLayout.Builder B = new('N', "Notice: one stop-payment, freeze, freeze release or fund return");
         public static readonly Column RecType = B.Add("REC-TYPE", 1, Pic.Code, note: "`N`");
         public static readonly Column Kind = B.Add("NOTICE-KIND", 2, Pic.Code, "request (which case)",
-            "`SP` stop-payment, `FZ` freeze, `FR` freeze release");
+            "`SP` stop-payment, `FZ` freeze, `FR` freeze release, `RT` fund return (followed by its V record)");
         public static readonly Column ExchangeId = B.Add("EXCHANGE-ID", 40, Pic.Code, "exchange_id", "quote it in the result");
         public static readonly Column ParentExchangeId = B.Add("PARENT-EXCHANGE-ID", 40, Pic.Code, "parent_exchange_id",
             "set on follow-the-money notices");
@@ -129,7 +129,8 @@ internal static class FixedWidthLayout
             "as masked for the bank");
         public static readonly Column AccountName = B.Add("ACCOUNT-NAME", 60, Pic.Text, "account.account_name");
         public static readonly Column Currency = B.Add("CURRENCY", 3, Pic.Code, "amount.currency", "ISO 4217, `CNY`");
-        public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "amount.minor_units", "spaces for a release");
+        public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "amount.minor_units",
+            "spaces for a release; for a return, the amount to pay to the victim");
         public static readonly Column VictimName = B.Add("VICTIM-NAME", 30, Pic.Text, "victim.name");
         public static readonly Column VictimId = B.Add("VICTIM-ID", 32, Pic.Text, "victim.national_id");
         public static readonly Column VictimPhone = B.Add("VICTIM-PHONE", 32, Pic.Text, "victim.phone.e164");
@@ -146,7 +147,8 @@ internal static class FixedWidthLayout
         public static readonly Column PeriodSeconds = B.Add("PERIOD-SECONDS", 10, Pic.Digits, "hold_period / freeze_period",
             "spaces: the hub's default (stop-payment) or until released (freeze)");
         public static readonly Column RelatedExchangeId = B.Add("RELATED-EXCHANGE-ID", 40, Pic.Code,
-            "renews_exchange_id / freeze_exchange_id", "the stop-payment renewed, or the freeze released");
+            "renews_exchange_id / freeze_exchange_id / hold_exchange_id",
+            "the stop-payment renewed, the freeze released, or the hold a return pays out of");
         public static readonly Column Reason = B.Add("REASON", 200, Pic.Text, "reason", "line breaks are written as spaces");
         public static readonly RecordLayout Layout = B.Build();
     }
@@ -161,9 +163,10 @@ internal static class FixedWidthLayout
             "see the status codes below; `99` refuses the notice");
         public static readonly Column Currency = B.Add("CURRENCY", 3, Pic.Code, "amount_held.currency / amount_released.currency",
             "also the currency of BALANCE-FEN");
-        public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "amount_held / amount_released", "spaces when none");
-        public static readonly Column ExecutedDate = B.Add("EXECUTED-DATE", 8, Pic.Date, "executed_at / released_at");
-        public static readonly Column ExecutedTime = B.Add("EXECUTED-TIME", 6, Pic.Time, "executed_at / released_at");
+        public static readonly Column AmountFen = B.Add("AMOUNT-FEN", 15, Pic.Digits, "amount_held / amount_released / amount_returned",
+            "spaces when none");
+        public static readonly Column ExecutedDate = B.Add("EXECUTED-DATE", 8, Pic.Date, "executed_at / released_at / returned_at");
+        public static readonly Column ExecutedTime = B.Add("EXECUTED-TIME", 6, Pic.Time, "executed_at / released_at / returned_at");
         public static readonly Column ExpiresDate = B.Add("EXPIRES-DATE", 8, Pic.Date, "hold_expires_at",
             "spaces for a freeze without a limit");
         public static readonly Column ExpiresTime = B.Add("EXPIRES-TIME", 6, Pic.Time, "hold_expires_at");
@@ -200,6 +203,24 @@ internal static class FixedWidthLayout
         public static readonly RecordLayout Layout = B.Build();
     }
 
+    public static class Return
+    {
+        private static readonly RecordLayout.Builder B = new('V',
+            "Fund return: where a return (RT) pays, after its N record; the bank's transfer reference, after its R record");
+        public static readonly Column RecType = B.Add("REC-TYPE", 1, Pic.Code, note: "`V`");
+        public static readonly Column ExchangeId = B.Add("EXCHANGE-ID", 40, Pic.Code, "", "the same as the N or R record above");
+        public static readonly Column ToBank = B.Add("TO-BANK-ID", 40, Pic.Code, "victim_account.bank_id",
+            "the victim's bank (any bank, not only partners); spaces in results");
+        public static readonly Column ToAccount = B.Add("TO-ACCOUNT-NUMBER", 34, Pic.Text, "victim_account.account_number",
+            "the victim's own account, in full");
+        public static readonly Column ToName = B.Add("TO-ACCOUNT-NAME", 60, Pic.Text, "victim_account.account_name");
+        public static readonly Column Decision = B.Add("DECISION-REFERENCE", 64, Pic.Text, "decision_reference",
+            "the police return decision (返还决定书) to file with the transfer");
+        public static readonly Column TransferReference = B.Add("TRANSFER-REFERENCE", 40, Pic.Code, "transfer_reference",
+            "results: the bank's reference for the transfer to the victim; spaces in notices");
+        public static readonly RecordLayout Layout = B.Build();
+    }
+
     public static class Trailer
     {
         private static readonly RecordLayout.Builder B = new('T', "Trailer: last record of every file, with control totals");
@@ -211,5 +232,5 @@ internal static class FixedWidthLayout
     }
 
     public static readonly IReadOnlyList<RecordLayout> All =
-        [Header.Layout, Notice.Layout, Result.Layout, Onward.Layout, Trailer.Layout];
+        [Header.Layout, Notice.Layout, Result.Layout, Onward.Layout, Return.Layout, Trailer.Layout];
 }

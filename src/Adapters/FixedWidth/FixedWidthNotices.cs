@@ -3,13 +3,14 @@ using AntiFraud.Exchange.Adapters.Translation;
 using AntiFraud.Exchange.Contract.V1;
 using Google.Protobuf.WellKnownTypes;
 using L = AntiFraud.Exchange.Adapters.FixedWidth.FixedWidthLayout.Notice;
+using V = AntiFraud.Exchange.Adapters.FixedWidth.FixedWidthLayout.Return;
 
 namespace AntiFraud.Exchange.Adapters.FixedWidth;
 
 /// <summary>
-/// Stop-payment, freeze and freeze-release notices (hub to bank) as fixed-width N records. Carries what
-/// a bank needs to act; the victim's address, the transfer's channel, memo and IP, the case's approval
-/// time and follow-the-money settings are not in the layout.
+/// Stop-payment, freeze, freeze-release and fund-return notices (hub to bank) as fixed-width N records; a fund return's N record
+/// is followed by a V record with the victim's account and the return decision. Carries what a bank needs to act; the victim's
+/// address, the transfer's channel, memo and IP, the case's approval time and follow-the-money settings are not in the layout.
 /// </summary>
 internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<InboxItem>
 {
@@ -23,23 +24,71 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
     {
         var items = new List<InboxItem>();
         long total = 0;
+        // A fund return's N record waits for its V record (the victim's account) before the next N record or the trailer.
+        FundReturn? waiting = null;
+        var waitingLine = 0;
+        void RequireNoneWaiting(string at)
+        {
+            if (waiting is not null)
+            {
+                throw new TranslationException(FixedWidthFormat.Name, $"line {waitingLine}", L.Kind.Label,
+                    $"a fund return (RT) must be followed by its V record (the victim's account); {at}");
+            }
+        }
+
         FixedWidthFormat.ReadFile(document, 'N', (record, layout) =>
         {
-            if (layout.Type != 'N')
+            switch (layout.Type)
             {
-                throw record.Error(L.RecType, $"a notice file holds N records, not {layout.Type}");
-            }
+                case 'N':
+                    RequireNoneWaiting($"line {record.Line} is the next N record");
+                    var item = ReadNotice(record);
+                    total += item.Request.KindCase switch
+                    {
+                        Request.KindOneofCase.StopPayment => item.Request.StopPayment.Amount?.MinorUnits ?? 0,
+                        Request.KindOneofCase.Freeze => item.Request.Freeze.Amount?.MinorUnits ?? 0,
+                        Request.KindOneofCase.FundReturn => item.Request.FundReturn.Amount?.MinorUnits ?? 0,
+                        _ => 0,
+                    };
+                    items.Add(item);
+                    (waiting, waitingLine) = (item.Request.FundReturn, record.Line);
+                    break;
+                case 'V':
+                    if (waiting is null)
+                    {
+                        throw record.Error(V.RecType, "a V record must follow the fund return (RT) notice it belongs to");
+                    }
 
-            var item = ReadNotice(record);
-            total += item.Request.KindCase switch
-            {
-                Request.KindOneofCase.StopPayment => item.Request.StopPayment.Amount?.MinorUnits ?? 0,
-                Request.KindOneofCase.Freeze => item.Request.Freeze.Amount?.MinorUnits ?? 0,
-                _ => 0,
-            };
-            items.Add(item);
-        }, () => (items.Count, total));
+                    ReadReturn(record, waiting, items[^1].ExchangeId);
+                    waiting = null;
+                    break;
+                default:
+                    throw record.Error(L.RecType, $"a notice file holds N and V records, not {layout.Type}");
+            }
+        }, () =>
+        {
+            RequireNoneWaiting("the file ends");
+            return (items.Count, total);
+        });
         return items;
+    }
+
+    private static void ReadReturn(FixedRecord r, FundReturn fundReturn, string exchangeId)
+    {
+        var id = r.Code(V.ExchangeId);
+        if (id != exchangeId)
+        {
+            throw r.Error(V.ExchangeId, $"'{id}' differs from the notice above ('{exchangeId}')");
+        }
+
+        if (!r.IsBlank(V.TransferReference))
+        {
+            throw r.Error(V.TransferReference, "must be spaces in a notice; the bank gives it in its result");
+        }
+
+        var to = new AccountRef { BankId = r.Code(V.ToBank), AccountNumber = r.Text(V.ToAccount), AccountName = r.Text(V.ToName) };
+        fundReturn.VictimAccount = to.BankId.Length + to.AccountNumber.Length + to.AccountName.Length == 0 ? null : to;
+        fundReturn.DecisionReference = r.Text(V.Decision);
     }
 
     private static InboxItem ReadNotice(FixedRecord r)
@@ -101,6 +150,29 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
                     {
                         Account = account, Amount = ReadAmount(r), Victim = ReadVictim(r), ReportedTransfer = ReadTransfer(r),
                         FreezePeriod = period, Reason = reason,
+                    },
+                };
+                break;
+            case Request.KindOneofCase.FundReturn:
+                if (related.Length == 0)
+                {
+                    throw r.Error(L.RelatedExchangeId, "a fund return (RT) names the stop-payment or freeze it pays out of");
+                }
+
+                foreach (var column in (ReadOnlySpan<Column>)[L.TransferId, L.TransferFen, L.PeriodSeconds])
+                {
+                    if (!r.IsBlank(column))
+                    {
+                        throw r.Error(column, "must be spaces on a fund return (RT)");
+                    }
+                }
+
+                // The V record that follows fills in the victim's account and the decision.
+                item.Request = new Request
+                {
+                    FundReturn = new FundReturn
+                    {
+                        HoldExchangeId = related, Account = account, Amount = ReadAmount(r), Victim = ReadVictim(r), Reason = reason,
                     },
                 };
                 break;
@@ -224,7 +296,7 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
         if (!FixedWidthFormat.Kinds.TryCode(request.KindCase, out var kind))
         {
             throw new TranslationException(FixedWidthFormat.Name, position, "request",
-                $"the fixed-width layout carries stop-payment, freeze and freeze-release notices, not {request.KindCase}");
+                $"the fixed-width layout carries stop-payment, freeze, freeze-release and fund-return notices, not {request.KindCase}");
         }
 
         var w = new RecordWriter(L.Layout, position)
@@ -264,6 +336,13 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
                 WriteCommon(w, fz.Amount, fz.Victim, fz.ReportedTransfer, fz.FreezePeriod);
                 w.Text(L.Reason, fz.Reason, freeText: true);
                 break;
+            case Request.KindOneofCase.FundReturn:
+                var rt = request.FundReturn;
+                account = rt.Account;
+                amount = rt.Amount;
+                WriteCommon(w, rt.Amount, rt.Victim, null, null);
+                w.Code(L.RelatedExchangeId, rt.HoldExchangeId).Text(L.Reason, rt.Reason, freeText: true);
+                break;
             default:
                 var fr = request.FreezeRelease;
                 account = fr.Account;
@@ -277,6 +356,18 @@ internal sealed class FixedWidthNotices(TimeProvider time) : INativeTranslator<I
         }
 
         w.WriteTo(output);
+        if (request.KindCase == Request.KindOneofCase.FundReturn)
+        {
+            var rt = request.FundReturn;
+            var v = new RecordWriter(V.Layout, position + ", its V record").Code(V.ExchangeId, item.ExchangeId).Text(V.Decision, rt.DecisionReference);
+            if (rt.VictimAccount is { } to)
+            {
+                v.Code(V.ToBank, to.BankId).Text(V.ToAccount, to.AccountNumber).Text(V.ToName, to.AccountName);
+            }
+
+            v.WriteTo(output);
+        }
+
         return amount?.MinorUnits ?? 0;
     }
 

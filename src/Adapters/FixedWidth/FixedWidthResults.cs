@@ -4,12 +4,14 @@ using AntiFraud.Exchange.Adapters.Translation;
 using AntiFraud.Exchange.Contract.V1;
 using L = AntiFraud.Exchange.Adapters.FixedWidth.FixedWidthLayout.Result;
 using O = AntiFraud.Exchange.Adapters.FixedWidth.FixedWidthLayout.Onward;
+using V = AntiFraud.Exchange.Adapters.FixedWidth.FixedWidthLayout.Return;
 
 namespace AntiFraud.Exchange.Adapters.FixedWidth;
 
 /// <summary>
 /// A bank's results (bank to hub) as fixed-width R records, each followed by its onward transfers as O
-/// records. Status 99 refuses the notice instead of answering it.
+/// records (a fund return's by a V record with the bank's transfer reference, when it has one). Status 99 refuses the notice
+/// instead of answering it.
 /// </summary>
 internal sealed class FixedWidthResults(TimeProvider time, string sender) : INativeTranslator<RespondRequest>
 {
@@ -22,6 +24,9 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
     public static readonly CodeTable<ReleaseStatus> ReleaseCodes = new(
         ("00", ReleaseStatus.Released), ("20", ReleaseStatus.NotFrozen), ("90", ReleaseStatus.Rejected));
 
+    public static readonly CodeTable<ReturnStatus> ReturnCodes = new(
+        ("00", ReturnStatus.Returned), ("01", ReturnStatus.Partial), ("30", ReturnStatus.NotHeld), ("90", ReturnStatus.Rejected));
+
     private static readonly CodeTable<TransferDirection> Directions = new(("D", TransferDirection.Debit), ("C", TransferDirection.Credit));
 
     public NativeFormat Format => FixedWidthFormat.Format;
@@ -31,6 +36,7 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
         var answers = new List<RespondRequest>();
         long total = 0;
         HoldResult? open = null;
+        FundReturnResult? returned = null;
         var expected = 0;
         var openLine = 0;
         string openId = "";
@@ -56,6 +62,7 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
                     total += record.Digits(L.AmountFen) ?? 0;
                     answers.Add(answer);
                     open = answer.Result?.StopPayment ?? answer.Result?.Freeze;
+                    returned = answer.Result?.FundReturn;
                     expected = onward;
                     openLine = record.Line;
                     openId = answer.ExchangeId;
@@ -73,8 +80,17 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
 
                     ReadOnward(record, open, openId);
                     break;
+                case 'V':
+                    if (returned is null)
+                    {
+                        throw record.Error(V.RecType, "a V record must follow the fund return (RT) result it belongs to");
+                    }
+
+                    ReadTransferReference(record, returned, openId);
+                    returned = null;
+                    break;
                 default:
-                    throw record.Error(L.RecType, $"a result file holds R and O records, not {layout.Type}");
+                    throw record.Error(L.RecType, $"a result file holds R, O and V records, not {layout.Type}");
             }
         }, () =>
         {
@@ -126,6 +142,17 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             return answer;
         }
 
+        if (kind == Request.KindOneofCase.FundReturn)
+        {
+            if (!ReturnCodes.TryParse(status, out var returnStatus))
+            {
+                throw r.Error(L.Status, $"unknown return status '{status}'; expected {ReturnCodes.Codes} or {RefusedCode}");
+            }
+
+            answer.Result = new Result { FundReturn = new FundReturnResult { Status = returnStatus, Reason = reason, ReturnedAt = executed, AmountReturned = amount } };
+            return answer;
+        }
+
         if (!HoldCodes.TryParse(status, out var hold))
         {
             throw r.Error(L.Status, $"unknown hold status '{status}'; expected {HoldCodes.Codes} or {RefusedCode}");
@@ -170,6 +197,25 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
         }
 
         return new Money { Currency = currency, MinorUnits = sign == "-" ? -fen.Value : fen.Value };
+    }
+
+    private static void ReadTransferReference(FixedRecord r, FundReturnResult returned, string exchangeId)
+    {
+        var id = r.Code(V.ExchangeId);
+        if (id != exchangeId)
+        {
+            throw r.Error(V.ExchangeId, $"'{id}' differs from the result above ('{exchangeId}')");
+        }
+
+        foreach (var column in (ReadOnlySpan<Column>)[V.ToBank, V.ToAccount, V.ToName, V.Decision])
+        {
+            if (!r.IsBlank(column))
+            {
+                throw r.Error(column, "must be spaces in a result; a result's V record gives only the transfer reference");
+            }
+        }
+
+        returned.TransferReference = r.Code(V.TransferReference);
     }
 
     private static void ReadOnward(FixedRecord r, HoldResult open, string exchangeId)
@@ -248,6 +294,27 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
             return release.AmountReleased?.MinorUnits ?? 0;
         }
 
+        if (result.KindCase == Result.KindOneofCase.FundReturn)
+        {
+            var returned = result.FundReturn;
+            if (!ReturnCodes.TryCode(returned.Status, out var code))
+            {
+                throw new TranslationException(FixedWidthFormat.Name, position, L.Status.Label, $"{returned.Status} has no code");
+            }
+
+            w.Code(L.Status, code).Text(L.Reason, returned.Reason, freeText: true).Timestamp(L.ExecutedDate, L.ExecutedTime,
+                returned.ReturnedAt);
+            WriteMoney(w, returned.AmountReturned);
+            w.WriteTo(output);
+            if (returned.TransferReference.Length > 0)
+            {
+                new RecordWriter(V.Layout, position + ", its V record").Code(V.ExchangeId, answer.ExchangeId)
+                    .Code(V.TransferReference, returned.TransferReference).WriteTo(output);
+            }
+
+            return returned.AmountReturned?.MinorUnits ?? 0;
+        }
+
         var hold = result.KindCase == Result.KindOneofCase.StopPayment ? result.StopPayment : result.Freeze;
         if (!HoldCodes.TryCode(hold.Status, out var status))
         {
@@ -319,10 +386,11 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
         Result.KindOneofCase.StopPayment => "SP",
         Result.KindOneofCase.Freeze => "FZ",
         Result.KindOneofCase.FreezeRelease => "FR",
+        Result.KindOneofCase.FundReturn => "RT",
         _ => throw new TranslationException(FixedWidthFormat.Name, position, "result",
-            $"the fixed-width layout carries stop-payment, freeze and freeze-release results, not {kind}"),
+            $"the fixed-width layout carries stop-payment, freeze, freeze-release and fund-return results, not {kind}"),
     };
 
     internal static string Describe() => string.Create(CultureInfo.InvariantCulture,
-        $"hold: {HoldCodes.Codes}; release: {ReleaseCodes.Codes}; refusal: {RefusedCode}");
+        $"hold: {HoldCodes.Codes}; release: {ReleaseCodes.Codes}; return: {ReturnCodes.Codes}; refusal: {RefusedCode}");
 }
