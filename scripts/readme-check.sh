@@ -115,6 +115,11 @@ run 'afx inbox --as bank-alpha --follow' "0 124 130" 5
 run 'afx respond --as bank-alpha --exchange ex-... --kind stop-payment --status executed --amount 49800.00' 0 60 "ex-...=>$stop"
 run 'afx serve-sim --kind carrier --as carrier-east --raise-every 00:00:02' "0 124 130" 5
 grep -q "raised al-" "$work/out" || fail "serve-sim --raise-every raised no alert"
+run 'afx return-funds ex-... --as police-shenzhen --amount 30000.00 --to-bank bank-beta --to-account 6217009900001111 --to-name 李小梅 --decision "深公(南)返字〔2026〕042号"' 0 60 "ex-...=>$stop"
+refund=$(out | sed -nE 's/^Submitted (ex-[0-9a-f]+):.*/\1/p'); [ -n "$refund" ] || fail "no exchange id in the return's output"
+run 'afx respond --as bank-alpha --exchange ex-... --kind return --status returned --amount 30000.00' 0 60 "ex-...=>$refund"
+run 'afx case show SZ-2026-0042 --as police-shenzhen'
+out | grep -q "returned CNY 30,000.00" || fail "the case's money view did not count the return"
 run 'afx partners --as auditor-national'
 run 'afx compliance --as auditor-national --days 7'
 run 'afx audit verify --as auditor-national'
@@ -128,6 +133,12 @@ run 'curl -s http://127.0.0.1:8443/readyz'
 out | grep -qx "ready" || fail "/readyz did not answer ready"
 run "curl -s http://127.0.0.1:8443/metrics | grep '^afx_rpc_calls_total'"
 out | grep -q 'method="antifraud.exchange.v1.Exchange/Submit",partner_kind="police",status="OK"' || fail "the metrics did not count the police's submissions"
+
+say "the web console"
+run "curl -s --cert certs-dev/partners/police-shenzhen.crt --key certs-dev/partners/police-shenzhen.key --cacert certs-dev/ca/root.crt https://localhost:7443/console/deadlines | grep -o '<h1>[^<]*'"
+out | grep -q "<h1>Live deadlines" || fail "the console's deadlines page did not answer the police certificate"
+run 'curl -s --cert certs-dev/partners/auditor-national.crt --key certs-dev/partners/auditor-national.key --cacert certs-dev/ca/root.crt https://localhost:7443/console/targets.csv'
+out | grep -q "^quarter,target,goal,value,numerator,denominator" || fail "the console's targets CSV did not answer the auditor"
 
 say "early warning"
 run 'afx alert raise --as carrier-east --victim-phone +8613800138000 --division 440304001 --calls 3 --suspect-number +85230001234 --international --spoofed --minutes 42 --tier high'

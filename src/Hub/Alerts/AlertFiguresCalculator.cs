@@ -85,6 +85,7 @@ internal sealed class AlertFiguresCalculator(IAlertStore alerts, AlertViews view
             FalsePositiveRate = closed.Count == 0 ? 0 : (double)falsePositives / closed.Count,
             Accuracy = confirmed + falsePositives == 0 ? 0 : (double)confirmed / (confirmed + falsePositives),
             Saved = new Money { Currency = "CNY", MinorUnits = saved },
+            Confirmed = (ulong)confirmed,
         };
     }
 

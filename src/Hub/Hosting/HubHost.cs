@@ -17,6 +17,7 @@ using AntiFraud.Exchange.Hub.Observability;
 using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Replication;
 using AntiFraud.Exchange.Hub.Services;
+using AntiFraud.Exchange.Hub.WebConsole;
 using AntiFraud.Exchange.Hub.Shared;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -109,7 +110,8 @@ public static class HubHost
             .AddHubBulkOrders(options.Bulk)
             .AddSingleton<ComplianceCalculator>()
             .AddHubRetention(files.RetentionPolicy)
-            .AddSingleton<FreshCheckpointLimit>();
+            .AddSingleton<FreshCheckpointLimit>()
+            .AddHubConsole();
         builder.Services.AddHostedService(sp => new StoreKeyWatcher(sp.GetRequiredService<IStoreKeyRing>(), files.StoreKey, storeKeyIsDev,
             sp.GetRequiredService<ConfigurationJournal>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(),
             sp.GetRequiredService<ILogger<StoreKeyWatcher>>()));
@@ -295,6 +297,7 @@ public static class HubHost
         app.MapGrpcService<BulkOrdersService>();
         app.MapGrpcService<AuditService>();
         app.MapGrpcService<OperationsService>();
+        app.MapConsole();
         app.MapGrpcHealthChecksService();
         app.MapGrpcReflectionService();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("AntiFraud.Exchange.Hub");

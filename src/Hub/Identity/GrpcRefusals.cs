@@ -34,7 +34,7 @@ internal sealed class GrpcRefusals(RefusalAudit refusals) : IAuthorizationMiddle
             var peer = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
             await refusals.RecordAsync($"{peer} unauthenticated ({standing?.Kind})", new AuditEvent(AuditEventKind.Denied, null,
                 $"unauthenticated {fullName} from {peer}:{context.Connection.RemotePort} ({standing?.Subject ?? "no certificate"}): {reason}"), context.RequestAborted);
-            Refuse(context, StatusCode.Unauthenticated, "Client certificate refused: " + reason + ".");
+            await RefuseAsync(context, StatusCode.Unauthenticated, "Client certificate refused: " + reason + ".");
             return;
         }
 
@@ -43,19 +43,30 @@ internal sealed class GrpcRefusals(RefusalAudit refusals) : IAuthorizationMiddle
         await refusals.RecordAsync($"{partner.Id} {fullName}", new AuditEvent(AuditEventKind.Denied, partner.ToRef(),
             $"{fullName} is open to {openTo}"),
             context.RequestAborted);
-        Refuse(context, StatusCode.PermissionDenied,
+        await RefuseAsync(context, StatusCode.PermissionDenied,
             $"{method?.Name ?? fullName} is open to {openTo} partners; '{partner.Id}' is a {PartnerIdentity.KindName(partner.Kind)}.");
     }
 
-    /// <summary>A trailers-only gRPC response: HTTP 200 with the status in the headers and no body.</summary>
-    private static void Refuse(HttpContext context, StatusCode code, string message)
+    /// <summary>A trailers-only gRPC response: HTTP 200 with the status in the headers and no body. A browser (the web console)
+    /// gets 401 or 403 with the same sentence.</summary>
+    private static async Task RefuseAsync(HttpContext context, StatusCode code, string message)
     {
         var response = context.Response;
+        if (GrpcMethodOf(context) is null && !(context.Request.ContentType?.StartsWith("application/grpc", StringComparison.Ordinal) ?? false))
+        {
+            response.StatusCode = code == StatusCode.Unauthenticated ? StatusCodes.Status401Unauthorized : StatusCodes.Status403Forbidden;
+            response.ContentType = "text/plain; charset=utf-8";
+            await response.WriteAsync(message + "\n", context.RequestAborted);
+            return;
+        }
+
         response.StatusCode = StatusCodes.Status200OK;
         response.ContentType = "application/grpc";
         response.Headers["grpc-status"] = ((int)code).ToString(System.Globalization.CultureInfo.InvariantCulture);
         response.Headers["grpc-message"] = PercentEncode(message);
     }
+
+    private static GrpcMethodMetadata? GrpcMethodOf(HttpContext context) => context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>();
 
     /// <summary>grpc-message encoding: printable ASCII except '%' as is, every other UTF-8 byte as %XX.</summary>
     internal static string PercentEncode(string message)

@@ -1,5 +1,6 @@
 using AntiFraud.Exchange.Hub.Shared;
 using System.Diagnostics;
+using System.Globalization;
 using System.Security.Claims;
 using Grpc.AspNetCore.Server;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,11 +23,15 @@ internal sealed class RpcMetrics(RequestDelegate next, TimeProvider time)
         }
         finally
         {
-            var method = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>() is { } grpc
-                ? grpc.Method.FullName.TrimStart('/')
-                : "unknown";
+            var grpc = context.GetEndpoint()?.Metadata.GetMetadata<GrpcMethodMetadata>();
+            var method = grpc is not null ? grpc.Method.FullName.TrimStart('/')
+                : context.Request.Path.StartsWithSegments("/console") ? "console" : "unknown";
             var kind = context.User.FindFirst(ClaimTypes.Role)?.Value ?? "none";
-            var tags = new TagList { { "method", method }, { "partner_kind", kind }, { "status", Status(context) } };
+            var tags = new TagList
+            {
+                { "method", method }, { "partner_kind", kind },
+                { "status", grpc is null ? "HTTP_" + context.Response.StatusCode.ToString(CultureInfo.InvariantCulture) : Status(context) },
+            };
             HubMetrics.RpcCalls.Add(1, tags);
             HubMetrics.RpcDuration.Record(time.Since(started), tags);
         }

@@ -13,7 +13,7 @@ public sealed partial class LayeringTests
     public static readonly string[] Layers =
     [
         "Shared", "Model", "Storage", "Audit", "Identity", "Masking", "Delivery", "Deadlines", "Compliance", "Replication", "Exchanges",
-        "Alerts", "Lists", "Bulk", "Services", "Observability", "Hosting",
+        "Alerts", "Lists", "Bulk", "Services", "WebConsole", "Observability", "Hosting",
     ];
 
     private static string HubSource => Path.Combine(DevPki.RepoRoot, "src", "Hub");
