@@ -115,7 +115,7 @@ run 'afx inbox --as bank-alpha --follow' "0 124 130" 5
 run 'afx respond --as bank-alpha --exchange ex-... --kind stop-payment --status executed --amount 49800.00' 0 60 "ex-...=>$stop"
 run 'afx serve-sim --kind carrier --as carrier-east --raise-every 00:00:02' "0 124 130" 5
 grep -q "raised al-" "$work/out" || fail "serve-sim --raise-every raised no alert"
-run 'afx return-funds ex-... --as police-shenzhen --amount 30000.00 --to-bank bank-beta --to-account 6217009900001111 --to-name 李小梅 --decision "深公(南)返字〔2026〕042号"' 0 60 "ex-...=>$stop"
+run 'afx return-funds ex-... --as police-shenzhen --officer "Wang Jianguo" --amount 30000.00 --to-bank bank-beta --to-account 6217009900001111 --to-name 李小梅 --decision "深公(南)返字〔2026〕042号"' 0 60 "ex-...=>$stop"
 refund=$(out | sed -nE 's/^Submitted (ex-[0-9a-f]+):.*/\1/p'); [ -n "$refund" ] || fail "no exchange id in the return's output"
 run 'afx respond --as bank-alpha --exchange ex-... --kind return --status returned --amount 30000.00' 0 60 "ex-...=>$refund"
 run 'afx case show SZ-2026-0042 --as police-shenzhen'

@@ -127,13 +127,13 @@ internal static class ExchangeCommands
         var toAccount = new Option<string>("--to-account") { Description = "the victim's own account number", Required = true };
         var toName = new Option<string?>("--to-name") { Description = "the holder of the victim's account" };
         var decision = new Option<string>("--decision") { Description = "the return decision's number (返还决定书)", Required = true };
-        var officer = new Option<string?>("--officer") { Description = "approving officer (default: the hold's)" };
+        var officer = new Option<string?>("--officer") { Description = "approving officer (default: the hold's; required when the hold was an emergency stop-payment sent before approval)" };
         var reason = new Option<string?>("--reason") { Description = "reason, shown to the bank" };
         var command = new Command("return-funds", """
             Return held money to the victim (资金返还): the bank that made a stop-payment or freeze you issued pays an amount out of it
             into the victim's own account, on your return decision. The hub refuses more than the hold still has.
             Example:
-              afx return-funds ex-0193... --as police-shenzhen --amount 30000.00 --to-bank bank-beta --to-account 6217009900001111 --to-name 李小梅 --decision "深公(南)返字〔2026〕042号"
+              afx return-funds ex-0193... --as police-shenzhen --officer "Wang Jianguo" --amount 30000.00 --to-bank bank-beta --to-account 6217009900001111 --to-name 李小梅 --decision "深公(南)返字〔2026〕042号"
             """) { ExchangeId, amount, toBank, toAccount, toName, decision, officer, reason };
         command.SetGuardedAction(async (r, ct) =>
         {

@@ -57,7 +57,8 @@ internal static class ResponderCommands
             }
 
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window) },
+            // A following desk also hears when one of its exchanges nears or passes its deadline (duty notices).
+            using var call = inbox.Subscribe(new SubscribeRequest { MaxInFlight = r.GetValue(window), DutyNotices = r.GetValue(follow) },
                 new CallOptions(cancellationToken: stop.Token));
             var count = 0;
             while (true)
@@ -75,6 +76,13 @@ internal static class ResponderCommands
                 }
 
                 var item = call.ResponseStream.Current;
+                if (item.DutyNotice is { } notice)
+                {
+                    // Not work: nothing to acknowledge.
+                    ShowNotice(notice, json);
+                    continue;
+                }
+
                 count++;
                 ShowItem(item, json);
                 if (r.GetValue(ack))
@@ -186,6 +194,20 @@ internal static class ResponderCommands
         {
             throw new UsageException($"--file {file.Name}: {e.Message}");
         }
+    }
+
+    private static void ShowNotice(DutyNotice notice, bool json)
+    {
+        if (json)
+        {
+            Output.Json(notice);
+            return;
+        }
+
+        var what = notice.Level == EscalationLevel.DeadlinePassed ? "PASSED its deadline" : "is NEAR its deadline";
+        Console.WriteLine($"DUTY NOTICE  {notice.ExchangeId} ({notice.RequestKind}, {notice.Priority.ToString().ToUpperInvariant()}, from "
+            + $"{notice.Submitter?.Id}) {what} {notice.Deadline?.ToDateTimeOffset().ToLocalTime():yyyy-MM-dd HH:mm:ss}"
+            + (notice.DutyContact.Length > 0 ? $"; your desk: {notice.DutyContact}" : ""));
     }
 
     private static Result FromFlags(string? kind, string? status, string? amount, string reason)

@@ -1,6 +1,7 @@
 using AntiFraud.Exchange.Contract.V1;
 using AntiFraud.Exchange.Hub.Audit;
 using AntiFraud.Exchange.Hub.Delivery;
+using AntiFraud.Exchange.Hub.Identity;
 using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Storage;
 using AntiFraud.Exchange.Hub.Shared;
@@ -17,6 +18,8 @@ namespace AntiFraud.Exchange.Hub.Deadlines;
 internal sealed class DeadlineTracker(
     IExchangeStore store,
     EventBus bus,
+    DutyNotices dutyNotices,
+    PartnerRegistry registry,
     DeadlinePolicy policy,
     IAuditSink audit,
     TimeProvider time,
@@ -209,6 +212,7 @@ internal sealed class DeadlineTracker(
 
             var record = committed.Record;
             bus.Publish(record.From.Id, committed.Events);
+            NotifyResponder(record, level, now);
             HubMetrics.Escalations.Add(1, new("level", HubMetrics.Label(level)), new("kind", HubMetrics.Label(record.Request.KindCase)),
                 new("tier", HubMetrics.Label(record.Priority)));
             DeadlineLog.Escalated(logger, level, id, record.To.Id, record.From.Id, record.Case.CaseNumber,
@@ -227,6 +231,27 @@ internal sealed class DeadlineTracker(
             }
         }
     }
+
+    /// <summary>The responder's duty side hears of the escalation too (streams that asked for duty notices), with its own duty desk
+    /// for this kind of request at this hour from the registry. A hold lapsing concerns the submitter only.</summary>
+    private void NotifyResponder(ExchangeRecord record, EscalationLevel level, DateTimeOffset now)
+    {
+        if (level == EscalationLevel.HoldExpiring)
+        {
+            return;
+        }
+
+        var duty = registry.TryGet(record.To.Id, out var responder)
+            ? DutyContact.InForce(responder.Duty, record.Request.KindCase, now)?.Contact ?? ""
+            : "";
+        dutyNotices.Publish(record.To.Id, new DutyNotice
+        {
+            Level = level, ExchangeId = record.ExchangeId, Priority = record.Priority, Deadline = record.Deadline, Submitter = record.From,
+            RequestKind = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(record.Request.KindCase.ToString()),
+            DutyContact = duty, At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now),
+        });
+        DeadlineLog.ResponderNotified(logger, level, record.ExchangeId, record.To.Id, duty.Length > 0 ? duty : "(no duty roster)");
+    }
 }
 
 internal static partial class DeadlineLog
@@ -241,6 +266,9 @@ internal static partial class DeadlineLog
 
     [LoggerMessage(303, LogLevel.Error, "Deadline timers could not be re-armed (store unavailable); retrying in 2 s")]
     public static partial void RearmFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(304, LogLevel.Warning, "Escalation {Level} of {ExchangeId} sent to the responder {Responder}'s duty side: {Duty}")]
+    public static partial void ResponderNotified(ILogger logger, EscalationLevel level, string exchangeId, string responder, string duty);
 
     [LoggerMessage(302, LogLevel.Error, "Escalation {Level} of {ExchangeId} failed; retrying in 5 s")]
     public static partial void EscalationFailed(ILogger logger, EscalationLevel level, string exchangeId, Exception exception);

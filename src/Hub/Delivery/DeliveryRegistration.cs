@@ -7,6 +7,7 @@ internal static class DeliveryRegistration
     {
         services.AddSingleton<InboxBroker>();
         services.AddSingleton<EventBus>();
+        services.AddSingleton<DutyNotices>();
         services.AddHostedService<InboxRestore>();
         return services;
     }

@@ -24,6 +24,7 @@ internal sealed class InboxDelivery(
     DeadlineTracker deadlines,
     DeadlinePolicy policy,
     DeliveryRecorder recorder,
+    DutyNotices dutyNotices,
     IDeliveryMasker masker,
     TimeProvider time,
     ILogger<InboxDelivery> logger)
@@ -52,6 +53,12 @@ internal sealed class InboxDelivery(
         var window = request.MaxInFlight is > 0 and <= MaxWindow ? (int)request.MaxInFlight : DefaultWindow;
         using var lease = broker.Open(caller.Id, window);
         ExchangeLog.Subscribed(logger, caller.Id, window, broker.Pending(caller.Id));
+        // Work items and duty notices share the stream: one writer at a time.
+        using var writes = new SemaphoreSlim(1, 1);
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var notices = request.DutyNotices ? dutyNotices.Subscribe(caller.Id) : null;
+        var noticesSent = notices is null ? Task.CompletedTask : SendNoticesAsync(caller, notices, stream, writes, stop.Token);
+        stream = new GatedWriter(stream, writes);
         try
         {
             var batch = new List<(string Id, uint Attempt)>();
@@ -75,7 +82,55 @@ internal sealed class InboxDelivery(
         }
         finally
         {
+            await stop.CancelAsync();
+            await noticesSent.ContinueWith(static _ => { }, TaskScheduler.Default);
             ExchangeLog.Unsubscribed(logger, caller.Id);
+        }
+    }
+
+    /// <summary>Duty notices for the caller, written between work items until the stream ends; each delivery is audited.</summary>
+    private async Task SendNoticesAsync(PartnerIdentity caller, DutyNotices.Subscription notices, IAsyncStreamWriter<InboxItem> stream,
+        SemaphoreSlim writes, CancellationToken cancellationToken)
+    {
+        await foreach (var notice in notices.Reader.ReadAllAsync(cancellationToken))
+        {
+            await writes.WaitAsync(cancellationToken);
+            try
+            {
+                await stream.WriteAsync(new InboxItem { ExchangeId = notice.ExchangeId, DutyNotice = notice }, cancellationToken);
+            }
+            finally
+            {
+                writes.Release();
+            }
+
+            await access.AuditAsync(new AuditEvent(AuditEventKind.Escalated, null, $"duty notice {notice.Level} delivered",
+                notice.ExchangeId, null, caller.ToRef()), cancellationToken);
+        }
+    }
+
+    /// <summary>A stream writer that takes the shared lock for each write.</summary>
+    private sealed class GatedWriter(IAsyncStreamWriter<InboxItem> inner, SemaphoreSlim writes) : IAsyncStreamWriter<InboxItem>
+    {
+        public WriteOptions? WriteOptions
+        {
+            get => inner.WriteOptions;
+            set => inner.WriteOptions = value;
+        }
+
+        public Task WriteAsync(InboxItem message) => WriteAsync(message, CancellationToken.None);
+
+        public async Task WriteAsync(InboxItem message, CancellationToken cancellationToken)
+        {
+            await writes.WaitAsync(cancellationToken);
+            try
+            {
+                await inner.WriteAsync(message, cancellationToken);
+            }
+            finally
+            {
+                writes.Release();
+            }
         }
     }
 

@@ -6,7 +6,11 @@ using AntiFraud.Exchange.Hub.Shared;
 namespace AntiFraud.Exchange.Hub.Identity;
 
 /// <summary>One partner as the operator registered it; a police unit also has its place in the hierarchy.</summary>
-public sealed record PartnerEntry(string Id, PartnerKind Kind, string DisplayName, bool Enabled, PoliceUnit? Unit = null);
+public sealed record PartnerEntry(string Id, PartnerKind Kind, string DisplayName, bool Enabled, PoliceUnit? Unit = null)
+{
+    /// <summary>The partner's duty roster: who answers for which kinds of request when (escalations reach it).</summary>
+    public IReadOnlyList<DutyContact> Duty { get; init; } = [];
+}
 
 /// <summary>
 /// The partner registry: a JSON file the operator edits (config/partners.json by default), re-read
@@ -84,7 +88,7 @@ internal sealed class PartnerRegistry
             var name = item.TryGetProperty("displayName", out var n) && n.ValueKind == JsonValueKind.String ? n.GetString()! : id;
             var enabled = !item.TryGetProperty("enabled", out var e) || e.ValueKind != JsonValueKind.False;
             var unit = PoliceUnit.Parse(item, kind, where);
-            if (!entries.TryAdd(id, new PartnerEntry(id, kind, name, enabled, unit)))
+            if (!entries.TryAdd(id, new PartnerEntry(id, kind, name, enabled, unit) { Duty = DutyContact.Parse(item, where) }))
             {
                 throw new FormatException($"{where}.id '{id}' is listed twice");
             }

@@ -25,6 +25,7 @@ internal sealed class RedisReplicaLink(
     EventBus bus,
     InboxBroker broker,
     DeadlineTracker deadlines,
+    DutyNotices dutyNotices,
     string replicaId,
     TimeProvider time,
     BackgroundFaults faults,
@@ -53,6 +54,7 @@ internal sealed class RedisReplicaLink(
             item.QueueOrder.ToString(CultureInfo.InvariantCulture), item.Attempts.ToString(CultureInfo.InvariantCulture)]);
         broker.Completed += (recipient, id) => Send('D', [recipient, id]);
         deadlines.Tracked += id => Send('T', [id]);
+        dutyNotices.Published += (recipient, notice) => Send('N', [recipient, Convert.ToBase64String(notice.ToByteArray())]);
         redis.Restored += OnRestored;
         ReplicaLog.Joined(logger, replicaId, redis.Prefix + "replicas");
     }
@@ -93,6 +95,9 @@ internal sealed class RedisReplicaLink(
             {
                 case "E":
                     bus.PublishLocal(parts[2], [.. parts.Skip(3).Select(b => WatchEvent.Parser.ParseFrom(Convert.FromBase64String(b)))]);
+                    break;
+                case "N":
+                    dutyNotices.PublishLocal(parts[2], DutyNotice.Parser.ParseFrom(Convert.FromBase64String(parts[3])));
                     break;
                 case "Q":
                     broker.Restore(new PendingDelivery(parts[2], parts[3], (Priority)int.Parse(parts[4], CultureInfo.InvariantCulture),

@@ -12,6 +12,7 @@ internal static class ReplicationRegistration
     public static IServiceCollection AddHubReplication(this IServiceCollection services, string replicaId) =>
         services.AddHostedService(sp => new RedisReplicaLink(sp.GetRequiredService<RedisConnection>(),
             sp.GetRequiredService<IExchangeStore>(),
-            sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(), replicaId,
+            sp.GetRequiredService<EventBus>(), sp.GetRequiredService<InboxBroker>(), sp.GetRequiredService<DeadlineTracker>(),
+            sp.GetRequiredService<DutyNotices>(), replicaId,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<BackgroundFaults>(), sp.GetRequiredService<ILogger<RedisReplicaLink>>()));
 }

@@ -118,7 +118,7 @@ public abstract class ExchangeLifecycleTests<TFixture>(TFixture f) : IClassFixtu
         Assert.Equal(ExchangeState.Answered, answer.State);
 
         var states = new List<ExchangeState>();
-        while (states.Count < 4 && await watch.ResponseStream.MoveNext())
+        while (states.LastOrDefault() != ExchangeState.Answered && await watch.ResponseStream.MoveNext())
         {
             if (watch.ResponseStream.Current.EventCase == WatchEvent.EventOneofCase.Transition)
             {
@@ -126,7 +126,12 @@ public abstract class ExchangeLifecycleTests<TFixture>(TFixture f) : IClassFixtu
             }
         }
 
-        Assert.Equal([ExchangeState.Submitted, ExchangeState.Delivered, ExchangeState.Acknowledged, ExchangeState.Answered], states);
+        // The delivery is recorded without holding up the stream: when the bank's Ack is stored first (a busy machine), the
+        // exchange goes from SUBMITTED to ACKNOWLEDGED directly (delivered_at is set with it) and there is no DELIVERED transition.
+        ExchangeState[] expected = states.Contains(ExchangeState.Delivered)
+            ? [ExchangeState.Submitted, ExchangeState.Delivered, ExchangeState.Acknowledged, ExchangeState.Answered]
+            : [ExchangeState.Submitted, ExchangeState.Acknowledged, ExchangeState.Answered];
+        Assert.Equal(expected, states);
         Assert.Equal(HoldStatus.Executed, watch.ResponseStream.Current.Snapshot.Result.Freeze.Status);
         var record = await f.Police.Exchange.GetAsync(new GetExchangeRequest { ExchangeId = submitted.ExchangeId });
         Assert.Equal(12_000_00, record.Result.Freeze.AmountHeld.MinorUnits);
