@@ -94,6 +94,11 @@ internal static class CaseTable
                 _ => "yellow",
             };
             var deadline = IsDone(r.State) ? (r.AnsweredAt is { } a ? $"answered {(a.ToDateTimeOffset() - r.SubmittedAt.ToDateTimeOffset()).TotalSeconds:F1} s after submit" : "-") : Output.Countdown(r.Deadline, now);
+            if (!IsDone(r.State) && r.FollowDepth > 0 && r.CaseWindowEndsAt is { } window)
+            {
+                // A follow-up hop shows the case's golden window, which does not start again at each bank.
+                deadline += $" (case window {Output.Countdown(window, now)})";
+            }
             table.AddRow(
                 Markup.Escape(new string(' ', depth * 2) + (depth > 0 ? "└ " : "") + r.ExchangeId),
                 Markup.Escape(Output.Kind(r.Request)),

@@ -111,6 +111,8 @@ internal static class ResponderCommands
 
         Console.WriteLine($"{item.Priority.ToString().ToUpperInvariant(),-8} {item.ExchangeId}  {Output.Kind(item.Request)} from {item.From.Id}, "
             + $"case {item.Case.CaseNumber}, deadline {Output.Countdown(item.Deadline, DateTimeOffset.UtcNow)}"
+            + (item.ParentExchangeId.Length > 0 && item.CaseWindowEndsAt is { } window
+                ? $", the case's golden window {Output.Countdown(window, DateTimeOffset.UtcNow)}" : "")
             + $"{(item.DeliveryAttempt > 1 ? $", delivery {item.DeliveryAttempt}" : "")}{(item.Case.Confidential ? ", CONFIDENTIAL" : "")}");
     }
 

@@ -43,6 +43,13 @@ internal sealed class ExchangeIntake(
             ParentExchangeId = parent?.ExchangeId ?? string.Empty,
             FollowDepth = parent is null ? 0 : parent.FollowDepth + 1,
         };
+        if (request.Request.KindCase == Request.KindOneofCase.StopPayment && request.Request.StopPayment.RenewsExchangeId.Length == 0)
+        {
+            // The golden window is the case's: a follow-up hop inherits its parent's, the first stop-payment opens it.
+            record.CaseWindowEndsAt = parent?.CaseWindowEndsAt ?? (parent?.Request?.KindCase == Request.KindOneofCase.StopPayment ? parent.Deadline : null)
+                ?? record.Deadline;
+        }
+
         var outcome = await store.SubmitAsync(record, ExchangeLifecycle.Submitted(record, now).Events, cancellationToken);
         if (!outcome.Duplicate)
         {

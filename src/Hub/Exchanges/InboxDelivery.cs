@@ -164,6 +164,7 @@ internal sealed class InboxDelivery(
         SubmittedAt = record.SubmittedAt,
         DeliveryAttempt = attempt,
         ParentExchangeId = record.ParentExchangeId,
+        CaseWindowEndsAt = record.CaseWindowEndsAt,
     };
 
     /// <summary>The caller's outstanding work, masked as a delivery would be, without leasing it or recording a delivery.</summary>

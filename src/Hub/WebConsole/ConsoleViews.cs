@@ -58,10 +58,11 @@ internal sealed class ConsoleViews(IExchangeStore store, ExchangeAccess access, 
                 continue;
             }
 
-            body.Append(Table(["Exchange", "Kind", "From", "To", "Case", "State", "Deadline", "Time left"], rows.Select(r => new[]
+            body.Append(Table(["Exchange", "Kind", "From", "To", "Case", "State", "Deadline", "Time left", "Case's golden window"], rows.Select(r => new[]
             {
                 E(r.ExchangeId), E(RequestValidator.KindName(r.Request.KindCase)), E(r.From.Id), E(r.To.Id), E(r.Case.CaseNumber),
                 E(r.State.ToString()), E(Time(r.Deadline.ToDateTimeOffset())), Countdown(r.Deadline.ToDateTimeOffset(), now),
+                r.CaseWindowEndsAt is { } window ? Countdown(window.ToDateTimeOffset(), now) : "–",
             }), $"{tier.ToString().ToUpperInvariant()}: {rows.Count}"));
         }
 

@@ -77,6 +77,35 @@ public abstract class FollowTheMoneyTests
     }
 }
 
+public sealed class GoldenWindowTests
+{
+    [Fact]
+    public async Task FollowUpStopPayments_ShowTheCasesGoldenWindow_NotAFreshTenMinutes()
+    {
+        await using var f = new ExchangeFixture();
+        await f.InitializeAsync();
+        var root = await f.Police.Exchange.SubmitAsync(Requests.StopPayment("bank-alpha", "6222000000007001", 50_000_00,
+            caseRef: Requests.Case("SZ-GOLDEN", follow: true)));
+        var rootRecord = await f.Police.Exchange.GetAsync(new GetExchangeRequest { ExchangeId = root.ExchangeId });
+        Assert.Equal(rootRecord.Deadline, rootRecord.CaseWindowEndsAt);
+
+        // Later, the first bank answers: the money went on to bank-beta.
+        await Task.Delay(1100);
+        var answer = await f.BankAlpha.Inbox.RespondAsync(new RespondRequest
+        {
+            ExchangeId = root.ExchangeId,
+            Result = new Result { StopPayment = Requests.Hold(50_000_00, Requests.Onward("T-G1", "bank-beta", "6217000000007002", 40_000_00)) },
+        });
+        var hop = await f.Police.Exchange.GetAsync(new GetExchangeRequest { ExchangeId = Assert.Single(answer.FollowUpExchangeIds) });
+
+        // The hop's own deadline runs from when bank-beta was asked; the window it shows is the case's.
+        Assert.Equal(rootRecord.Deadline, hop.CaseWindowEndsAt);
+        Assert.True(hop.Deadline.ToDateTimeOffset() > rootRecord.Deadline.ToDateTimeOffset());
+        var delivered = Assert.Single((await f.BankBeta.Inbox.PeekAsync(new PeekRequest())).Items, i => i.ExchangeId == hop.ExchangeId);
+        Assert.Equal(rootRecord.Deadline, delivered.CaseWindowEndsAt);
+    }
+}
+
 public sealed class FollowTheMoneyTestsOnSqlite : FollowTheMoneyTests
 {
     protected override ExchangeFixture NewFixture() => new();
