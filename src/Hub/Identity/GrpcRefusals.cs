@@ -38,7 +38,9 @@ internal sealed class GrpcRefusals(RefusalAudit refusals) : IAuthorizationMiddle
             return;
         }
 
-        var open = policy.Requirements.OfType<RolesAuthorizationRequirement>().SelectMany(r => r.AllowedRoles).ToList();
+        // A combined policy (the console's pages) admits the kinds every one of its role requirements admits.
+        var roleSets = policy.Requirements.OfType<RolesAuthorizationRequirement>().Select(r => r.AllowedRoles).ToList();
+        var open = roleSets.Count == 0 ? [] : roleSets.Skip(1).Aggregate(roleSets[0].ToList(), (kinds, set) => [.. kinds.Intersect(set)]);
         var openTo = string.Join(", ", open);
         await refusals.RecordAsync($"{partner.Id} {fullName}", new AuditEvent(AuditEventKind.Denied, partner.ToRef(),
             $"{fullName} is open to {openTo}"),

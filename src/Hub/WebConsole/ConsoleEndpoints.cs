@@ -4,8 +4,9 @@ namespace AntiFraud.Exchange.Hub.WebConsole;
 
 /// <summary>
 /// The read-only web console under /console on the partner port: HTTPS with the viewer's partner certificate (a browser
-/// without one is refused at the handshake), open to police units and auditors (a bank or carrier is answered 403). Every page
-/// is rendered by the server and audited as an access.
+/// without one is refused at the handshake). Police units and auditors see every page; a bank or carrier sees its live deadlines
+/// (the work addressed to it, with its duty desk) and is answered 403 elsewhere. Every page is rendered by the server and audited
+/// as an access.
 /// </summary>
 internal static class ConsoleEndpoints
 {
@@ -19,26 +20,30 @@ internal static class ConsoleEndpoints
 
     public static void MapConsole(this WebApplication app)
     {
-        var console = app.MapGroup("/console").RequireAuthorization(HubPolicies.Supervisors);
+        // Every partner may open the console and its live deadlines (a bank or carrier sees the work addressed to it, with its
+        // duty desk); the other pages are for police units and auditors.
+        var console = app.MapGroup("/console").RequireAuthorization(HubPolicies.ReceiptHolders);
         console.MapGet("", (HttpContext c, ConsoleViews v) => PageAsync(c, v, "/console", null, viewer => Task.FromResult(v.Index(viewer))));
         console.MapGet("/deadlines", (HttpContext c, ConsoleViews v) =>
             PageAsync(c, v, "/console/deadlines", null, viewer => v.DeadlinesAsync(viewer, c.RequestAborted)));
         console.MapGet("/compliance", (HttpContext c, ConsoleViews v) =>
-            PageAsync(c, v, "/console/compliance", null, viewer => v.ComplianceAsync(viewer, 90, c.RequestAborted)));
+            PageAsync(c, v, "/console/compliance", null, viewer => v.ComplianceAsync(viewer, 90, c.RequestAborted)))
+            .RequireAuthorization(HubPolicies.Supervisors);
         console.MapGet("/targets", (HttpContext c, ConsoleViews v) =>
-            PageAsync(c, v, "/console/targets", null, viewer => v.TargetsAsync(viewer, Quarters, c.RequestAborted)));
+            PageAsync(c, v, "/console/targets", null, viewer => v.TargetsAsync(viewer, Quarters, c.RequestAborted)))
+            .RequireAuthorization(HubPolicies.Supervisors);
         console.MapGet("/targets.csv", async (HttpContext c, ConsoleViews v) =>
         {
             await v.AuditViewAsync(PartnerAccess.Caller(c), "/console/targets.csv", null, c.RequestAborted);
             c.Response.Headers.ContentDisposition = "attachment; filename=\"afx-targets.csv\"";
             return Results.Text(await v.TargetsCsvAsync(Quarters, c.RequestAborted), "text/csv; charset=utf-8");
-        });
+        }).RequireAuthorization(HubPolicies.Supervisors);
         console.MapGet("/case", (HttpContext c, ConsoleViews v) =>
         {
             var number = Bounded(c.Request.Query["case"]);
             return PageAsync(c, v, "/console/case", number,
                 viewer => v.CaseAsync(viewer, number, Bounded(c.Request.Query["centre"]), c.RequestAborted));
-        });
+        }).RequireAuthorization(HubPolicies.Supervisors);
         console.MapGet("/audit", (HttpContext c, ConsoleViews v) => PageAsync(c, v, "/console/audit", null, viewer =>
         {
             var html = v.Audit(viewer, c.Request.Cookies[SeenCookie], Bounded(c.Request.Query["q"]), out var seen);
@@ -47,7 +52,7 @@ internal static class ConsoleEndpoints
                 Secure = true, HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/console/audit", MaxAge = TimeSpan.FromDays(400),
             });
             return Task.FromResult(html);
-        }));
+        })).RequireAuthorization(HubPolicies.Supervisors);
     }
 
     /// <summary>A query value of at most 64 characters (case numbers and exchange ids are no longer); longer is ignored.</summary>

@@ -34,7 +34,7 @@ internal sealed class ConsoleViews(IExchangeStore store, ExchangeAccess access, 
     public string Index(PartnerIdentity viewer) => Page("Overview", Viewer(viewer), $"""
         <p>Signed in with the certificate of <strong>{E(viewer.Id)}</strong> ({E(PartnerIdentity.KindName(viewer.Kind))}). Every page you
         open is recorded in the hub's audit log.</p>
-        <ul><li><a href="/console/deadlines">Live deadlines</a>: open exchanges and dissuasion instructions nearing or past their legal deadline</li>
+        <ul><li><a href="/console/deadlines">Live deadlines</a> (banks and carriers: the work addressed to you): open exchanges and dissuasion instructions nearing or past their legal deadline</li>
         <li><a href="/console/compliance">Partner compliance</a>: on-time rate by partner, request kind and tier, with a ranking</li>
         <li><a href="/console/targets">Targets</a>: the national plan's figures by quarter, as charts, CSV and print</li>
         <li><a href="/console/case">A case</a>: timeline, money and the fund-trace tree</li>
@@ -58,11 +58,13 @@ internal sealed class ConsoleViews(IExchangeStore store, ExchangeAccess access, 
                 continue;
             }
 
-            body.Append(Table(["Exchange", "Kind", "From", "To", "Case", "State", "Deadline", "Time left", "Case's golden window"], rows.Select(r => new[]
+            body.Append(Table(["Exchange", "Kind", "From", "To", "Case", "State", "Deadline", "Time left", "Case's golden window",
+                "Responder's duty desk now"], rows.Select(r => new[]
             {
                 E(r.ExchangeId), E(RequestValidator.KindName(r.Request.KindCase)), E(r.From.Id), E(r.To.Id), E(r.Case.CaseNumber),
                 E(r.State.ToString()), E(Time(r.Deadline.ToDateTimeOffset())), Countdown(r.Deadline.ToDateTimeOffset(), now),
                 r.CaseWindowEndsAt is { } window ? Countdown(window.ToDateTimeOffset(), now) : "–",
+                E(registry.TryGet(r.To.Id, out var responder) ? DutyContact.InForce(responder.Duty, r.Request.KindCase, now)?.Contact ?? "–" : "–"),
             }), $"{tier.ToString().ToUpperInvariant()}: {rows.Count}"));
         }
 
@@ -308,6 +310,8 @@ internal sealed class ConsoleViews(IExchangeStore store, ExchangeAccess access, 
         }), $"{hits.Count} entries for '{q}' among the newest {size - from}");
     }
 
+    /// <summary>An auditor sees all; a police unit what it sent or was sent (dissuasion instructions); a bank or carrier what was sent
+    /// to it.</summary>
     private static bool Sees(PartnerIdentity viewer, ExchangeRecord r) =>
         viewer.Kind == PartnerKind.Auditor || r.From.Id == viewer.Id || r.To.Id == viewer.Id;
 }

@@ -125,9 +125,18 @@ public sealed class ConsoleBrowserTests : IAsyncLifetime
 
         using (var bank = await HeadlessChromium.StartAsync("bank-alpha"))
         {
-            var refused = await bank.DomAsync(Url("/console/deadlines"));
+            // The responder's duty side sees the work addressed to it nearing its deadline, with its own desk, and nothing else.
+            var own = await bank.DomAsync(Url("/console/deadlines"));
+            Assert.Contains(_open, own);
+            Assert.Contains("Alpha fraud duty desk (24 h), +86 755 8300 0110", own);
+            var refused = await bank.DomAsync(Url("/console/targets"));
             Assert.Contains("open to police, auditor partners", refused);
-            Assert.DoesNotContain(_open, refused);
+            Assert.DoesNotContain("recovery rate", refused);
+        }
+
+        using (var otherBank = await HeadlessChromium.StartAsync("bank-beta"))
+        {
+            Assert.DoesNotContain(_open, await otherBank.DomAsync(Url("/console/deadlines")));
         }
 
         using (var stranger = await HeadlessChromium.StartAsync(partner: null))
