@@ -26,6 +26,12 @@ internal sealed class HubOptionsValidator : IValidateOptions<HubOptions>
             failures.Add($"Hub:Ops:Listen '{opsListen}' is not an address:port such as 127.0.0.1:8443 (or none to turn the operations port off).");
         }
 
+        if (string.IsNullOrEmpty(ops.Listen) && IPEndPoint.TryParse(options.Listen, out var partnerPort) && partnerPort.Port > IPEndPoint.MaxPort - 1000)
+        {
+            failures.Add($"Hub:Ops:Listen is needed: its default, the partner port + 1000 ({partnerPort.Port + 1000}), is not a port. "
+                + "Set it (127.0.0.1:PORT) or turn the operations port off with none.");
+        }
+
         if (!string.IsNullOrWhiteSpace(ops.OtlpEndpoint) && !Uri.TryCreate(ops.OtlpEndpoint, UriKind.Absolute, out _))
         {
             failures.Add($"Hub:Ops:OtlpEndpoint '{ops.OtlpEndpoint}' is not an absolute URL such as http://127.0.0.1:4317.");

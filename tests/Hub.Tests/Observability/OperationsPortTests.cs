@@ -159,6 +159,11 @@ public sealed class OperationsPortTests
         Assert.Equal(1, exit);
         Assert.Contains("Hub:Ops:Listen 'port-eighty' is not an address:port", output, StringComparison.Ordinal);
 
+        // A partner port near the top has no default operations port: the operator is told to set one.
+        var (topExit, topOutput) = await HubProcess.RunToExitAsync(["--Hub:Listen=127.0.0.1:65000"], TimeSpan.FromSeconds(60));
+        Assert.Equal(1, topExit);
+        Assert.Contains("Hub:Ops:Listen is needed: its default, the partner port + 1000 (66000), is not a port", topOutput, StringComparison.Ordinal);
+
         using var hub = await StartAsync(["--Hub:Ops:Listen=none"]);
         Assert.Null(hub.OpsAddress);
         Assert.DoesNotContain(hub.Log, l => l.Contains("Operations port on", StringComparison.Ordinal));
