@@ -28,7 +28,8 @@ internal static class HubMetrics
         advice: LatencyBuckets);
 
     public static readonly Histogram<double> StoreCommit = Meter.CreateHistogram("afx.store.commit.duration", "s",
-        "One group commit of the embedded store (SQLite), from the transaction's start to its durable commit.", advice: LatencyBuckets);
+        "The store's durable writes, by provider: sqlite, one group commit (transaction start to durable commit); redis, one round trip "
+        + "(a script or a command; with appendfsync always, after the AOF write).", advice: LatencyBuckets);
 
     public static readonly Histogram<double> AuditAppend = Meter.CreateHistogram("afx.audit.append.duration", "s",
         "From an audit entry's request to its receipt (durable, in the tree, its committed body stored).", advice: LatencyBuckets);

@@ -85,7 +85,7 @@ internal sealed class SqliteWriter : IAsyncDisposable
                 }
 
                 transaction.Commit();
-                HubMetrics.StoreCommit.Record(_time.Since(started));
+                HubMetrics.StoreCommit.Record(_time.Since(started), new KeyValuePair<string, object?>("provider", "sqlite"));
                 LastFailure = null;
                 Committed?.Invoke();
                 foreach (var write in batch)

@@ -110,9 +110,12 @@ internal sealed class RedisConnection : IDisposable
 
     public async Task<T> Call<T>(Func<IDatabase, Task<T>> call, CancellationToken cancellationToken)
     {
+        var started = TimeProvider.System.GetTimestamp();
         try
         {
-            return await call(Database).WaitAsync(_timeout, cancellationToken);
+            var result = await call(Database).WaitAsync(_timeout, cancellationToken);
+            HubMetrics.StoreCommit.Record(TimeProvider.System.Since(started), new KeyValuePair<string, object?>("provider", "redis"));
+            return result;
         }
         catch (Exception e) when (e is RedisConnectionException or RedisTimeoutException or TimeoutException
             || (e is RedisServerException server && (server.Message.StartsWith("LOADING", StringComparison.Ordinal)
