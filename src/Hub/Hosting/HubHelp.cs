@@ -46,6 +46,9 @@ internal static class HubHelp
                                                    grpc|http/protobuf)
           --Logging:Console:FormatterName=json     one JSON object per log line, with the call's trace id and exchange id
 
+        The read-only web console is served at https://HOST:PORT/console on the partner port, to a browser presenting a partner
+        certificate (police units and auditors: every page; banks and carriers: their live deadlines).
+
         The committed development PKI (certs-dev/) is refused unless DOTNET_ENVIRONMENT=Development
         (dotnet run sets it through the launch profile). Exit codes: 0 stopped normally, 1 could not start
         (the reason is printed, naming the setting to fix).
