@@ -282,30 +282,14 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
         if (result.KindCase == Result.KindOneofCase.FreezeRelease)
         {
             var release = result.FreezeRelease;
-            if (!ReleaseCodes.TryCode(release.Status, out var code))
-            {
-                throw new TranslationException(FixedWidthFormat.Name, position, L.Status.Label, $"{release.Status} has no code");
-            }
-
-            w.Code(L.Status, code).Text(L.Reason, release.Reason, freeText: true).Timestamp(L.ExecutedDate, L.ExecutedTime,
-                release.ReleasedAt);
-            WriteMoney(w, release.AmountReleased);
-            w.WriteTo(output);
+            WriteStatusRecord(w, ReleaseCodes, release.Status, release.Reason, release.ReleasedAt, release.AmountReleased, output, position);
             return release.AmountReleased?.MinorUnits ?? 0;
         }
 
         if (result.KindCase == Result.KindOneofCase.FundReturn)
         {
             var returned = result.FundReturn;
-            if (!ReturnCodes.TryCode(returned.Status, out var code))
-            {
-                throw new TranslationException(FixedWidthFormat.Name, position, L.Status.Label, $"{returned.Status} has no code");
-            }
-
-            w.Code(L.Status, code).Text(L.Reason, returned.Reason, freeText: true).Timestamp(L.ExecutedDate, L.ExecutedTime,
-                returned.ReturnedAt);
-            WriteMoney(w, returned.AmountReturned);
-            w.WriteTo(output);
+            WriteStatusRecord(w, ReturnCodes, returned.Status, returned.Reason, returned.ReturnedAt, returned.AmountReturned, output, position);
             if (returned.TransferReference.Length > 0)
             {
                 new RecordWriter(V.Layout, position + ", its V record").Code(V.ExchangeId, answer.ExchangeId)
@@ -371,6 +355,21 @@ internal sealed class FixedWidthResults(TimeProvider time, string sender) : INat
         }
 
         return hold.AmountHeld?.MinorUnits ?? 0;
+    }
+
+    /// <summary>An R record that is a status, a reason, a time and an amount (a release, a return), written out.</summary>
+    private static void WriteStatusRecord<TStatus>(RecordWriter w, CodeTable<TStatus> codes, TStatus status, string reason,
+        Google.Protobuf.WellKnownTypes.Timestamp? at, Money? amount, IBufferWriter<byte> output, string position)
+        where TStatus : struct, Enum
+    {
+        if (!codes.TryCode(status, out var code))
+        {
+            throw new TranslationException(FixedWidthFormat.Name, position, L.Status.Label, $"{status} has no code");
+        }
+
+        w.Code(L.Status, code).Text(L.Reason, reason, freeText: true).Timestamp(L.ExecutedDate, L.ExecutedTime, at);
+        WriteMoney(w, amount);
+        w.WriteTo(output);
     }
 
     private static void WriteMoney(RecordWriter w, Money? money)
