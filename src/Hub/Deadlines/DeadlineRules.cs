@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
 
 namespace AntiFraud.Exchange.Hub.Deadlines;
 
@@ -69,19 +70,9 @@ public sealed record DeadlineRules(
         {
             foreach (var kindProperty in deadlines.EnumerateObject())
             {
-                var kind = kindProperty.Name switch
-                {
-                    "stop_payment" => Request.KindOneofCase.StopPayment,
-                    "freeze" => Request.KindOneofCase.Freeze,
-                    "freeze_release" => Request.KindOneofCase.FreezeRelease,
-                    "fund_return" => Request.KindOneofCase.FundReturn,
-                    "account_query" => Request.KindOneofCase.AccountQuery,
-                    "call_trace" => Request.KindOneofCase.CallTrace,
-                    "number_suspension" => Request.KindOneofCase.NumberSuspension,
-                    "warn_victim" => Request.KindOneofCase.WarnVictim,
-                    "bulk_order" => Request.KindOneofCase.BulkOrder,
-                    _ => throw new FormatException($"deadlines.{kindProperty.Name}: unknown request kind"),
-                };
+                var kind = RequestKinds.TryParse(kindProperty.Name, out var named)
+                    ? named
+                    : throw new FormatException($"deadlines.{kindProperty.Name}: unknown request kind");
                 foreach (var tier in kindProperty.Value.EnumerateObject())
                 {
                     var priority = tier.Name switch

@@ -247,7 +247,7 @@ internal sealed class DeadlineTracker(
         dutyNotices.Publish(record.To.Id, new DutyNotice
         {
             Level = level, ExchangeId = record.ExchangeId, Priority = record.Priority, Deadline = record.Deadline, Submitter = record.From,
-            RequestKind = System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(record.Request.KindCase.ToString()),
+            RequestKind = RequestKinds.Name(record.Request.KindCase),
             DutyContact = duty, At = Google.Protobuf.WellKnownTypes.Timestamp.FromDateTimeOffset(now),
         });
         DeadlineLog.ResponderNotified(logger, level, record.ExchangeId, record.To.Id, duty.Length > 0 ? duty : "(no duty roster)");

@@ -19,12 +19,7 @@ internal sealed class FollowTheMoney(IExchangeStore store, ExchangeIntake intake
     public async Task<IReadOnlyList<string>> FollowAsync(ExchangeRecord answered, CancellationToken cancellationToken)
     {
         var follow = answered.Case.FollowTheMoney;
-        var hold = answered.Result.KindCase switch
-        {
-            Result.KindOneofCase.StopPayment => answered.Result.StopPayment,
-            Result.KindOneofCase.Freeze => answered.Result.Freeze,
-            _ => null,
-        };
+        var hold = CaseMoneyView.HoldOf(answered);
         var maxDepth = follow?.MaxDepth is > 0 ? follow.MaxDepth : DefaultFollowDepth;
         if (follow is not { Enabled: true } || hold is null || answered.FollowDepth >= maxDepth)
         {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
 
 namespace AntiFraud.Exchange.Hub.Identity;
 
@@ -61,8 +62,7 @@ public sealed record DutyContact(IReadOnlySet<Request.KindOneofCase> Kinds, Time
             {
                 foreach (var name in k.EnumerateArray().Select(v => v.GetString() ?? ""))
                 {
-                    kinds.Add(Enum.GetValues<Request.KindOneofCase>().FirstOrDefault(v => v != Request.KindOneofCase.None
-                        && System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(v.ToString()) == name) is var kind && kind != Request.KindOneofCase.None
+                    kinds.Add(RequestKinds.TryParse(name, out var kind)
                         ? kind
                         : throw new FormatException($"{at}.requestKinds: unknown request kind '{name}' (freeze, stop_payment, fund_return ...)"));
                 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using AntiFraud.Exchange.Contract.V1;
+using AntiFraud.Exchange.Hub.Model;
 using AntiFraud.Exchange.Hub.Identity;
 
 namespace AntiFraud.Exchange.Hub.Masking;
@@ -82,19 +83,8 @@ public sealed record MaskingRules(IReadOnlyList<MaskingRule> Rules, MaskingRule 
         _ => throw new FormatException($"{where}: '{text}' is not keep, redact, partial, pseudonym or drop"),
     };
 
-    private static Request.KindOneofCase RequestKind(string text, string where) => text switch
-    {
-        "stop_payment" => Request.KindOneofCase.StopPayment,
-        "freeze" => Request.KindOneofCase.Freeze,
-        "freeze_release" => Request.KindOneofCase.FreezeRelease,
-        "fund_return" => Request.KindOneofCase.FundReturn,
-        "account_query" => Request.KindOneofCase.AccountQuery,
-        "call_trace" => Request.KindOneofCase.CallTrace,
-        "number_suspension" => Request.KindOneofCase.NumberSuspension,
-        "warn_victim" => Request.KindOneofCase.WarnVictim,
-        "bulk_order" => Request.KindOneofCase.BulkOrder,
-        _ => throw new FormatException($"{where}: unknown request kind '{text}'"),
-    };
+    private static Request.KindOneofCase RequestKind(string text, string where) =>
+        RequestKinds.TryParse(text, out var kind) ? kind : throw new FormatException($"{where}: unknown request kind '{text}'");
 
     private static T Enum<T>(string prefix, string text, string where)
         where T : struct, System.Enum
